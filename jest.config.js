@@ -1,0 +1,30 @@
+// Three tiers: unit (*.spec.ts beside the code, in-memory HSM), integration (*.int-spec.ts,
+// real SoftHSM token and databases), e2e (test/e2e, the whole app over HTTP).
+const moduleNameMapper = {
+  '^@sts/core$': '<rootDir>/libs/sts-core/src/index.ts',
+  '^@sts/hsm$': '<rootDir>/libs/hsm/src/index.ts',
+};
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+};
+const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform };
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    },
+  ],
+};

@@ -1,0 +1,140 @@
+import { StsError, describe } from './errors';
+
+/** Offsets of the 16-bit exponent/mantissa codec: offset[e] = 16384 * (10^e - 1) / 9. */
+const OFFSET = [0, 16384, 180224, 1818624] as const;
+const POW10 = [1, 10, 100, 1000] as const;
+
+/** Largest value of the 16-bit codec (e = 3, m = 16383): 1820162.4 units or 18201624 W. */
+export const MAX_UNIT_VALUE = 18201624;
+
+const DECIMAL = /^(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * Converts a decimal amount (number or decimal text) to an exact integer count of
+ * `10^-decimals` units, without float arithmetic (STS-SPEC §2, decimals). Refuses negative,
+ * non-finite and over-precise values with `INVALID_AMOUNT` naming `field`.
+ */
+export function parseScaledDecimal(field: string, value: unknown, decimals: number): bigint {
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
+  const m = typeof text === 'string' ? DECIMAL.exec(text.trim()) : null;
+  if (!m) {
+    const negative =
+      (typeof value === 'number' && value < 0) ||
+      (typeof value === 'string' && value.trim().startsWith('-'));
+    throw new StsError(
+      'INVALID_AMOUNT',
+      field,
+      negative
+        ? `${field}: must not be negative`
+        : `${field}: must be a non-negative decimal number, got ${describe(value)}`,
+    );
+  }
+  const [, whole, fraction = '', exponentText] = m;
+  const exponent = exponentText ? Number(exponentText) : 0;
+  let digits = (whole + fraction).replace(/^0+(?=\d)/, '');
+  let scale = fraction.length - exponent; // value = digits * 10^-scale
+  while (scale > decimals && digits.endsWith('0') && digits.length > 1) {
+    digits = digits.slice(0, -1);
+    scale--;
+  }
+  if (scale > decimals) {
+    throw new StsError(
+      'INVALID_AMOUNT',
+      field,
+      `${field}: has more than ${decimals} decimal place${decimals === 1 ? '' : 's'} (${describe(value)})`,
+    );
+  }
+  if (decimals - scale > 400) throw new StsError('INVALID_AMOUNT', field, `${field}: is too large`);
+  return BigInt(digits) * 10n ** BigInt(decimals - scale);
+}
+
+/**
+ * STS-SPEC §7.1: encodes `v` (tenths of a unit, or watts) into the 16-bit exponent/mantissa
+ * field, rounding up so the customer is never under-credited.
+ */
+export function encodeUnitValue(v: number, field = 'amount'): number {
+  if (!Number.isInteger(v) || v < 0) {
+    throw new StsError(
+      'INVALID_AMOUNT',
+      field,
+      `${field}: must be a non-negative integer count, got ${describe(v)}`,
+    );
+  }
+  for (let e = 0; e < 4; e++) {
+    const m = Math.max(0, Math.ceil((v - OFFSET[e]) / POW10[e]));
+    if (m <= 16383) return ((e << 14) | m) >>> 0;
+  }
+  throw new StsError('INVALID_AMOUNT', field, `${field}: exceeds the largest encodable value`);
+}
+
+/** STS-SPEC §7.1: the value (tenths or watts) of a 16-bit exponent/mantissa field. */
+export function decodeUnitValue(field16: number): number {
+  const e = (field16 >>> 14) & 3;
+  return (field16 & 0x3fff) * POW10[e] + OFFSET[e];
+}
+
+/** Units (0.1 resolution) to the 16-bit field of class 0 subclasses 0..3. */
+export function encodeUnits(amount: unknown, field = 'amount'): number {
+  const tenths = parseScaledDecimal(field, amount, 1);
+  if (tenths > BigInt(MAX_UNIT_VALUE)) {
+    throw new StsError('INVALID_AMOUNT', field, `${field}: must not exceed 1820162.4 units`);
+  }
+  return encodeUnitValue(Number(tenths), field);
+}
+
+/** The amount in units of a class 0 subclass 0..3 field (one decimal place). */
+export function decodeUnits(field16: number): number {
+  return decodeUnitValue(field16) / 10;
+}
+
+/** Currency amounts count 10^-5 of the currency unit (STS-SPEC §7.2). */
+export const CURRENCY_DECIMALS = 5;
+
+/** Currency exponent/mantissa: sign 1 bit (always 0 here), exponent 5 bits, mantissa 14 bits. */
+export interface CurrencyField {
+  /** The S&E nibble that takes the place of RND: `s e4 e3 e2`. */
+  readonly seNibble: number;
+  /** Amount bits 15..0: `e1 e0` then the 14-bit mantissa. */
+  readonly field16: number;
+}
+
+function currencyOffset(e: bigint): bigint {
+  return (16384n * (10n ** e - 1n)) / 9n;
+}
+
+/**
+ * STS-SPEC §7.2: a positive currency amount (up to 5 decimals) into its 20-bit field, smallest
+ * exponent, mantissa rounded up. Negative amounts are refused (§14 #10).
+ */
+export function encodeCurrency(amount: unknown, field = 'amount'): CurrencyField {
+  const v = parseScaledDecimal(field, amount, CURRENCY_DECIMALS);
+  for (let e = 0n; e < 32n; e++) {
+    const step = 10n ** e;
+    const over = v - currencyOffset(e);
+    const m = over <= 0n ? 0n : (over + step - 1n) / step;
+    if (m <= 16383n) {
+      const exponent = Number(e);
+      return { seNibble: exponent >>> 2, field16: (((exponent & 3) << 14) | Number(m)) >>> 0 };
+    }
+  }
+  throw new StsError(
+    'INVALID_AMOUNT',
+    field,
+    `${field}: exceeds the largest encodable currency amount`,
+  );
+}
+
+/** The currency amount (in currency units) of a subclass 4..7 token; sign bit reported apart. */
+export function decodeCurrency(
+  seNibble: number,
+  field16: number,
+): { amount: number; negative: boolean } {
+  const e = BigInt((((seNibble & 7) << 2) | (field16 >>> 14)) & 31);
+  const magnitude = BigInt(field16 & 0x3fff) * 10n ** e + currencyOffset(e);
+  const whole = magnitude / 100000n;
+  const fraction = magnitude % 100000n;
+  return {
+    amount: Number(`${whole}.${fraction.toString().padStart(5, '0')}`),
+    negative: (seNibble & 8) !== 0,
+  };
+}

@@ -1,0 +1,181 @@
+import { StsError } from './errors';
+import { type StaTables, STANDARD_STA_TABLES, invertPermutation } from './ea07-tables';
+
+/**
+ * EA07, the Standard Transfer Algorithm (STS-SPEC §8.2), on two unsigned 32-bit halves.
+ * Substitution and permutation are fused into per-byte lookup tables: each encryption round is
+ * eight lookups instead of 64 bit moves.
+ */
+
+interface Compiled {
+  /** [((byte * 4 + sel) * 256 + value) * 2 + {0: hi, 1: lo}]: permuted image of a substituted byte. */
+  readonly encrypt: Uint32Array;
+  /** [(byte * 256 + value) * 2 + {0: hi, 1: lo}]: inverse-permuted image of one byte. */
+  readonly unpermute: Uint32Array;
+  readonly dsub1: Uint8Array;
+  readonly dsub2: Uint8Array;
+}
+
+const compiledTables = new WeakMap<StaTables, Compiled>();
+
+function validateTables(t: StaTables): void {
+  const isPerm = (a: readonly number[], n: number) =>
+    a.length === n &&
+    new Set(a).size === n &&
+    a.every((x) => Number.isInteger(x) && x >= 0 && x < n);
+  if (!isPerm(t.sub1, 16) || !isPerm(t.sub2, 16) || !isPerm(t.perm, 64)) {
+    throw new StsError(
+      'INVALID_INPUT',
+      'tables',
+      'tables: sub1/sub2 must permute 0..15 and perm 0..63',
+    );
+  }
+}
+
+function compile(t: StaTables): Compiled {
+  let c = compiledTables.get(t);
+  if (c) return c;
+  validateTables(t);
+  const setBit = (out: Uint32Array, at: number, bit: number) => {
+    if (bit >= 32) out[at] |= 1 << (bit - 32);
+    else out[at + 1] |= 1 << bit;
+  };
+  const encrypt = new Uint32Array(8 * 4 * 256 * 2);
+  for (let b = 0; b < 8; b++) {
+    for (let sel = 0; sel < 4; sel++) {
+      const lowSub = sel & 1 ? t.sub2 : t.sub1;
+      const highSub = sel & 2 ? t.sub2 : t.sub1;
+      for (let v = 0; v < 256; v++) {
+        const s = (highSub[v >>> 4] << 4) | lowSub[v & 15];
+        const at = ((b * 4 + sel) * 256 + v) * 2;
+        for (let i = 0; i < 8; i++) if ((s >>> i) & 1) setBit(encrypt, at, t.perm[b * 8 + i]);
+      }
+    }
+  }
+  const dperm = invertPermutation(t.perm);
+  const unpermute = new Uint32Array(8 * 256 * 2);
+  for (let b = 0; b < 8; b++) {
+    for (let v = 0; v < 256; v++) {
+      for (let i = 0; i < 8; i++)
+        if ((v >>> i) & 1) setBit(unpermute, (b * 256 + v) * 2, dperm[b * 8 + i]);
+    }
+  }
+  c = {
+    encrypt,
+    unpermute,
+    dsub1: Uint8Array.from(invertPermutation(t.sub2)), // decryption, key bit 0
+    dsub2: Uint8Array.from(invertPermutation(t.sub1)), // decryption, key bit 1
+  };
+  compiledTables.set(t, c);
+  return c;
+}
+
+/** An EA07 key prepared once for many blocks. Blocks are `[hi32, lo32]`, transformed in place. */
+export class Ea07Cipher {
+  private readonly tables: Compiled;
+  /** Per encryption round, per byte: the two selector bits (key bits 8b+3 and 8b+7). */
+  private readonly encSel = new Uint8Array(16 * 8);
+  private keyHi: number;
+  private keyLo: number;
+
+  /** @param key - the 8-byte decoder key in natural order (STS-SPEC §2) */
+  constructor(key: Uint8Array, tables: StaTables = STANDARD_STA_TABLES) {
+    if (key.length !== 8)
+      throw new StsError('INVALID_INPUT', 'decoderKey', 'decoderKey: EA07 needs a 64-bit key');
+    this.tables = compile(tables);
+    this.keyHi = ((key[0] << 24) | (key[1] << 16) | (key[2] << 8) | key[3]) >>> 0;
+    this.keyLo = ((key[4] << 24) | (key[5] << 16) | (key[6] << 8) | key[7]) >>> 0;
+    // k = ROTR64(NOT K, 12), then ROTL64(k, 1) after every round.
+    const nh = ~this.keyHi >>> 0;
+    const nl = ~this.keyLo >>> 0;
+    let hi = ((nl << 20) | (nh >>> 12)) >>> 0;
+    let lo = ((nh << 20) | (nl >>> 12)) >>> 0;
+    for (let r = 0; r < 16; r++) {
+      for (let b = 0; b < 8; b++) {
+        const byte = b < 4 ? (lo >>> (8 * b)) & 0xff : (hi >>> (8 * (b - 4))) & 0xff;
+        this.encSel[r * 8 + b] = ((byte >>> 3) & 1) | ((byte >>> 6) & 2);
+      }
+      const carry = hi >>> 31;
+      hi = ((hi << 1) | (lo >>> 31)) >>> 0;
+      lo = ((lo << 1) | carry) >>> 0;
+    }
+  }
+
+  /** Encrypts the block `[hi32, lo32]` in place. */
+  encryptBlock(block: Uint32Array): void {
+    const t = this.tables.encrypt;
+    const sel = this.encSel;
+    let hi = block[0];
+    let lo = block[1];
+    for (let r = 0; r < 128; r += 8) {
+      let a = ((sel[r] * 256 + (lo & 0xff)) << 1) >>> 0;
+      let nh = t[a];
+      let nl = t[a + 1];
+      a = ((4 + sel[r + 1]) * 256 + ((lo >>> 8) & 0xff)) << 1;
+      nh |= t[a];
+      nl |= t[a + 1];
+      a = ((8 + sel[r + 2]) * 256 + ((lo >>> 16) & 0xff)) << 1;
+      nh |= t[a];
+      nl |= t[a + 1];
+      a = ((12 + sel[r + 3]) * 256 + (lo >>> 24)) << 1;
+      nh |= t[a];
+      nl |= t[a + 1];
+      a = ((16 + sel[r + 4]) * 256 + (hi & 0xff)) << 1;
+      nh |= t[a];
+      nl |= t[a + 1];
+      a = ((20 + sel[r + 5]) * 256 + ((hi >>> 8) & 0xff)) << 1;
+      nh |= t[a];
+      nl |= t[a + 1];
+      a = ((24 + sel[r + 6]) * 256 + ((hi >>> 16) & 0xff)) << 1;
+      nh |= t[a];
+      nl |= t[a + 1];
+      a = ((28 + sel[r + 7]) * 256 + (hi >>> 24)) << 1;
+      hi = (nh | t[a]) >>> 0;
+      lo = (nl | t[a + 1]) >>> 0;
+    }
+    block[0] = hi;
+    block[1] = lo;
+  }
+
+  /** Decrypts the block `[hi32, lo32]` in place (the key is used as-is, rotated right). */
+  decryptBlock(block: Uint32Array): void {
+    const { unpermute: u, dsub1, dsub2 } = this.tables;
+    let hi = block[0];
+    let lo = block[1];
+    let kh = this.keyHi;
+    let kl = this.keyLo;
+    for (let r = 0; r < 16; r++) {
+      let ph = 0;
+      let pl = 0;
+      for (let b = 0; b < 4; b++) {
+        const a = (b * 256 + ((lo >>> (8 * b)) & 0xff)) << 1;
+        ph |= u[a];
+        pl |= u[a + 1];
+        const c = ((b + 4) * 256 + ((hi >>> (8 * b)) & 0xff)) << 1;
+        ph |= u[c];
+        pl |= u[c + 1];
+      }
+      hi = 0;
+      lo = 0;
+      for (let n = 0; n < 8; n++) {
+        const s = 4 * n;
+        lo |= ((kl >>> s) & 1 ? dsub2 : dsub1)[(pl >>> s) & 15] << s;
+        hi |= ((kh >>> s) & 1 ? dsub2 : dsub1)[(ph >>> s) & 15] << s;
+      }
+      hi >>>= 0;
+      lo >>>= 0;
+      const carry = kl & 1;
+      kl = ((kl >>> 1) | (kh << 31)) >>> 0;
+      kh = ((kh >>> 1) | (carry << 31)) >>> 0;
+    }
+    block[0] = hi;
+    block[1] = lo;
+  }
+
+  /** Zeroes the key held by this object. */
+  dispose(): void {
+    this.keyHi = 0;
+    this.keyLo = 0;
+    this.encSel.fill(0);
+  }
+}
