@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/main.js');
+require('../dist/main.js').run();

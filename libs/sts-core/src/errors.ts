@@ -55,5 +55,6 @@ export function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
     return String(value);
   }
-  return value === undefined ? 'nothing' : typeof value;
+  if (Array.isArray(value)) return 'an array';
+  return value === undefined ? 'nothing' : typeof value === 'object' ? 'an object' : typeof value;
 }

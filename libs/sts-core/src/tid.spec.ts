@@ -1,0 +1,92 @@
+import {
+  assertKenCovers,
+  formatWallClock,
+  isKeyExpired,
+  lastTidForKen,
+  parseWallClock,
+  tidFromDate,
+  tidFromWallClock,
+  tidToWallClock,
+} from './tid';
+
+describe('TID (STS-SPEC §6)', () => {
+  it.each([
+    ['2004-03-01T13:55', 1993, 5871715],
+    ['2018-05-16T07:29', 1993, 13343489],
+    ['2014-01-01T08:00', 2014, 480],
+    ['2035-01-01T08:00', 2035, 480],
+    ['2004-03-29T00:01', 1993, 5911201], // not the source's quirky 5911202
+    ['2004-03-01 13:55:59', 1993, 5871715], // seconds truncated
+  ] as const)('%s on base %i is %i', (at, base, tid) => {
+    expect(tidFromWallClock(at, base)).toBe(tid);
+  });
+
+  it('last representable minute per base date', () => {
+    expect(tidFromWallClock('2024-11-24T20:15', 1993)).toBe(0xffffff);
+    expect(tidFromWallClock('2045-11-24T20:15', 2014)).toBe(0xffffff);
+    expect(tidFromWallClock('2066-11-24T20:15', 2035)).toBe(0xffffff);
+    expect(formatWallClock(tidToWallClock(0xffffff, 1993))).toBe('2024-11-24T20:15');
+  });
+
+  it.each([
+    ['2024-11-24T20:16', 1993],
+    ['1992-12-31T23:59', 1993],
+    ['2013-12-31T23:59', 2014],
+  ] as const)('%s is out of range for base %i', (at, base) => {
+    expect(() => tidFromWallClock(at, base)).toThrow(
+      expect.objectContaining({ code: 'TID_OUT_OF_RANGE', field: 'issuedAt' }),
+    );
+  });
+
+  it.each([
+    '2004-03-01T13:55Z',
+    '2004-03-01T13:55+03:00',
+    '2004-02-30T10:00',
+    '2004-03-01',
+    'yesterday',
+    '2004-13-01T00:00',
+    '2004-03-01T24:00',
+  ])('refuses wall-clock text %s', (text) => {
+    expect(() => parseWallClock(text)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'issuedAt' }),
+    );
+  });
+
+  it('refuses an unknown base date', () => {
+    expect(() => tidFromWallClock('2004-03-01T13:55', 2000 as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'baseDate' }),
+    );
+  });
+
+  it('reads a Date by its UTC fields, never the host zone', () => {
+    expect(tidFromDate(new Date(Date.UTC(2004, 2, 1, 13, 55, 42)), 1993)).toBe(5871715);
+  });
+
+  it('round-trips every minute boundary it is given', () => {
+    for (const tid of [0, 1, 59, 60, 1439, 1440, 5871715, 0xfffffe, 0xffffff]) {
+      expect(tidFromWallClock(tidToWallClock(tid, 2014), 2014)).toBe(tid);
+    }
+  });
+});
+
+describe('KEN (STS-SPEC §6)', () => {
+  it.each([
+    [5916090, 85, true],
+    [11130300, 85, true],
+    [4863485, 85, false],
+    [5636095, 85, false], // the last minute a meter accepts with KEN 85
+    [5636096, 85, true],
+    [0xffffff, 255, false],
+  ])('TID %i with KEN %i expired: %s', (tid, ken, expired) => {
+    expect(isKeyExpired(tid, ken)).toBe(expired);
+  });
+
+  it('vending refuses with KEY_EXPIRED, and names the last TID a KEN allows', () => {
+    expect(() => assertKenCovers(5916090, 85)).toThrow(
+      expect.objectContaining({ code: 'KEY_EXPIRED' }),
+    );
+    expect(() => assertKenCovers(4863485, 85)).not.toThrow();
+    expect(lastTidForKen(85)).toBe(5636095);
+    expect(lastTidForKen(255)).toBe(0xffffff);
+  });
+});

@@ -1,0 +1,303 @@
+import { createCipher } from './cipher';
+import { encodeToken, parseToken } from './token-codec';
+import {
+  buildCreditToken,
+  buildKeyChangeTokens,
+  buildManagementToken,
+  buildTestToken,
+  decodeToken,
+} from './tokens';
+import { bytes } from './test-helpers';
+
+const DK_A = 'e653341f9d5bf36f';
+const DK_B = 'e94023262e9993c2';
+const ea07 = (dk = DK_A) => createCipher('07', dk);
+
+describe('token assembly (STS-SPEC §3)', () => {
+  it('CTSA01 step 1: class 0 clears bits 28/27 and carries them to bits 65/64', () => {
+    expect(encodeToken(0, 0x05599863, 0x0001, ea07())).toBe('23716100501183194197');
+  });
+
+  it('CTSA11-4a: a class 1 block is not encrypted and its moved bit becomes visible', () => {
+    expect(encodeToken(1, 0x00000000, 0x0800, null)).toBe('18446744073843772416');
+  });
+
+  it('parses the largest class 1 value: every bit set but bit 28', () => {
+    // 2^66 - 1 - 2^28: class bits 01, restored bits 65/64 both 1
+    const { tokenClass, block } = parseToken('73786976294569771007');
+    expect(tokenClass).toBe(1);
+    expect([block[0], block[1]]).toEqual([0xffffffff, 0xffffffff]);
+  });
+
+  it('writes the largest class 2 value (all bits but bit 27) as 20 digits', () => {
+    const allOnes = { ...ea07(), encryptBlock: (b: Uint32Array) => b.fill(0xffffffff) };
+    expect(encodeToken(2, 0, 0, allOnes)).toBe('73786976294703988735'); // 2^66 - 1 - 2^27
+  });
+
+  it.each([
+    ['2371610050118319419', 'INVALID_INPUT'],
+    ['237161005011831941977', 'INVALID_INPUT'],
+    ['2371610050118319419X', 'INVALID_INPUT'],
+    [' 2371610050118319419', 'INVALID_INPUT'],
+    ['73786976294838206464', 'INVALID_INPUT'], // 2^66
+    ['99999999999999999999', 'INVALID_INPUT'],
+  ])('refuses %s', (token, code) => {
+    expect(() => parseToken(token)).toThrow(expect.objectContaining({ code, field: 'token' }));
+  });
+
+  it('refuses class 3 (reserved)', () => {
+    // bits 28 and 27 both set, nothing else
+    expect(() => parseToken('00000000000402653184')).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED' }),
+    );
+  });
+});
+
+describe('class 0 credit (§5.1, §7, Appendix A)', () => {
+  it.each([
+    [DK_A, 0, 5871715, 0.1, '23716100501183194197'],
+    [DK_B, 0, 5871720, 0.1, '67206107716095682372'],
+    [DK_A, 0, 5915565, 2000, '71997443697501228179'], // decodes as 2000.4 (rounded up)
+    [DK_A, 0, 5915634, 1820162.4, '42222423067848970276'],
+    ['2a6184f983c10ea5', 0, 4863500, 0.1, '17352963892501043261'],
+    ['aa4baa8749c10d27', 0, 8415840, 0.1, '15697331168573253829'],
+    ['9dc0722c29a6cc0c', 0, 480, 0.1, '20324881626382980759'],
+    ['b08205e074afc5d6', 0, 480, 0.1, '09239624803025986815'],
+    ['e7b21aa9ec929c96', 1, 6675056, 1.0, '63525115892327740484'],
+    ['e7b21aa9ec929c96', 0, 6675056, 10.0, '35500312443047940328'],
+  ] as const)('DK %s subclass %i TID %i amount %d -> %s', (dk, subclass, tid, amount, token) => {
+    expect(buildCreditToken(ea07(dk), { subclass, rnd: 5, tid, amount })).toBe(token);
+    const decoded = decodeToken(token, { cipher: ea07(dk) });
+    expect(decoded).toMatchObject({ class: 0, subclass, crcValid: true, rnd: 5, tid });
+    expect(decoded.amount).toBe(amount === 2000 ? 2000.4 : amount);
+  });
+
+  it('currency subclasses 4 and 5 use CRC_C (§7.2)', () => {
+    const dk = '4530edb79b5f083d';
+    expect(buildCreditToken(ea07(dk), { subclass: 4, tid: 6680788, amount: 100 })).toBe(
+      '07420412750539184100',
+    );
+    expect(buildCreditToken(ea07(dk), { subclass: 5, tid: 6680788, amount: 100 })).toBe(
+      '33146270756150045052',
+    );
+    expect(decodeToken('33146270756150045052', { cipher: ea07(dk) })).toMatchObject({
+      class: 0,
+      subclass: 5,
+      crcValid: true,
+      tid: 6680788,
+      amount: 100.00624,
+    });
+  });
+
+  it('EA11: M-CTSA01-1 and M-CTSA01-4', () => {
+    const ea11 = createCipher('11', 'f94b6ed353c3bfdb113e2d3a7ea3c41d');
+    expect(buildCreditToken(ea11, { subclass: 0, rnd: 5, tid: 5871660, amount: 0.1 })).toBe(
+      '59386323472137426967',
+    );
+    const ea11b = createCipher('11', '290e2626f5a0d106aad1aab6411589df');
+    expect(buildCreditToken(ea11b, { subclass: 0, rnd: 5, tid: 5871680, amount: 0.1 })).toBe(
+      '25453597494250138964',
+    );
+  });
+
+  it('EA09 regression value under the natural key order (§10; unverified by any other source)', () => {
+    const ea09 = createCipher('09', DK_A);
+    expect(encodeToken(0, 0x05599863, 0x0001, ea09)).toBe('56290149827221041507');
+    expect(decodeToken('56290149827221041507', { cipher: ea09 })).toMatchObject({
+      crcValid: true,
+      tid: 5871715,
+    });
+  });
+
+  it('a wrong key decodes with crcValid false, not an error', () => {
+    expect(decodeToken('23716100501183194197', { cipher: ea07('0123456789abcdef') })).toEqual({
+      class: 0,
+      crcValid: false,
+    });
+  });
+
+  it.each([
+    [{ subclass: 8, rnd: 5, tid: 1, amount: 1 }, 'INVALID_INPUT', 'subclass'],
+    [{ subclass: 0, rnd: 16, tid: 1, amount: 1 }, 'INVALID_INPUT', 'rnd'],
+    [{ subclass: 0, rnd: 5, tid: -1, amount: 1 }, 'TID_OUT_OF_RANGE', 'tid'],
+    [{ subclass: 0, rnd: 5, tid: 0x1000000, amount: 1 }, 'TID_OUT_OF_RANGE', 'tid'],
+    [{ subclass: 0, rnd: 5, tid: 1.5, amount: 1 }, 'TID_OUT_OF_RANGE', 'tid'],
+    [{ subclass: 0, rnd: 5, tid: 1, amount: -1 }, 'INVALID_AMOUNT', 'amount'],
+    [{ subclass: 0, rnd: 5, tid: 1, amount: 0.05 }, 'INVALID_AMOUNT', 'amount'],
+    [{ subclass: 0, rnd: 5, tid: 1, amount: 1820162.5 }, 'INVALID_AMOUNT', 'amount'],
+    [{ subclass: 4, rnd: 5, tid: 1, amount: 0.000001 }, 'INVALID_AMOUNT', 'amount'],
+  ])('refuses %o with %s naming %s', (request, code, field) => {
+    expect(() => buildCreditToken(ea07(), request as never)).toThrow(
+      expect.objectContaining({ code, field }),
+    );
+  });
+});
+
+describe('class 1 test tokens (§5.2)', () => {
+  it.each([
+    [0, 0xfffffffff, 0, '56493153725450313471'],
+    [1, '0xfffffff', 0, '02305843005052951967'],
+    [0, 2, 0, '00000000000167774880'],
+  ] as const)(
+    'subclass %i control %s mfr %i -> %s',
+    (subclass, control, manufacturerCode, token) => {
+      expect(buildTestToken({ subclass, control, manufacturerCode })).toBe(token);
+      expect(decodeToken(token)).toMatchObject({
+        class: 1,
+        subclass,
+        crcValid: true,
+        manufacturerCode,
+      });
+    },
+  );
+
+  it.each([
+    [{ subclass: 0, control: 2 ** 36, manufacturerCode: 0 }, 'control'],
+    [{ subclass: 1, control: 2 ** 28, manufacturerCode: 0 }, 'control'],
+    [{ subclass: 0, control: 'zz', manufacturerCode: 0 }, 'control'],
+    [{ subclass: 0, control: 1, manufacturerCode: 256 }, 'manufacturerCode'],
+    [{ subclass: 1, control: 1, manufacturerCode: 65536 }, 'manufacturerCode'],
+    [{ subclass: 2, control: 1, manufacturerCode: 0 }, 'subclass'],
+  ])('refuses %o naming %s', (request, field) => {
+    expect(() => buildTestToken(request as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field }),
+    );
+  });
+});
+
+describe('class 2 management (§5.3, Appendix A)', () => {
+  it.each([
+    [0, 5910301, 1000, '50901894209860263092'],
+    [1, 5910315, 65535, '29511990995826640868'],
+    [5, 5910360, 0, '37037300014464855694'],
+    [6, 5910380, 10, '30220533115430798647'],
+  ] as const)('subclass %i TID %i value %i -> %s', (subclass, tid, value, token) => {
+    expect(buildManagementToken(ea07(), { subclass, rnd: 5, tid, value })).toBe(token);
+    expect(decodeToken(token, { cipher: ea07() })).toMatchObject({
+      class: 2,
+      subclass,
+      crcValid: true,
+      tid,
+      value,
+    });
+  });
+
+  it('EA11 M-CTSA03-1', () => {
+    const ea11 = createCipher('11', 'f94b6ed353c3bfdb113e2d3a7ea3c41d');
+    expect(buildManagementToken(ea11, { subclass: 0, rnd: 5, tid: 5910301, value: 1000 })).toBe(
+      '26521936751055502278',
+    );
+  });
+
+  it.each([
+    [{ subclass: 3, tid: 1, value: 0 }, 'INVALID_INPUT', 'subclass'],
+    [{ subclass: 10, tid: 1, value: 0 }, 'UNSUPPORTED', 'subclass'],
+    [{ subclass: 11, tid: 1, value: 0 }, 'INVALID_INPUT', 'subclass'],
+    [{ subclass: 0, tid: 1, value: 18201625 }, 'INVALID_AMOUNT', 'value'],
+    [{ subclass: 0, tid: 1, value: 1.5 }, 'INVALID_INPUT', 'value'],
+    [{ subclass: 1, tid: 1, value: 8 }, 'INVALID_INPUT', 'value'],
+    [{ subclass: 2, tid: 1, value: 65536 }, 'INVALID_INPUT', 'value'],
+    [{ subclass: 5, tid: 1, value: 1 }, 'INVALID_INPUT', 'value'],
+  ])('refuses %o with %s naming %s', (request, code, field) => {
+    expect(() => buildManagementToken(ea07(), request as never)).toThrow(
+      expect.objectContaining({ code, field }),
+    );
+  });
+});
+
+describe('key-change sets (§5.4, §13)', () => {
+  it('CTSA05-1: 64-bit key, two sections, and their fields decode', () => {
+    const tokens = buildKeyChangeTokens(ea07(), {
+      newKey: bytes('060b8643c59a27f1'),
+      keyType: 2,
+      krn: 1,
+      tariffIndex: '02',
+      ken: 255,
+      ro: 0,
+    });
+    expect(tokens).toEqual(['51638423060042734509', '15361891762113502242']);
+    expect(decodeToken(tokens[0], { cipher: ea07() })).toMatchObject({
+      subclass: 3,
+      kenho: 15,
+      krn: 1,
+      ro: 0,
+      res: 0,
+      kt: 2,
+      nkho: '060b8643',
+    });
+    expect(decodeToken(tokens[1], { cipher: ea07() })).toMatchObject({
+      subclass: 4,
+      kenlo: 15,
+      ti: 2,
+      nklo: 'c59a27f1',
+    });
+  });
+
+  it('M-CTSA19-4: 128-bit key, four sections carrying the new SGC', () => {
+    const current = createCipher('11', 'f94b6ed353c3bfdb113e2d3a7ea3c41d');
+    const tokens = buildKeyChangeTokens(current, {
+      newKey: bytes('62c1f3b0f96eac42ad670f20f52d7746'),
+      keyType: 2,
+      krn: 1,
+      tariffIndex: '01',
+      ken: 255,
+      ro: 0,
+      sgc: '123461',
+    });
+    expect(tokens).toEqual([
+      '14459740122691785207',
+      '16084994560056931733',
+      '38603700611597183668',
+      '07926972461094669048',
+    ]);
+    expect(decodeToken(tokens[2], { cipher: current })).toMatchObject({
+      subclass: 8,
+      sgclo: 0x245,
+      nkmo2: 'f96eac42',
+    });
+    expect(decodeToken(tokens[3], { cipher: current })).toMatchObject({
+      subclass: 9,
+      sgchi: 0x01e,
+      nkmo1: 'ad670f20',
+    });
+  });
+
+  it('CTSA26: rollover set with RO = 1', () => {
+    const tokens = buildKeyChangeTokens(ea07('9dc0722c29a6cc0c'), {
+      newKey: bytes('b08205e074afc5d6'),
+      keyType: 2,
+      krn: 5,
+      tariffIndex: '01',
+      ken: 255,
+      ro: 1,
+    });
+    expect(tokens).toEqual(['44163577485799480640', '26556810679164981397']);
+    expect(decodeToken(tokens[0], { cipher: ea07('9dc0722c29a6cc0c') })).toMatchObject({
+      ro: 1,
+      krn: 5,
+    });
+  });
+
+  const good = {
+    newKey: bytes('060b8643c59a27f1'),
+    keyType: 2,
+    krn: 1,
+    tariffIndex: '02',
+    ken: 255,
+    ro: 0,
+  };
+  it.each([
+    [{ newKey: bytes('060b8643c59a27') }, 'newKey'],
+    [{ keyType: 4 }, 'newKey.keyType'],
+    [{ krn: 0 }, 'newKey.krn'],
+    [{ tariffIndex: 'x1' }, 'newKey.tariffIndex'],
+    [{ ken: 256 }, 'ken'],
+    [{ ro: 2 }, 'ro'],
+    [{ newKey: bytes('62c1f3b0f96eac42ad670f20f52d7746') }, 'newKey.sgc'],
+    [{ newKey: bytes('62c1f3b0f96eac42ad670f20f52d7746'), sgc: '12346' }, 'newKey.sgc'],
+  ])('refuses %o naming %s', (change, field) => {
+    expect(() => buildKeyChangeTokens(ea07(), { ...good, ...change } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field }),
+    );
+  });
+});
