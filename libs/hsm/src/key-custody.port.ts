@@ -198,6 +198,37 @@ export interface KeyCustody {
   /** The public key of a signing key pair, SPKI PEM. */
   publicKeyPem(label: string): Promise<string>;
 
+  /**
+   * Extension (optional): `storeComponent` that first compares the component's check value with
+   * the one the custodian entered (`expectedKcv`, 6 hex digits): CHECK_VALUE_MISMATCH and nothing
+   * stored on a mismatch. Both adapters in this library implement it.
+   */
+  storeVerifiedComponent?(
+    ceremonyId: string,
+    index: number,
+    algorithm: KeyAlgorithm,
+    component: Uint8Array,
+    expectedKcv: string,
+  ): Promise<{ kcv: string }>;
+
+  /**
+   * Extension (optional): `deriveDecoderKey` for many inputs under one vending key, in order.
+   * The PKCS#11 adapter runs the DKGA02 DES step for the whole batch in one token call. The
+   * caller zeroes every returned key.
+   */
+  deriveDecoderKeys?(
+    vendingKeyLabel: string,
+    inputs: readonly DerivationInput[],
+  ): Promise<Uint8Array[]>;
+
+  /**
+   * Extension (optional): asks the token to wrap a stored key (RFC 5649) under a transport key.
+   * Every key this port creates is non-extractable, so the token refuses with NOT_PERMITTED;
+   * the method exists so that the refusal is observable (tests, health checks) rather than
+   * assumed.
+   */
+  exportKey?(label: string, transportKeyLabel: string): Promise<WrappedKey>;
+
   /** Logs out and finalizes. Further calls throw UNAVAILABLE. */
   close(): Promise<void>;
 }
