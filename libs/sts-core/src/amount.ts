@@ -75,6 +75,12 @@ export function decodeUnitValue(field16: number): number {
 
 /** Units (0.1 resolution) to the 16-bit field of class 0 subclasses 0..3. */
 export function encodeUnits(amount: unknown, field = 'amount'): number {
+  // Fast path: a float that is exactly n/10 for an integer n (the decimal text it was parsed from
+  // had at most one decimal place). Anything else takes the exact decimal parser.
+  if (typeof amount === 'number' && amount >= 0 && amount <= MAX_UNIT_VALUE / 10) {
+    const tenths = Math.round(amount * 10);
+    if (tenths / 10 === amount) return encodeUnitValue(tenths, field);
+  }
   const tenths = parseScaledDecimal(field, amount, 1);
   if (tenths > BigInt(MAX_UNIT_VALUE)) {
     throw new StsError('INVALID_AMOUNT', field, `${field}: must not exceed 1820162.4 units`);

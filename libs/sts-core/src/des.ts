@@ -91,42 +91,90 @@ const FP = (() => {
   return fp;
 })();
 
-/** Bit `n` (1-based from the most significant) of the 64-bit `[hi, lo]`. */
-function bit64(hi: number, lo: number, n: number): number {
-  return n <= 32 ? (hi >>> (32 - n)) & 1 : (lo >>> (64 - n)) & 1;
+/**
+ * A 64-bit bit permutation compiled to byte lookups: [(byte * 256 + value) * 2 + {0: hi, 1: lo}]
+ * is the output contribution of input byte `byte` (0 = most significant) having `value`.
+ */
+function compilePermutation(table: readonly number[]): Uint32Array {
+  const out = new Uint32Array(8 * 256 * 2);
+  table.forEach((from, to) => {
+    const byte = (from - 1) >>> 3;
+    const mask = 0x80 >>> ((from - 1) & 7);
+    const word = to < 32 ? 0 : 1;
+    const bit = 1 << (31 - (to & 31));
+    for (let v = 0; v < 256; v++) if (v & mask) out[(byte * 256 + v) * 2 + word] |= bit;
+  });
+  return out;
 }
 
-/** Applies a 64-bit permutation table to `[hi, lo]` in place. */
-function permute64(table: readonly number[], block: Uint32Array): void {
+const IP_TABLE = compilePermutation(IP);
+const FP_TABLE = compilePermutation(FP);
+
+/** Applies a compiled 64-bit permutation to `[hi, lo]` in place. */
+function permute64(table: Uint32Array, block: Uint32Array): void {
   const hi = block[0];
   const lo = block[1];
   let oh = 0;
   let ol = 0;
-  for (let i = 0; i < 32; i++) oh |= bit64(hi, lo, table[i]) << (31 - i);
-  for (let i = 0; i < 32; i++) ol |= bit64(hi, lo, table[32 + i]) << (31 - i);
+  for (let b = 0; b < 4; b++) {
+    const a = ((b << 8) | ((hi >>> (24 - 8 * b)) & 0xff)) << 1;
+    const c = (((b + 4) << 8) | ((lo >>> (24 - 8 * b)) & 0xff)) << 1;
+    oh |= table[a] | table[c];
+    ol |= table[a + 1] | table[c + 1];
+  }
   block[0] = oh >>> 0;
   block[1] = ol >>> 0;
 }
 
-/** One DES key schedule: 16 rounds x 8 six-bit subkey chunks. */
-function keySchedule(key: Uint8Array): Uint8Array {
-  const bits = new Uint8Array(64);
-  for (let i = 0; i < 64; i++) bits[i] = (key[i >>> 3] >>> (7 - (i & 7))) & 1;
-  const cd = PC1.map((p) => bits[p - 1]);
-  bits.fill(0);
-  const sub = new Uint8Array(16 * 8);
-  for (let r = 0; r < 16; r++) {
-    for (let s = 0; s < SHIFTS[r]; s++) {
-      cd.splice(0, 28, ...cd.slice(1, 28), cd[0]);
-      cd.splice(28, 28, ...cd.slice(29, 56), cd[28]);
-    }
-    for (let c = 0; c < 8; c++) {
-      let v = 0;
-      for (let j = 0; j < 6; j++) v = (v << 1) | cd[PC2[c * 6 + j] - 1];
-      sub[r * 8 + c] = v;
+/**
+ * PC2 compiled: its first 24 outputs come from C only and the last 24 from D only, so each half
+ * is four 7-bit lookups. [(half * 4 + chunk) * 128 + value] = 24-bit contribution.
+ */
+const PC2_TABLE = (() => {
+  const t = new Uint32Array(2 * 4 * 128);
+  for (let half = 0; half < 2; half++) {
+    for (let k = 0; k < 24; k++) {
+      const from = PC2[half * 24 + k] - 1 - half * 28; // bit index 0..27 within C or D, MSB first
+      const chunk = (from / 7) | 0;
+      const mask = 0x40 >>> (from % 7);
+      for (let v = 0; v < 128; v++) if (v & mask) t[(half * 4 + chunk) * 128 + v] |= 1 << (23 - k);
     }
   }
-  cd.fill(0);
+  return t;
+})();
+
+function pc2Half(half: number, v28: number): number {
+  const base = half * 512;
+  return (
+    PC2_TABLE[base + (v28 >>> 21)] |
+    PC2_TABLE[base + 128 + ((v28 >>> 14) & 0x7f)] |
+    PC2_TABLE[base + 256 + ((v28 >>> 7) & 0x7f)] |
+    PC2_TABLE[base + 384 + (v28 & 0x7f)]
+  );
+}
+
+/** One DES key schedule: 16 rounds x 8 six-bit subkey chunks. */
+function keySchedule(key: Uint8Array): Uint8Array {
+  let c = 0;
+  let d = 0;
+  for (let i = 0; i < 28; i++) {
+    const pc = PC1[i] - 1;
+    const pd = PC1[28 + i] - 1;
+    c = (c << 1) | ((key[pc >>> 3] >>> (7 - (pc & 7))) & 1);
+    d = (d << 1) | ((key[pd >>> 3] >>> (7 - (pd & 7))) & 1);
+  }
+  const sub = new Uint8Array(16 * 8);
+  for (let r = 0; r < 16; r++) {
+    const s = SHIFTS[r];
+    c = ((c << s) | (c >>> (28 - s))) & 0xfffffff;
+    d = ((d << s) | (d >>> (28 - s))) & 0xfffffff;
+    const left = pc2Half(0, c);
+    const right = pc2Half(1, d);
+    for (let k = 0; k < 4; k++) {
+      sub[r * 8 + k] = (left >>> (18 - 6 * k)) & 0x3f;
+      sub[r * 8 + 4 + k] = (right >>> (18 - 6 * k)) & 0x3f;
+    }
+  }
   return sub;
 }
 
@@ -172,7 +220,7 @@ export class DesCipher {
   }
 
   private crypt(block: Uint32Array, decrypt: boolean): void {
-    permute64(IP, block);
+    permute64(IP_TABLE, block);
     let l = block[0];
     let r = block[1];
     for (let i = 0; i < 16; i++) {
@@ -182,7 +230,7 @@ export class DesCipher {
     }
     block[0] = r;
     block[1] = l;
-    permute64(FP, block);
+    permute64(FP_TABLE, block);
   }
 }
 

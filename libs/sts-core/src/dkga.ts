@@ -174,8 +174,11 @@ export function dkga02(
   return dk;
 }
 
-function item(text: string): number[] {
-  return [text.length, ...Array.from(text, (ch) => ch.charCodeAt(0))];
+/** Writes one SP 800-108 style item: a length byte, then the ASCII text. Returns the next offset. */
+function putItem(out: Uint8Array, at: number, text: string): number {
+  out[at++] = text.length;
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+  return at;
 }
 
 /** STS-SPEC §12.3: the 49-byte SP 800-108 style message that DKGA04 MACs. */
@@ -187,24 +190,20 @@ export function dkga04Message(input: DerivationInput): Uint8Array {
       'dkga: a DKGA04 message needs dkga 04, a base date and an EA',
     );
   }
-  const bits = derivedKeyBytes(input) * 8;
-  return Uint8Array.from([
-    4,
-    ...item('04'),
-    ...item(String(input.baseDate).slice(2)),
-    ...item(input.ea),
-    ...item(input.tariffIndex),
-    0,
-    4,
-    ...item(input.sgc),
-    ...item(String(input.keyType)),
-    ...item(String(input.krn)),
-    ...item(primaryAccountNumber(input.meter)),
-    0,
-    0,
-    0,
-    bits,
-  ]);
+  const msg = new Uint8Array(49);
+  msg[0] = 4; // label item count
+  let at = putItem(msg, 1, '04');
+  at = putItem(msg, at, String(input.baseDate).slice(2));
+  at = putItem(msg, at, input.ea);
+  at = putItem(msg, at, input.tariffIndex);
+  msg[at++] = 0; // separator
+  msg[at++] = 4; // context item count
+  at = putItem(msg, at, input.sgc);
+  at = putItem(msg, at, String(input.keyType));
+  at = putItem(msg, at, String(input.krn));
+  at = putItem(msg, at, primaryAccountNumber(input.meter));
+  msg[at + 3] = derivedKeyBytes(input) * 8; // L, 32-bit big-endian
+  return msg;
 }
 
 /** STS-SPEC §12.3: DKGA04 in software: the first 8 or 16 bytes of HMAC-SHA-256(VK, message). */

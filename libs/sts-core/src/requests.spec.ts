@@ -20,3 +20,154 @@ describe('conformance vectors through the library (executeRequest)', () => {
     }
   });
 });
+
+describe('bad input at the request entry point names the field', () => {
+  const derived02 = {
+    dkga: '02',
+    vendingKey: 'abababababababab',
+    iin: '600727',
+    drn: '00000000000',
+    keyType: 2,
+    sgc: '123456',
+    tariffIndex: '01',
+    krn: 1,
+  };
+  const credit = {
+    op: 'credit',
+    ea: '07',
+    key: derived02,
+    subclass: 0,
+    rnd: 5,
+    tid: 5871715,
+    amount: 0.1,
+  };
+  it.each([
+    [{ ...credit, ea: '11' }, 'UNSUPPORTED_COMBINATION', 'key.ea'],
+    [
+      { ...credit, ea: '11', key: { decoderKey: 'e653341f9d5bf36f' } },
+      'INVALID_INPUT',
+      'key.decoderKey',
+    ],
+    [{ ...credit, ea: '08' }, 'INVALID_INPUT', 'ea'],
+    [{ ...credit, key: { ...derived02, vendingKey: 'abab' } }, 'INVALID_INPUT', 'key.vendingKey'],
+    [
+      { ...credit, key: { ...derived02, vendingKey: 'abababababababaz' } },
+      'INVALID_INPUT',
+      'key.vendingKey',
+    ],
+    [{ ...credit, key: { ...derived02, sgc: '12345' } }, 'INVALID_INPUT', 'key.sgc'],
+    [{ ...credit, key: { ...derived02, drn: '00000000001' } }, 'INVALID_INPUT', 'key.drn'],
+    [{ ...credit, key: { ...derived02, drn: '0000000000' } }, 'INVALID_INPUT', 'key.drn'],
+    [{ ...credit, key: { ...derived02, krn: 10 } }, 'INVALID_INPUT', 'key.krn'],
+    [{ ...credit, key: { ...derived02, keyType: 4 } }, 'INVALID_INPUT', 'key.keyType'],
+    [{ ...credit, key: { ...derived02, tariffIndex: '100' } }, 'INVALID_INPUT', 'key.tariffIndex'],
+    [
+      { ...credit, key: { ...derived02, dkga: '04', ea: '07', baseDate: 2001 } },
+      'INVALID_INPUT',
+      'key.baseDate',
+    ],
+    [
+      { ...credit, key: { decoderKey: 'e653341f9d5bf36f', vendingKey: 'abababababababab' } },
+      'INVALID_INPUT',
+      'key.vendingKey',
+    ],
+    [{ ...credit, key: 'e653341f9d5bf36f' }, 'INVALID_INPUT', 'key'],
+    [{ ...credit, amount: -1 }, 'INVALID_AMOUNT', 'amount'],
+    [{ ...credit, amount: 1e9 }, 'INVALID_AMOUNT', 'amount'],
+    [{ ...credit, amount: 0.01 }, 'INVALID_AMOUNT', 'amount'],
+    [{ ...credit, amount: undefined }, 'INVALID_INPUT', 'amount'],
+    [{ ...credit, tid: 0x1000000 }, 'TID_OUT_OF_RANGE', 'tid'],
+    [
+      { ...credit, tid: undefined, issuedAt: '2030-01-01T00:00', baseDate: 1993 },
+      'TID_OUT_OF_RANGE',
+      'issuedAt',
+    ],
+    [
+      { ...credit, tid: undefined, issuedAt: '2004-03-01T13:55', baseDate: 1990 },
+      'INVALID_INPUT',
+      'baseDate',
+    ],
+    [{ ...credit, tid: 5916090, ken: 85 }, 'KEY_EXPIRED', 'tid'],
+    [{ ...credit, rnd: 16 }, 'INVALID_INPUT', 'rnd'],
+    [
+      {
+        op: 'derive',
+        ...derived02,
+        dkga: '04',
+        vendingKey: 'ab',
+        baseDate: 1993,
+        ea: '11',
+        keyType: 3,
+      },
+      'UNSUPPORTED_COMBINATION',
+      'keyType',
+    ],
+    [{ op: 'derive', ...derived02, dkga: '03' }, 'UNSUPPORTED', 'dkga'],
+    [
+      {
+        op: 'key-change',
+        ea: '11',
+        currentKey: { decoderKey: 'e653341f9d5bf36f' },
+        newKey: { decoderKey: 'e653341f9d5bf36f', keyType: 2, krn: 1, tariffIndex: '01' },
+      },
+      'INVALID_INPUT',
+      'currentKey.decoderKey',
+    ],
+    [
+      {
+        op: 'key-change',
+        ea: '07',
+        currentKey: { decoderKey: 'e653341f9d5bf36f' },
+        newKey: { decoderKey: 'e653341f9d5bf36f', keyType: 2, krn: 1 },
+      },
+      'INVALID_INPUT',
+      'newKey.tariffIndex',
+    ],
+    [
+      {
+        op: 'key-change',
+        ea: '07',
+        currentKey: { decoderKey: 'e653341f9d5bf36f' },
+        newKey: {
+          decoderKey: '00112233445566778899aabbccddeeff',
+          keyType: 2,
+          krn: 1,
+          tariffIndex: '01',
+        },
+      },
+      'INVALID_INPUT',
+      'newKey.sgc',
+    ],
+    [
+      {
+        op: 'decode',
+        ea: '07',
+        key: { decoderKey: 'e653341f9d5bf36f' },
+        token: '23716100501183194197',
+        crc: 'crc32',
+      },
+      'INVALID_INPUT',
+      'crc',
+    ],
+    [
+      {
+        op: 'class2',
+        ea: '07',
+        key: { decoderKey: 'e653341f9d5bf36f' },
+        subclass: 3,
+        tid: 1,
+        value: 0,
+      },
+      'INVALID_INPUT',
+      'subclass',
+    ],
+  ])('%j -> %s naming %s', (request, code, field) => {
+    expect(() => executeRequest(request)).toThrow(expect.objectContaining({ code, field }));
+  });
+
+  it('can refuse vending keys outright', () => {
+    expect(() => executeRequest(credit, { forbidVendingKeys: true })).toThrow(
+      expect.objectContaining({ field: 'key.vendingKey' }),
+    );
+  });
+});

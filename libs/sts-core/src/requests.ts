@@ -87,10 +87,9 @@ function resolveKey(
     if (fields.vendingKey === undefined)
       invalid('decoderKey', 'a key object needs decoderKey, or dkga and vendingKey');
     if (options.forbidVendingKeys) invalid('vendingKey', 'vending keys are not accepted here');
-    const derivation = parseDerivationInput({
-      ...fields,
-      ea: fields.ea ?? (fields.dkga === '04' ? defaultEa : undefined),
-    });
+    // The request's EA applies to the key it encrypts with; a new key may be for another EA.
+    const ea = fields.ea ?? (fields.dkga === '04' || name !== 'newKey' ? defaultEa : undefined);
+    const derivation = parseDerivationInput({ ...fields, ea });
     const vendingKey = hexToBytes('vendingKey', fields.vendingKey);
     try {
       return { key: deriveDecoderKey(vendingKey, derivation, options), derivation, fields };
@@ -226,8 +225,8 @@ function decode(req: Json, options: RequestOptions): Json {
 }
 
 function publicFields(decoded: DecodedToken): Json {
-  const fields: Json = { ...decoded };
-  delete fields.kind;
+  const fields: Json = {};
+  for (const [name, value] of Object.entries(decoded)) if (name !== 'kind') fields[name] = value;
   return fields;
 }
 
