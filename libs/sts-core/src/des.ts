@@ -153,15 +153,27 @@ function pc2Half(half: number, v28: number): number {
   );
 }
 
+/** PC1 compiled: [(byte * 256 + value) * 2 + {0: C, 1: D}] = 28-bit contributions of one key byte. */
+const PC1_TABLE = (() => {
+  const t = new Uint32Array(8 * 256 * 2);
+  PC1.forEach((from, to) => {
+    const byte = (from - 1) >>> 3;
+    const mask = 0x80 >>> ((from - 1) & 7);
+    const half = to < 28 ? 0 : 1;
+    const bit = 1 << (27 - (to % 28));
+    for (let v = 0; v < 256; v++) if (v & mask) t[(byte * 256 + v) * 2 + half] |= bit;
+  });
+  return t;
+})();
+
 /** One DES key schedule: 16 rounds x 8 six-bit subkey chunks. */
 function keySchedule(key: Uint8Array): Uint8Array {
   let c = 0;
   let d = 0;
-  for (let i = 0; i < 28; i++) {
-    const pc = PC1[i] - 1;
-    const pd = PC1[28 + i] - 1;
-    c = (c << 1) | ((key[pc >>> 3] >>> (7 - (pc & 7))) & 1);
-    d = (d << 1) | ((key[pd >>> 3] >>> (7 - (pd & 7))) & 1);
+  for (let b = 0; b < 8; b++) {
+    const at = ((b << 8) | key[b]) << 1;
+    c |= PC1_TABLE[at];
+    d |= PC1_TABLE[at + 1];
   }
   const sub = new Uint8Array(16 * 8);
   for (let r = 0; r < 16; r++) {

@@ -59,8 +59,10 @@ export interface DerivationFields {
 /**
  * Validates derivation fields, including the combinations: DKGA04 needs a base date and EA 07
  * or 11; DKGA02 makes 64-bit keys only; DKGA04 with a common key (KT 3) is refused (§14 #5).
+ * `defaultEa` stands in for a missing `ea` (the EA of the request the key serves).
  */
-export function parseDerivationInput(fields: DerivationFields): DerivationInput {
+export function parseDerivationInput(fields: DerivationFields, defaultEa?: Ea): DerivationInput {
+  const eaField = fields.ea ?? defaultEa;
   const dkga = checkDkga(fields.dkga);
   const meter = parseMeterId(fields.iin, fields.drn);
   const keyType = checkKeyType(fields.keyType);
@@ -68,7 +70,7 @@ export function parseDerivationInput(fields: DerivationFields): DerivationInput 
   const tariffIndex = checkTariffIndex(fields.tariffIndex);
   const krn = checkKrn(fields.krn);
   if (dkga === '02') {
-    if (fields.ea !== undefined && checkEa(fields.ea) === '11') {
+    if (eaField !== undefined && checkEa(eaField) === '11') {
       throw new StsError(
         'UNSUPPORTED_COMBINATION',
         'ea',
@@ -78,7 +80,7 @@ export function parseDerivationInput(fields: DerivationFields): DerivationInput 
     return { dkga, meter, keyType, sgc, tariffIndex, krn };
   }
   const baseDate = checkBaseDate(fields.baseDate);
-  const ea = checkEa(fields.ea);
+  const ea = checkEa(eaField);
   if (ea === '09') {
     throw new StsError(
       'UNSUPPORTED_COMBINATION',
@@ -122,7 +124,8 @@ export function controlBlock(
 export function dkga02Input(input: DerivationInput): Uint8Array {
   const pan = panBlock(input.meter, input.keyType);
   const control = controlBlock(input);
-  return pan.map((b, i) => b ^ control[i]);
+  for (let i = 0; i < 8; i++) pan[i] ^= control[i];
+  return pan;
 }
 
 /**

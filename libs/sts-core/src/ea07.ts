@@ -73,10 +73,11 @@ function compile(t: StaTables): Compiled {
 /** An EA07 key prepared once for many blocks. Blocks are `[hi32, lo32]`, transformed in place. */
 export class Ea07Cipher {
   private readonly tables: Compiled;
-  /** Per encryption round, per byte: the two selector bits (key bits 8b+3 and 8b+7). */
-  private readonly encSel = new Uint8Array(16 * 8);
   private keyHi: number;
   private keyLo: number;
+  /** First encryption round key, ROTR64(NOT K, 12), as two halves. */
+  private roundHi: number;
+  private roundLo: number;
 
   /** @param key - the 8-byte decoder key in natural order (STS-SPEC §2) */
   constructor(key: Uint8Array, tables: StaTables = STANDARD_STA_TABLES) {
@@ -85,53 +86,48 @@ export class Ea07Cipher {
     this.tables = compile(tables);
     this.keyHi = ((key[0] << 24) | (key[1] << 16) | (key[2] << 8) | key[3]) >>> 0;
     this.keyLo = ((key[4] << 24) | (key[5] << 16) | (key[6] << 8) | key[7]) >>> 0;
-    // k = ROTR64(NOT K, 12), then ROTL64(k, 1) after every round.
     const nh = ~this.keyHi >>> 0;
     const nl = ~this.keyLo >>> 0;
-    let hi = ((nl << 20) | (nh >>> 12)) >>> 0;
-    let lo = ((nh << 20) | (nl >>> 12)) >>> 0;
-    for (let r = 0; r < 16; r++) {
-      for (let b = 0; b < 8; b++) {
-        const byte = b < 4 ? (lo >>> (8 * b)) & 0xff : (hi >>> (8 * (b - 4))) & 0xff;
-        this.encSel[r * 8 + b] = ((byte >>> 3) & 1) | ((byte >>> 6) & 2);
-      }
-      const carry = hi >>> 31;
-      hi = ((hi << 1) | (lo >>> 31)) >>> 0;
-      lo = ((lo << 1) | carry) >>> 0;
-    }
+    this.roundHi = ((nl << 20) | (nh >>> 12)) >>> 0;
+    this.roundLo = ((nh << 20) | (nl >>> 12)) >>> 0;
   }
 
   /** Encrypts the block `[hi32, lo32]` in place. */
   encryptBlock(block: Uint32Array): void {
     const t = this.tables.encrypt;
-    const sel = this.encSel;
     let hi = block[0];
     let lo = block[1];
-    for (let r = 0; r < 128; r += 8) {
-      let a = ((sel[r] * 256 + (lo & 0xff)) << 1) >>> 0;
-      let nh = t[a];
-      let nl = t[a + 1];
-      a = ((4 + sel[r + 1]) * 256 + ((lo >>> 8) & 0xff)) << 1;
-      nh |= t[a];
-      nl |= t[a + 1];
-      a = ((8 + sel[r + 2]) * 256 + ((lo >>> 16) & 0xff)) << 1;
-      nh |= t[a];
-      nl |= t[a + 1];
-      a = ((12 + sel[r + 3]) * 256 + (lo >>> 24)) << 1;
-      nh |= t[a];
-      nl |= t[a + 1];
-      a = ((16 + sel[r + 4]) * 256 + (hi & 0xff)) << 1;
-      nh |= t[a];
-      nl |= t[a + 1];
-      a = ((20 + sel[r + 5]) * 256 + ((hi >>> 8) & 0xff)) << 1;
-      nh |= t[a];
-      nl |= t[a + 1];
-      a = ((24 + sel[r + 6]) * 256 + ((hi >>> 16) & 0xff)) << 1;
-      nh |= t[a];
-      nl |= t[a + 1];
-      a = ((28 + sel[r + 7]) * 256 + (hi >>> 24)) << 1;
-      hi = (nh | t[a]) >>> 0;
-      lo = (nl | t[a + 1]) >>> 0;
+    let kh = this.roundHi;
+    let kl = this.roundLo;
+    for (let r = 0; r < 16; r++) {
+      // Per byte b, the selector is key bits 8b+3 (low nibble) and 8b+7 (high nibble).
+      let a = (((kl >>> 3) & 1) | ((kl >>> 6) & 2)) * 256 + (lo & 0xff);
+      let nh = t[a << 1];
+      let nl = t[(a << 1) + 1];
+      a = (4 + (((kl >>> 11) & 1) | ((kl >>> 14) & 2))) * 256 + ((lo >>> 8) & 0xff);
+      nh |= t[a << 1];
+      nl |= t[(a << 1) + 1];
+      a = (8 + (((kl >>> 19) & 1) | ((kl >>> 22) & 2))) * 256 + ((lo >>> 16) & 0xff);
+      nh |= t[a << 1];
+      nl |= t[(a << 1) + 1];
+      a = (12 + (((kl >>> 27) & 1) | ((kl >>> 30) & 2))) * 256 + (lo >>> 24);
+      nh |= t[a << 1];
+      nl |= t[(a << 1) + 1];
+      a = (16 + (((kh >>> 3) & 1) | ((kh >>> 6) & 2))) * 256 + (hi & 0xff);
+      nh |= t[a << 1];
+      nl |= t[(a << 1) + 1];
+      a = (20 + (((kh >>> 11) & 1) | ((kh >>> 14) & 2))) * 256 + ((hi >>> 8) & 0xff);
+      nh |= t[a << 1];
+      nl |= t[(a << 1) + 1];
+      a = (24 + (((kh >>> 19) & 1) | ((kh >>> 22) & 2))) * 256 + ((hi >>> 16) & 0xff);
+      nh |= t[a << 1];
+      nl |= t[(a << 1) + 1];
+      a = (28 + (((kh >>> 27) & 1) | ((kh >>> 30) & 2))) * 256 + (hi >>> 24);
+      hi = (nh | t[a << 1]) >>> 0;
+      lo = (nl | t[(a << 1) + 1]) >>> 0;
+      const carry = kh >>> 31; // k = ROTL64(k, 1)
+      kh = ((kh << 1) | (kl >>> 31)) >>> 0;
+      kl = ((kl << 1) | carry) >>> 0;
     }
     block[0] = hi;
     block[1] = lo;
@@ -176,6 +172,7 @@ export class Ea07Cipher {
   dispose(): void {
     this.keyHi = 0;
     this.keyLo = 0;
-    this.encSel.fill(0);
+    this.roundHi = 0;
+    this.roundLo = 0;
   }
 }

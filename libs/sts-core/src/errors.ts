@@ -27,10 +27,22 @@ export class StsError extends Error {
    */
   constructor(
     readonly code: StsErrorCode,
-    readonly field: string | undefined,
+    public field: string | undefined,
     message: string,
   ) {
     super(message);
+  }
+
+  /**
+   * Qualifies the field with the enclosing object's name (`drn` -> `key.drn`), in place, so
+   * nested request errors name the full path without a second stack capture.
+   */
+  qualify(prefix: string): this {
+    if (this.field !== undefined && !this.field.startsWith(`${prefix}.`)) {
+      this.field = `${prefix}.${this.field}`;
+      this.message = `${prefix}.${this.message}`;
+    }
+    return this;
   }
 }
 

@@ -52,15 +52,12 @@ function asObject(value: unknown, field: string): Json {
   return value as Json;
 }
 
-/** Re-throws an `StsError` with its field prefixed by the enclosing object's name. */
+/** Runs `fn`, qualifying the field of any `StsError` it throws with `prefix`. */
 function within<T>(prefix: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof StsError && e.field !== undefined && !e.field.startsWith(`${prefix}.`)) {
-      throw new StsError(e.code, `${prefix}.${e.field}`, `${prefix}.${e.message}`);
-    }
-    throw e;
+    throw e instanceof StsError ? e.qualify(prefix) : e;
   }
 }
 
@@ -88,8 +85,10 @@ function resolveKey(
       invalid('decoderKey', 'a key object needs decoderKey, or dkga and vendingKey');
     if (options.forbidVendingKeys) invalid('vendingKey', 'vending keys are not accepted here');
     // The request's EA applies to the key it encrypts with; a new key may be for another EA.
-    const ea = fields.ea ?? (fields.dkga === '04' || name !== 'newKey' ? defaultEa : undefined);
-    const derivation = parseDerivationInput({ ...fields, ea });
+    const derivation = parseDerivationInput(
+      fields,
+      fields.dkga === '04' || name !== 'newKey' ? defaultEa : undefined,
+    );
     const vendingKey = hexToBytes('vendingKey', fields.vendingKey);
     try {
       return { key: deriveDecoderKey(vendingKey, derivation, options), derivation, fields };
@@ -225,8 +224,7 @@ function decode(req: Json, options: RequestOptions): Json {
 }
 
 function publicFields(decoded: DecodedToken): Json {
-  const fields: Json = {};
-  for (const [name, value] of Object.entries(decoded)) if (name !== 'kind') fields[name] = value;
+  const { kind: _kind, ...fields } = decoded;
   return fields;
 }
 

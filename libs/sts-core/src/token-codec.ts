@@ -55,7 +55,7 @@ export interface ParsedToken {
 }
 
 const TWENTY_DIGITS = /^[0-9]{20}$/;
-const MAX_TOKEN = (1n << 66n) - 1n;
+const TWO32 = 4294967296;
 
 /**
  * STS-SPEC §3, decoding steps 1-3: exactly 20 digits, at most 2^66-1. Throws `INVALID_INPUT`
@@ -69,17 +69,24 @@ export function parseToken(token: unknown, field = 'token'): ParsedToken {
       `${field}: must be exactly 20 digits, got ${describe(token)}`,
     );
   }
-  const n = BigInt(token);
-  if (n > MAX_TOKEN) {
+  // The decimal value into three 32-bit limbs, five digits at a time (every product is exact).
+  let lo = 0;
+  let hi = 0;
+  let top = 0;
+  for (let at = 0; at < 20; at += 5) {
+    const t0 = lo * 100000 + Number(token.slice(at, at + 5));
+    lo = t0 % TWO32;
+    const t1 = hi * 100000 + Math.floor(t0 / TWO32);
+    hi = t1 % TWO32;
+    top = top * 100000 + Math.floor(t1 / TWO32);
+  }
+  if (top > 3) {
     throw new StsError(
       'INVALID_INPUT',
       field,
       `${field}: ${token} exceeds 2^66-1 and is not a token`,
     );
   }
-  const lo = Number(n & 0xffffffffn);
-  const hi = Number((n >> 32n) & 0xffffffffn);
-  const top = Number(n >> 64n);
   const tokenClass = (lo >>> 27) & 3;
   if (tokenClass === 3) throw new StsError('UNSUPPORTED', field, `${field}: class 3 is reserved`);
   const block = new Uint32Array(2);

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { decodeCurrency, decodeUnitValue } from './amount';
+import { StsError } from './errors';
+import { parseToken } from './token-codec';
 import { type Ea, createCipher } from './cipher';
 import {
   buildCreditToken,
@@ -287,5 +289,26 @@ describe('a single changed digit is caught', () => {
     );
     // Expected undetected: runs / 65536 = 0.46. P(more than 6) < 1e-5 for a 16-bit CRC.
     expect(undetected).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('token parsing without BigInt', () => {
+  it('agrees with a BigInt reference on every 20-digit string', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 20n - 1n }), (n) => {
+        const text = n.toString().padStart(20, '0');
+        const classBits = Number((n >> 27n) & 3n);
+        if (n >= 1n << 66n || classBits === 3) {
+          expect(() => parseToken(text)).toThrow(StsError);
+          return;
+        }
+        const { tokenClass, block } = parseToken(text);
+        expect(tokenClass).toBe(classBits);
+        expect(block[0]).toBe(Number((n >> 32n) & 0xffffffffn));
+        const restored = (n & 0xe7ffffffn) | ((n >> 64n) << 27n);
+        expect(block[1]).toBe(Number(restored));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
