@@ -1,0 +1,38 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ApprovalsModule } from './approvals/approvals.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthGuard } from './auth/auth.guard';
+import { CeremoniesModule } from './ceremonies/ceremonies.module';
+import { AuditFailuresInterceptor } from './common/audit-failures.interceptor';
+import type { AppConfig } from './config/app-config';
+import { type AppOverrides, CoreModule } from './core.module';
+import { HealthModule } from './health/health.module';
+import { KeksModule } from './keks/keks.module';
+import { PrincipalsModule } from './principals/principals.module';
+import { SupplyGroupsModule } from './supply-groups/supply-groups.module';
+import { VendingKeysModule } from './vending-keys/vending-keys.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, overrides),
+        PrincipalsModule,
+        SupplyGroupsModule,
+        ApprovalsModule,
+        CeremoniesModule,
+        KeksModule,
+        VendingKeysModule,
+        AuditModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditFailuresInterceptor },
+      ],
+    };
+  }
+}

@@ -1,0 +1,340 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HsmError, KEY_CUSTODY, type KeyCustody } from '@sts/hsm';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
+import { JsonLogger } from '../common/json-logger';
+import { currentRequestId } from '../common/request-context';
+import { TransactionRunner } from '../database/transaction-runner';
+import {
+  type AuditCheckpoint,
+  ChainVerifier,
+  type ChainedAuditEvent,
+  canonicalJson,
+  checkpointMessage,
+  eventHash,
+  type VerificationResult,
+  verifyCheckpointSignature,
+} from './audit-chain';
+import {
+  AuditCheckpointRow,
+  AuditEventRow,
+  AuditHeadRow,
+  type AuditOutcome,
+} from './audit-event.entity';
+import { MetricsService } from '../health/metrics.service';
+
+/** Who did something: a principal, or the service itself. */
+export interface AuditActor {
+  readonly id: string;
+  readonly name: string;
+}
+
+export const SYSTEM_ACTOR: AuditActor = { id: 'system', name: 'system' };
+
+/** One thing to record. `details` must not hold a secret (enforced by field name). */
+export interface AuditInput {
+  readonly actor: AuditActor;
+  readonly action: string;
+  readonly subjectType: string;
+  readonly subjectId: string;
+  readonly outcome?: AuditOutcome;
+  readonly details?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  readonly after?: number;
+  readonly limit: number;
+  readonly action?: string;
+  readonly actorId?: string;
+  readonly subjectId?: string;
+  readonly outcome?: AuditOutcome;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+const SECRET_FIELD =
+  /^(component|components|secret|pin|password|apiKey|api_key|wrappedKey|keyBytes|keyValue|plaintext)$/i;
+const PAGE = 5000;
+
+/** Refuses details that name a secret-bearing field, at any depth. */
+function assertNoSecrets(value: unknown, path = 'details'): void {
+  if (value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (SECRET_FIELD.test(k)) throw new Error(`audit ${path}.${k}: secret-bearing field refused`);
+    assertNoSecrets(v, `${path}.${k}`);
+  }
+}
+
+/**
+ * The tamper-evident audit trail. Events are appended inside the caller's transaction (so a
+ * change and its record commit together, and a change that cannot be recorded does not happen),
+ * chained by hash under a row lock on `audit_head`, and checkpointed with the audit key.
+ */
+@Injectable()
+export class AuditService implements OnModuleInit, OnApplicationShutdown {
+  private publicKey?: KeyObject;
+  private publicKeyPemValue?: string;
+  private timer?: NodeJS.Timeout;
+  private checkpointing?: Promise<void>;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly logger: JsonLogger,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const label = this.config.audit.keyLabel;
+    try {
+      await this.custody.describeKey(label);
+    } catch (error) {
+      if (!(error instanceof HsmError) || error.code !== 'NOT_FOUND') throw error;
+      await this.custody.generateSigningKey(label);
+      this.logger.event('info', 'audit signing key created in the token', { keyLabel: label });
+    }
+    this.publicKeyPemValue = await this.custody.publicKeyPem(label);
+    this.publicKey = createPublicKey(this.publicKeyPemValue);
+    if (this.config.audit.checkpointSeconds > 0) {
+      this.timer = setInterval(() => {
+        void this.checkpointNow().catch(() => undefined);
+      }, this.config.audit.checkpointSeconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.checkpointing?.catch(() => undefined);
+  }
+
+  /** The audit public key (SPKI PEM): all an offline verifier needs. */
+  get publicKeyPem(): string {
+    if (!this.publicKeyPemValue) throw new Error('audit key not initialised');
+    return this.publicKeyPemValue;
+  }
+
+  /** Appends events inside `em`'s transaction. */
+  async record(em: EntityManager, ...inputs: AuditInput[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const head = await this.lockHead(em);
+    const at = this.clock.nowIso();
+    const requestId = currentRequestId();
+    let { seq, hash } = head;
+    const rows: AuditEventRow[] = [];
+    for (const input of inputs) {
+      assertNoSecrets(input.details);
+      seq += 1;
+      const fields = {
+        seq,
+        at,
+        actorId: input.actor.id,
+        actorName: input.actor.name,
+        action: input.action,
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        outcome: input.outcome ?? 'success',
+        requestId,
+        details: canonicalJson(input.details ?? {}),
+      };
+      const next = eventHash(hash, fields);
+      rows.push(em.create(AuditEventRow, { ...fields, prevHash: hash, hash: next }));
+      hash = next;
+    }
+    await em.createQueryBuilder().insert().into(AuditEventRow).values(rows).execute();
+    await em.update(AuditHeadRow, { id: 1 }, { seq, hash });
+    this.metrics.auditEvents.inc(rows.length);
+    const every = this.config.audit.checkpointEvery;
+    if (Math.floor(seq / every) > Math.floor(head.seq / every)) {
+      // The checkpoint signs the committed head, so it runs after this transaction.
+      setImmediate(() => void this.checkpointNow().catch(() => undefined));
+    }
+  }
+
+  /** Records events in a transaction of their own (failures, denials). Never throws. */
+  async recordAlone(...inputs: AuditInput[]): Promise<void> {
+    try {
+      await this.tx.run((em) => this.record(em, ...inputs));
+    } catch (error) {
+      this.logger.event('error', 'audit event could not be written', {
+        action: inputs[0]?.action,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+  }
+
+  /** Signs the committed head unless it is already checkpointed. One at a time per process. */
+  async checkpointNow(): Promise<AuditCheckpointRow | undefined> {
+    while (this.checkpointing) await this.checkpointing.catch(() => undefined);
+    let result: AuditCheckpointRow | undefined;
+    const run = (async () => {
+      const head = await this.tx.read((em) => em.findOneByOrFail(AuditHeadRow, { id: 1 }));
+      if (head.seq === 0) return;
+      const exists = await this.tx.read((em) =>
+        em.findOneBy(AuditCheckpointRow, { seq: head.seq }),
+      );
+      if (exists) {
+        result = exists;
+        return;
+      }
+      const at = this.clock.nowIso();
+      const label = this.config.audit.keyLabel;
+      const signature = await this.custody.sign(label, checkpointMessage(head.seq, head.hash, at));
+      const row = {
+        seq: head.seq,
+        hash: head.hash,
+        at,
+        keyLabel: label,
+        signature: Buffer.from(signature).toString('hex'),
+      };
+      await this.tx.run(async (em) => {
+        const again = await em.findOneBy(AuditCheckpointRow, { seq: head.seq });
+        if (!again) await em.insert(AuditCheckpointRow, row);
+      });
+      result = Object.assign(new AuditCheckpointRow(), row);
+    })();
+    this.checkpointing = run;
+    try {
+      await run;
+    } catch (error) {
+      this.logger.event('warn', 'audit checkpoint failed; retried at the next trigger', {
+        error:
+          error instanceof HsmError ? error.code : error instanceof Error ? error.name : 'unknown',
+      });
+      throw error;
+    } finally {
+      this.checkpointing = undefined;
+    }
+    return result;
+  }
+
+  async list(q: AuditQuery): Promise<{ items: AuditEventRow[]; next?: number }> {
+    return this.tx.read(async (em) => {
+      const qb = em
+        .createQueryBuilder(AuditEventRow, 'e')
+        .orderBy('e.seq', 'ASC')
+        .take(q.limit + 1);
+      if (q.after !== undefined) qb.andWhere('e.seq > :after', { after: q.after });
+      if (q.action) qb.andWhere('e.action = :action', { action: q.action });
+      if (q.actorId) qb.andWhere('e.actor_id = :actorId', { actorId: q.actorId });
+      if (q.subjectId) qb.andWhere('e.subject_id = :subjectId', { subjectId: q.subjectId });
+      if (q.outcome) qb.andWhere('e.outcome = :outcome', { outcome: q.outcome });
+      if (q.from) qb.andWhere('e.at >= :from', { from: q.from });
+      if (q.to) qb.andWhere('e.at < :to', { to: q.to });
+      const rows = await qb.getMany();
+      const more = rows.length > q.limit;
+      const items = more ? rows.slice(0, q.limit) : rows;
+      return more ? { items, next: items[items.length - 1].seq } : { items };
+    });
+  }
+
+  async checkpoints(): Promise<AuditCheckpointRow[]> {
+    return this.tx.read((em) => em.find(AuditCheckpointRow, { order: { seq: 'ASC' } }));
+  }
+
+  /** Verifies the whole stored chain and every checkpoint; names the first broken link. */
+  async verify(): Promise<VerificationResult> {
+    const key = this.requirePublicKey();
+    const verifier = new ChainVerifier((cp) => verifyCheckpointSignature(key, cp));
+    for (const cp of await this.checkpoints()) verifier.addCheckpoint(cp);
+    for await (const page of this.pages()) {
+      for (const e of page) if (!verifier.push(e)) return verifier.finish();
+    }
+    const result = verifier.finish();
+    this.logger.event('info', 'audit chain verified', {
+      ok: result.ok,
+      eventsChecked: result.eventsChecked,
+    });
+    return result;
+  }
+
+  /** Pages of events in sequence order (keyset pagination; bounded memory). */
+  async *pages(): AsyncGenerator<AuditEventRow[]> {
+    let after = 0;
+    for (;;) {
+      const page = await this.tx.read((em) =>
+        em
+          .createQueryBuilder(AuditEventRow, 'e')
+          .where('e.seq > :after', { after })
+          .orderBy('e.seq', 'ASC')
+          .take(PAGE)
+          .getMany(),
+      );
+      if (page.length === 0) return;
+      yield page;
+      after = page[page.length - 1].seq;
+    }
+  }
+
+  /** JSON Lines: a header, every event and checkpoint in order, and a trailer with counts. */
+  async *exportLines(): AsyncGenerator<string> {
+    const checkpoints = await this.checkpoints();
+    yield (
+      canonicalJson({
+        type: 'header',
+        format: 'sts-audit-export/v1',
+        exportedAt: this.clock.nowIso(),
+        keyLabel: this.config.audit.keyLabel,
+      }) + '\n'
+    );
+    let ci = 0;
+    let events = 0;
+    for await (const page of this.pages()) {
+      const lines: string[] = [];
+      for (const e of page) {
+        lines.push(canonicalJson({ type: 'event', ...toChained(e) }));
+        events += 1;
+        while (ci < checkpoints.length && checkpoints[ci].seq <= e.seq) {
+          lines.push(canonicalJson({ type: 'checkpoint', ...toCheckpoint(checkpoints[ci]) }));
+          ci += 1;
+        }
+      }
+      yield lines.join('\n') + '\n';
+    }
+    const rest = checkpoints
+      .slice(ci)
+      .map((cp) => canonicalJson({ type: 'checkpoint', ...toCheckpoint(cp) }));
+    if (rest.length > 0) yield rest.join('\n') + '\n';
+    yield canonicalJson({ type: 'trailer', events, checkpoints: checkpoints.length }) + '\n';
+  }
+
+  private requirePublicKey(): KeyObject {
+    if (!this.publicKey) throw new Error('audit key not initialised');
+    return this.publicKey;
+  }
+
+  private async lockHead(em: EntityManager): Promise<{ seq: number; hash: string }> {
+    const rows = await em.query<{ seq: string | number; hash: string }[]>(
+      this.tx.isPostgres
+        ? 'SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE'
+        : 'SELECT seq, hash FROM audit_head WHERE id = 1',
+    );
+    if (rows.length !== 1) throw new Error('audit_head is missing: run the migrations');
+    return { seq: Number(rows[0].seq), hash: rows[0].hash };
+  }
+}
+
+export function toChained(e: AuditEventRow): ChainedAuditEvent {
+  return {
+    seq: e.seq,
+    at: e.at,
+    actorId: e.actorId,
+    actorName: e.actorName,
+    action: e.action,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    outcome: e.outcome,
+    requestId: e.requestId,
+    details: e.details,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
+}
+
+function toCheckpoint(cp: AuditCheckpointRow): AuditCheckpoint {
+  return { seq: cp.seq, hash: cp.hash, at: cp.at, keyLabel: cp.keyLabel, signature: cp.signature };
+}

@@ -1,0 +1,169 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import type { AuditCheckpointRow, AuditEventRow } from '../audit-event.entity';
+
+export class AuditQueryDto {
+  @ApiPropertyOptional({ description: 'Cursor: events after this sequence number', minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ example: 'vending-key.activate' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  action?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 36)
+  actorId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  subjectId?: string;
+
+  @ApiPropertyOptional({ enum: ['success', 'failure'] })
+  @IsOptional()
+  @IsIn(['success', 'failure'])
+  outcome?: 'success' | 'failure';
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events at or after' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events before' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export class AuditEventDto {
+  @ApiProperty()
+  seq!: number;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+  @ApiProperty()
+  actorId!: string;
+  @ApiProperty()
+  actorName!: string;
+  @ApiProperty()
+  action!: string;
+  @ApiProperty()
+  subjectType!: string;
+  @ApiProperty()
+  subjectId!: string;
+  @ApiProperty({ enum: ['success', 'failure'] })
+  outcome!: string;
+  @ApiProperty()
+  requestId!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  details!: Record<string, unknown>;
+  @ApiProperty()
+  prevHash!: string;
+  @ApiProperty()
+  hash!: string;
+
+  static from(e: AuditEventRow): AuditEventDto {
+    return {
+      seq: e.seq,
+      at: e.at,
+      actorId: e.actorId,
+      actorName: e.actorName,
+      action: e.action,
+      subjectType: e.subjectType,
+      subjectId: e.subjectId,
+      outcome: e.outcome,
+      requestId: e.requestId,
+      details: JSON.parse(e.details) as Record<string, unknown>,
+      prevHash: e.prevHash,
+      hash: e.hash,
+    };
+  }
+}
+
+export class AuditEventPageDto {
+  @ApiProperty({ type: [AuditEventDto] })
+  items!: AuditEventDto[];
+  @ApiPropertyOptional({
+    description: 'Pass as `after` for the next page; absent on the last page',
+  })
+  next?: number;
+}
+
+export class AuditCheckpointDto {
+  @ApiProperty()
+  seq!: number;
+  @ApiProperty()
+  hash!: string;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+  @ApiProperty()
+  keyLabel!: string;
+  @ApiProperty({ description: 'ECDSA P-256 / SHA-256, IEEE P1363 r||s, hex' })
+  signature!: string;
+
+  static from(c: AuditCheckpointRow): AuditCheckpointDto {
+    return { seq: c.seq, hash: c.hash, at: c.at, keyLabel: c.keyLabel, signature: c.signature };
+  }
+}
+
+export class AuditCheckpointListDto {
+  @ApiProperty({ type: [AuditCheckpointDto] })
+  items!: AuditCheckpointDto[];
+}
+
+export class BrokenLinkDto {
+  @ApiProperty({ description: 'The first sequence number at which the chain is broken' })
+  seq!: number;
+  @ApiProperty({
+    enum: [
+      'SEQUENCE_GAP',
+      'PREV_HASH_MISMATCH',
+      'HASH_MISMATCH',
+      'CHECKPOINT_MISMATCH',
+      'CHECKPOINT_SIGNATURE_INVALID',
+      'EVENTS_MISSING_AFTER_LAST',
+    ],
+  })
+  reason!: string;
+  @ApiProperty()
+  message!: string;
+}
+
+export class VerificationDto {
+  @ApiProperty()
+  ok!: boolean;
+  @ApiProperty()
+  eventsChecked!: number;
+  @ApiProperty()
+  checkpointsChecked!: number;
+  @ApiProperty()
+  lastSeq!: number;
+  @ApiProperty({ description: 'Last event covered by a valid signed checkpoint' })
+  lastSignedSeq!: number;
+  @ApiPropertyOptional({ type: BrokenLinkDto })
+  firstBroken?: BrokenLinkDto;
+}
+
+export class PublicKeyDto {
+  @ApiProperty()
+  keyLabel!: string;
+  @ApiProperty({ description: 'SPKI PEM: all an offline verifier needs' })
+  publicKeyPem!: string;
+}

@@ -1,0 +1,63 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuditService } from '../audit/audit.service';
+import { DomainError } from '../common/domain-error';
+import { ErrorCode } from '../common/error-codes';
+import { currentContext } from '../common/request-context';
+import { PrincipalsService } from '../principals/principals.service';
+import type { AuthenticatedRequest } from './authenticated-principal';
+import type { Role } from './role';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+
+/**
+ * Global guard, deny by default: a route must declare `@Roles(...)` or `@Public()`. No or an
+ * unknown key is 401 (UNAUTHENTICATED); a known principal without the role is 403 (FORBIDDEN),
+ * recorded in the audit trail.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly principals: PrincipalsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = req.headers.authorization;
+    const presented =
+      typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const principal = presented ? await this.principals.authenticate(presented) : undefined;
+    if (!principal) {
+      req.res?.setHeader('WWW-Authenticate', 'Bearer realm="sts-key-service"');
+      throw new DomainError(
+        ErrorCode.UNAUTHENTICATED,
+        'A valid API key is required (Authorization: Bearer <key>)',
+      );
+    }
+    req.principal = principal;
+    const ctxStore = currentContext();
+    if (ctxStore) ctxStore.principalId = principal.id;
+    if (!roles || !principal.roles.some((r) => roles.includes(r))) {
+      await this.audit.recordAlone({
+        actor: principal,
+        action: 'access.denied',
+        subjectType: 'route',
+        subjectId: `${req.method} ${routeOf(req)}`.slice(0, 64),
+        outcome: 'failure',
+        details: { required: roles ?? [] },
+      });
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Your roles do not allow this operation', {
+        required: roles ?? [],
+      });
+    }
+    return true;
+  }
+}
+
+function routeOf(req: AuthenticatedRequest): string {
+  return req.route?.path ?? req.path;
+}

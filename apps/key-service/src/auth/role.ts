@@ -1,0 +1,14 @@
+/** The five personas. Every route declares which of them may call it. */
+export const ROLES = [
+  'admin',
+  'security-officer',
+  'custodian',
+  'vending-client',
+  'auditor',
+] as const;
+
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}

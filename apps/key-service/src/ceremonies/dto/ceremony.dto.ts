@@ -1,0 +1,100 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
+import {
+  CEREMONY_STATES,
+  type Ceremony,
+  type CeremonyComponent,
+  type CeremonyState,
+} from '../ceremony.entity';
+
+export class SubmitComponentDto {
+  @ApiProperty({
+    description:
+      "This custodian's key component, hex. Held in the token, never stored or returned.",
+    example: '0123456789abcdef',
+  })
+  @IsString()
+  @Matches(/^([0-9a-fA-F]{2}){8,64}$/, { message: 'component must be 8-64 bytes of hex' })
+  component!: string;
+
+  @ApiProperty({
+    description: "Check value of the component as written on the custodian's form",
+    example: 'd5d44f',
+  })
+  @IsString()
+  @Matches(/^[0-9a-fA-F]{6}$/, { message: 'kcv must be 6 hex digits' })
+  kcv!: string;
+}
+
+export class CeremonyComponentDto {
+  @ApiProperty()
+  index!: number;
+  @ApiProperty({ format: 'uuid' })
+  custodianId!: string;
+  @ApiProperty()
+  kcv!: string;
+  @ApiProperty({ format: 'date-time' })
+  submittedAt!: string;
+}
+
+export class CeremonyDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ enum: ['vending-key', 'kek'] })
+  purpose!: 'vending-key' | 'kek';
+  @ApiProperty({ format: 'uuid', description: 'The vending key or KEK being loaded' })
+  subjectId!: string;
+  @ApiProperty({ enum: ['DES', 'HMAC', 'AES'] })
+  algorithm!: 'DES' | 'HMAC' | 'AES';
+  @ApiProperty()
+  lengthBytes!: number;
+  @ApiProperty()
+  componentCount!: number;
+  @ApiProperty()
+  expectedKcv!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'Custodians allowed to enter a component (empty: any)',
+  })
+  custodians!: string[];
+  @ApiProperty({ enum: CEREMONY_STATES })
+  state!: CeremonyState;
+  @ApiProperty({ format: 'uuid' })
+  openedBy!: string;
+  @ApiProperty({ type: [CeremonyComponentDto] })
+  components!: CeremonyComponentDto[];
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+
+  static from(c: Ceremony, components: CeremonyComponent[]): CeremonyDto {
+    return {
+      id: c.id,
+      purpose: c.purpose,
+      subjectId: c.subjectId,
+      algorithm: c.algorithm,
+      lengthBytes: c.lengthBytes,
+      componentCount: c.componentCount,
+      expectedKcv: c.expectedKcv,
+      custodians: c.custodians,
+      state: c.state,
+      openedBy: c.openedBy,
+      components: components
+        .sort((a, b) => a.index - b.index)
+        .map((x) => ({
+          index: x.index,
+          custodianId: x.custodianId,
+          kcv: x.kcv,
+          submittedAt: x.submittedAt,
+        })),
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
+  }
+}
+
+export class CeremonyListDto {
+  @ApiProperty({ type: [CeremonyDto] })
+  items!: CeremonyDto[];
+}

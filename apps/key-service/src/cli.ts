@@ -1,0 +1,133 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { verifyExportFile } from './audit/offline-verifier';
+import { JsonLogger } from './common/json-logger';
+import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { createDataSource, ensureSchema } from './database/data-source';
+import { generateOpenApiJson } from './openapi/generate-openapi';
+import { PrincipalsService } from './principals/principals.service';
+
+const USAGE = `key-service <command>
+
+  migrate                      apply pending database migrations (SQLite or DATABASE_URL)
+  migrate:revert               undo the most recent migration
+  migrate:status               list migrations and whether each is applied
+  bootstrap-admin [name]       fresh install only: create the first admin and print its API key once
+  openapi [--out FILE|--check FILE]
+                               write the OpenAPI document (default docs/openapi.json), or fail if
+                               FILE differs from the code
+  verify-audit --public-key PEM EXPORT.jsonl
+                               verify an audit export offline with only the audit public key
+`;
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+async function migrate(config: AppConfig, direction: 'up' | 'down' | 'status'): Promise<void> {
+  const ds = createDataSource(config.database);
+  await ds.initialize();
+  try {
+    await ensureSchema(ds, config.database);
+    if (direction === 'up') {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      out(
+        applied.length
+          ? `applied: ${applied.map((m) => m.name).join(', ')}`
+          : 'database schema is up to date',
+      );
+    } else if (direction === 'down') {
+      await ds.undoLastMigration({ transaction: 'each' });
+      out('reverted the most recent migration');
+    } else {
+      const pending = await ds.showMigrations();
+      out(pending ? 'migrations pending' : 'database schema is up to date');
+    }
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function bootstrapAdmin(config: AppConfig, name: string): Promise<void> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+    logger: new JsonLogger('warn'),
+  });
+  try {
+    const created = await app.get(PrincipalsService).bootstrapAdmin(name);
+    if (!created) {
+      out(
+        'principals exist already: nothing created (admins create further principals via the API)',
+      );
+      return;
+    }
+    out(`first admin "${created.principal.name}" created (id ${created.principal.id}).`);
+    out('API key (shown once, stored only as a hash):');
+    out(`  ${created.apiKey}`);
+  } finally {
+    await app.close();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'migrate':
+      await migrate(loadConfig(process.env), 'up');
+      return 0;
+    case 'migrate:revert':
+      await migrate(loadConfig(process.env), 'down');
+      return 0;
+    case 'migrate:status':
+      await migrate(loadConfig(process.env), 'status');
+      return 0;
+    case 'bootstrap-admin':
+      await bootstrapAdmin(loadConfig(process.env), rest[0] ?? 'admin');
+      return 0;
+    case 'openapi': {
+      const json = await generateOpenApiJson();
+      if (rest[0] === '--check') {
+        const file = rest[1] ?? 'docs/openapi.json';
+        if (readFileSync(file, 'utf8') !== json) {
+          out(`${file} differs from the code: run "npm run openapi" and commit the result`);
+          return 1;
+        }
+        out(`${file} matches the code`);
+        return 0;
+      }
+      const file = rest[0] === '--out' ? (rest[1] ?? 'docs/openapi.json') : 'docs/openapi.json';
+      writeFileSync(file, json);
+      out(`wrote ${file}`);
+      return 0;
+    }
+    case 'verify-audit': {
+      const i = rest.indexOf('--public-key');
+      const pem = i >= 0 ? rest[i + 1] : undefined;
+      const file = rest.filter((_, j) => j !== i && j !== i + 1)[0];
+      if (!pem || !file) {
+        out(USAGE);
+        return 2;
+      }
+      const result = await verifyExportFile(file, readFileSync(pem, 'utf8'));
+      out(JSON.stringify(result, null, 2));
+      return result.ok ? 0 : 1;
+    }
+    default:
+      out(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message =
+      error instanceof ConfigError
+        ? error.message
+        : error instanceof Error
+          ? `${error.name}: ${error.message}`
+          : String(error);
+    process.stderr.write(`key-service: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { HttpResponse } from './http-types';
+import { DomainError, toDomainError } from './domain-error';
+import { ErrorCode, httpStatusOf } from './error-codes';
+import type { ErrorResponseDto } from './error-response';
+import type { JsonLogger } from './json-logger';
+
+/** Turns every thrown value into `{statusCode, code, message, details?, errorId?}`. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  constructor(private readonly logger: JsonLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<HttpResponse>();
+    const body = this.toBody(exception);
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown): ErrorResponseDto {
+    const domain = toDomainError(exception) ?? fromHttpException(exception);
+    if (domain) {
+      const statusCode = httpStatusOf(domain.code);
+      if (statusCode >= 500 && domain.code !== ErrorCode.INTERNAL) {
+        this.logger.event('warn', 'dependency unavailable', { code: domain.code });
+      }
+      return {
+        statusCode,
+        code: domain.code,
+        message: domain.message,
+        ...(domain.details ? { details: domain.details } : {}),
+      };
+    }
+    const errorId = randomUUID();
+    const err = exception instanceof Error ? exception : new Error(String(exception));
+    this.logger.event('error', 'unexpected error', {
+      errorId,
+      error: err.name,
+      detail: err.message,
+      stack: err.stack,
+    });
+    return {
+      statusCode: 500,
+      code: ErrorCode.INTERNAL,
+      message: 'Internal error; quote the error id to the operator',
+      errorId,
+    };
+  }
+}
+
+function fromHttpException(exception: unknown): DomainError | undefined {
+  if (!(exception instanceof HttpException)) {
+    // body-parser's JSON errors carry a status and a type.
+    const e = exception as { status?: unknown; type?: unknown };
+    if (e && typeof e === 'object' && e.type === 'entity.parse.failed') {
+      return DomainError.validation('body', 'body: is not valid JSON');
+    }
+    if (e && typeof e === 'object' && e.type === 'entity.too.large') {
+      return DomainError.validation('body', 'body: is too large');
+    }
+    return undefined;
+  }
+  const status = exception.getStatus();
+  switch (status) {
+    case 404:
+      return new DomainError(ErrorCode.NOT_FOUND, 'No such route');
+    case 401:
+      return new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+    case 403:
+      return new DomainError(ErrorCode.FORBIDDEN, 'Not allowed');
+    case 400:
+    case 413:
+    case 415:
+      return DomainError.validation('body', `body: ${exception.message}`);
+    default:
+      return undefined;
+  }
+}

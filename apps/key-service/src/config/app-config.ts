@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+/** Variables whose values are secrets: never logged, never echoed in a configuration error. */
+export const SENSITIVE_VARIABLES: ReadonlySet<string> = new Set(['STS_HSM_PIN', 'DATABASE_URL']);
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * Every environment variable the key service reads, validated once at boot. Names are the
+ * variable names so that a failure names exactly what to fix.
+ */
+export class EnvironmentVariables {
+  /** Directory for the embedded SQLite database (and nothing secret). */
+  @IsString()
+  @IsNotEmpty()
+  STS_DATA_DIR = '.data';
+
+  /** PostgreSQL connection URL; when absent the embedded SQLite database is used. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  /** PostgreSQL schema for all tables (tests use one schema per suite). */
+  @IsString()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case SQL identifier' })
+  STS_DB_SCHEMA = 'public';
+
+  @IsString()
+  @IsNotEmpty()
+  HOST = '127.0.0.1';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Path of the PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so). */
+  @IsString()
+  @IsNotEmpty({ message: 'is required (path of the PKCS#11 module)' })
+  STS_HSM_MODULE = '';
+
+  /** Label of the token that holds every key. */
+  @IsString()
+  @IsNotEmpty({ message: 'is required (label of the PKCS#11 token)' })
+  STS_HSM_TOKEN_LABEL = '';
+
+  /** User PIN of the token. Sensitive. */
+  @IsString()
+  @IsNotEmpty({ message: 'is required (user PIN of the token)' })
+  STS_HSM_PIN = '';
+
+  /** Label of the audit checkpoint signing key pair in the token (created on first start). */
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 characters of A-Z a-z 0-9 . _ -' })
+  STS_AUDIT_KEY_LABEL = 'sts-audit';
+
+  /** A signed checkpoint is written after this many audit events. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  STS_AUDIT_CHECKPOINT_EVERY = 1000;
+
+  /** And at least this often when events are waiting (0 disables the timer). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  STS_AUDIT_CHECKPOINT_SECONDS = 300;
+
+  /** Approvals needed besides the requester's own request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(9)
+  STS_APPROVAL_QUORUM = 1;
+
+  /** How long an approval request stays open. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86_400)
+  STS_APPROVAL_TTL_SECONDS = 86_400;
+
+  /** How often scheduled key transitions (supersession, expiry) and approval expiry are applied. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  STS_SCHEDULER_SECONDS = 30;
+
+  @IsIn(['error', 'warn', 'info', 'debug'])
+  STS_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
+}
+
+export type LogLevel = EnvironmentVariables['STS_LOG_LEVEL'];
+
+/** The validated configuration the service runs with. */
+export interface AppConfig {
+  readonly database:
+    | { readonly type: 'sqlite'; readonly path: string }
+    | { readonly type: 'postgres'; readonly url: string; readonly schema: string };
+  readonly http: { readonly host: string; readonly port: number };
+  readonly hsm: { readonly module: string; readonly tokenLabel: string; readonly pin: string };
+  readonly audit: {
+    readonly keyLabel: string;
+    readonly checkpointEvery: number;
+    readonly checkpointSeconds: number;
+  };
+  readonly approvals: { readonly quorum: number; readonly ttlSeconds: number };
+  readonly schedulerSeconds: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Thrown when the environment is invalid; the message names every bad variable, never a value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variables: readonly string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Validates `env` and returns the configuration, or throws `ConfigError` naming each bad
+ * variable (values of sensitive variables are never included).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const present: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') present[key] = value;
+  }
+  const vars = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
+  const errors = validateSync(vars, { whitelist: false, forbidUnknownValues: true });
+  const problems: { variable: string; reason: string }[] = errors.map((e) => ({
+    variable: e.property,
+    reason: Object.values(e.constraints ?? {}).join('; ') || 'is invalid',
+  }));
+  if (!problems.some((p) => p.variable === 'STS_HSM_MODULE') && !existsSync(vars.STS_HSM_MODULE)) {
+    problems.push({ variable: 'STS_HSM_MODULE', reason: 'names a file that does not exist' });
+  }
+  if (problems.length > 0) {
+    const text = problems
+      .map((p) => `${p.variable} ${p.reason.replace(new RegExp(`^${p.variable}\\s*`), '')}`)
+      .join('; ');
+    throw new ConfigError(
+      problems.map((p) => p.variable),
+      `Invalid configuration: ${text}`,
+    );
+  }
+  return {
+    database: vars.DATABASE_URL
+      ? { type: 'postgres', url: vars.DATABASE_URL, schema: vars.STS_DB_SCHEMA }
+      : { type: 'sqlite', path: resolve(vars.STS_DATA_DIR, 'key-service.sqlite') },
+    http: { host: vars.HOST, port: vars.PORT },
+    hsm: {
+      module: vars.STS_HSM_MODULE,
+      tokenLabel: vars.STS_HSM_TOKEN_LABEL,
+      pin: vars.STS_HSM_PIN,
+    },
+    audit: {
+      keyLabel: vars.STS_AUDIT_KEY_LABEL,
+      checkpointEvery: vars.STS_AUDIT_CHECKPOINT_EVERY,
+      checkpointSeconds: vars.STS_AUDIT_CHECKPOINT_SECONDS,
+    },
+    approvals: { quorum: vars.STS_APPROVAL_QUORUM, ttlSeconds: vars.STS_APPROVAL_TTL_SECONDS },
+    schedulerSeconds: vars.STS_SCHEDULER_SECONDS,
+    logLevel: vars.STS_LOG_LEVEL,
+  };
+}
+
+/** Injection token for `AppConfig`. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { ApprovalVote, Approval } from '../approvals/approval.entity';
+import { AuditCheckpointRow, AuditEventRow, AuditHeadRow } from '../audit/audit-event.entity';
+import { Ceremony, CeremonyComponent } from '../ceremonies/ceremony.entity';
+import { Kek } from '../keks/kek.entity';
+import { Principal } from '../principals/principal.entity';
+import { SupplyGroup } from '../supply-groups/supply-group.entity';
+import { VendingKey } from '../vending-keys/vending-key.entity';
+import { InitialSchema1732550000000 } from './migrations/1732550000000-initial-schema';
+
+export const ENTITIES = [
+  Principal,
+  SupplyGroup,
+  VendingKey,
+  Kek,
+  Ceremony,
+  CeremonyComponent,
+  Approval,
+  ApprovalVote,
+  AuditEventRow,
+  AuditCheckpointRow,
+  AuditHeadRow,
+];
+
+/** Every migration, oldest first. Schema changes happen only here (never `synchronize`). */
+export const MIGRATIONS = [InitialSchema1732550000000];
+
+/** TypeORM options for the configured database. */
+export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+  } as const;
+  if (database.type === 'sqlite') {
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: database.path,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 5000');
+        db.pragma('foreign_keys = ON');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'postgres',
+    url: database.url,
+    schema: database.schema,
+    connectTimeoutMS: 5000,
+    extra: { options: `-c search_path=${database.schema}`, max: 10 },
+  };
+}
+
+/** A DataSource for the CLI (migrations, bootstrap) and the app; creates the SQLite directory. */
+export function createDataSource(database: AppConfig['database']): DataSource {
+  if (database.type === 'sqlite') mkdirSync(dirname(database.path), { recursive: true });
+  return new DataSource(dataSourceOptions(database));
+}
+
+/** Creates the PostgreSQL schema if it is missing (a no-op for SQLite and `public`). */
+export async function ensureSchema(
+  dataSource: DataSource,
+  database: AppConfig['database'],
+): Promise<void> {
+  if (database.type === 'postgres' && database.schema !== 'public') {
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${database.schema}"`);
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DomainError, isDatabaseUnavailable } from '../common/domain-error';
+import { ErrorCode } from '../common/error-codes';
+
+/**
+ * Runs units of work in one database transaction: everything a request changes, including its
+ * audit events, commits together or not at all.
+ *
+ * SQLite through TypeORM shares one connection, so concurrent async transactions would nest
+ * into each other; they are queued here instead. PostgreSQL uses its pool (READ COMMITTED) and
+ * row locks where ordering matters.
+ */
+@Injectable()
+export class TransactionRunner {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serialised: boolean;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.serialised = dataSource.options.type !== 'postgres';
+  }
+
+  get isPostgres(): boolean {
+    return !this.serialised;
+  }
+
+  /** Runs `work` in a transaction; database outages surface as DATABASE_UNAVAILABLE (503). */
+  async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.dataSource.transaction(work));
+  }
+
+  /** Reads outside a transaction (queued on SQLite so they never see another's uncommitted work). */
+  async read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(this.dataSource.manager));
+  }
+
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.serialised) return this.guard(fn);
+    const previous = this.queue;
+    let release!: () => void;
+    this.queue = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await previous;
+      return await this.guard(fn);
+    } finally {
+      release();
+    }
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.dataSource.isInitialized) {
+      throw new DomainError(
+        ErrorCode.DATABASE_UNAVAILABLE,
+        'The database is unavailable; retry later',
+      );
+    }
+    try {
+      return await fn();
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        throw new DomainError(
+          ErrorCode.DATABASE_UNAVAILABLE,
+          'The database is unavailable; retry later',
+        );
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { HsmError, KEY_CUSTODY, type KeyCustody, type SelfTestReport } from '@sts/hsm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+export interface HealthCheck {
+  ok: boolean;
+  detail?: string;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'unavailable';
+  checks: {
+    database: HealthCheck & { type: string };
+    token: HealthCheck & { implementation: string; label: string };
+    selfTest: HealthCheck & { report?: SelfTestReport };
+  };
+}
+
+const SELF_TEST_TTL_MS = 10_000;
+
+/** Database reachable, token logged in (the audit key is there), mechanism self-test passing. */
+@Injectable()
+export class HealthService {
+  private cached?: { at: number; report: SelfTestReport };
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    const [database, token, selfTest] = await Promise.all([
+      this.database(),
+      this.token(),
+      this.selfTest(),
+    ]);
+    return {
+      status: database.ok && token.ok && selfTest.ok ? 'ok' : 'unavailable',
+      checks: { database, token, selfTest },
+    };
+  }
+
+  private async database(): Promise<HealthReport['checks']['database']> {
+    const type = this.config.database.type;
+    try {
+      if (!this.dataSource.isInitialized) return { ok: false, type, detail: 'not connected' };
+      await this.dataSource.query('SELECT 1');
+      return { ok: true, type };
+    } catch (error) {
+      return { ok: false, type, detail: error instanceof Error ? error.name : 'unreachable' };
+    }
+  }
+
+  private async token(): Promise<HealthReport['checks']['token']> {
+    const base = { implementation: this.custody.implementation, label: this.config.hsm.tokenLabel };
+    try {
+      await this.custody.describeKey(this.config.audit.keyLabel);
+      return { ok: true, ...base };
+    } catch (error) {
+      return { ok: false, ...base, detail: error instanceof HsmError ? error.code : 'unavailable' };
+    }
+  }
+
+  private async selfTest(): Promise<HealthReport['checks']['selfTest']> {
+    const now = Date.now();
+    try {
+      if (!this.cached || now - this.cached.at > SELF_TEST_TTL_MS || !this.cached.report.ok) {
+        this.cached = { at: now, report: await this.custody.selfTest() };
+      }
+      return { ok: this.cached.report.ok, report: this.cached.report };
+    } catch (error) {
+      this.cached = undefined;
+      return { ok: false, detail: error instanceof HsmError ? error.code : 'unavailable' };
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { DataSource } from 'typeorm';
+import { createApp } from './app-factory';
+import { JsonLogger } from './common/json-logger';
+import { ConfigError, loadConfig } from './config/app-config';
+
+/** Starts the HTTP service. Migrations are a separate, explicit step (`cli.js migrate`). */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = new JsonLogger(config.logLevel);
+  const app = await createApp(config, { logger });
+  if (await app.get(DataSource).showMigrations()) {
+    await app.close();
+    throw new ConfigError(
+      ['DATABASE_URL'],
+      'The database schema is behind the code: run the migrate step first',
+    );
+  }
+  await app.listen(config.http.port, config.http.host);
+  const address = `http://${config.http.host}:${config.http.port}`;
+  logger.event('info', 'key service listening', {
+    address,
+    docs: `${address}/docs`,
+    database: config.database.type,
+    tokenLabel: config.hsm.tokenLabel,
+  });
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`key-service failed to start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module';
+import { API_PREFIX, buildOpenApi } from '../app-factory';
+import type { AppConfig } from '../config/app-config';
+
+/** A configuration for document generation only: preview mode connects to nothing. */
+const PREVIEW_CONFIG: AppConfig = {
+  database: { type: 'sqlite', path: join(tmpdir(), 'sts-openapi-preview.sqlite') },
+  http: { host: '127.0.0.1', port: 0 },
+  hsm: { module: '/nonexistent', tokenLabel: 'preview', pin: 'preview' },
+  audit: { keyLabel: 'sts-audit', checkpointEvery: 1000, checkpointSeconds: 0 },
+  approvals: { quorum: 1, ttlSeconds: 86_400 },
+  schedulerSeconds: 0,
+  logLevel: 'error',
+};
+
+/**
+ * The OpenAPI document as committed in docs/openapi.json: generated from the controllers and
+ * DTOs in Nest's preview mode (no database, no token).
+ */
+export async function generateOpenApiJson(): Promise<string> {
+  const app = await NestFactory.create(AppModule.forRoot(PREVIEW_CONFIG), {
+    preview: true,
+    logger: false,
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  const doc = buildOpenApi(app);
+  await app.close();
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
