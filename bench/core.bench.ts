@@ -4,7 +4,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createCipheriv, createHmac } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -27,25 +34,46 @@ function tokenRates(): [string, string, string?][] {
   const ea07 = createCipher('07', 'e653341f9d5bf36f');
   const ea11 = createCipher('11', 'f94b6ed353c3bfdb113e2d3a7ea3c41d');
   const amount = (i: number) => ((i % 16000) + 1) / 10;
-  const ea07Rate = opsPerSecond((i) => buildCreditToken(ea07, { subclass: 0, rnd: i & 15, tid: i & 0xffffff, amount: amount(i) }));
-  const ea11Rate = opsPerSecond((i) => buildCreditToken(ea11, { subclass: 0, rnd: i & 15, tid: i & 0xffffff, amount: amount(i) }));
+  const ea07Rate = opsPerSecond((i) =>
+    buildCreditToken(ea07, { subclass: 0, rnd: i & 15, tid: i & 0xffffff, amount: amount(i) }),
+  );
+  const ea11Rate = opsPerSecond((i) =>
+    buildCreditToken(ea11, { subclass: 0, rnd: i & 15, tid: i & 0xffffff, amount: amount(i) }),
+  );
   const key = Uint8Array.from(Buffer.from('e653341f9d5bf36f', 'hex'));
   const perMeter = opsPerSecond((i) => {
     const c = createCipher('07', key);
     buildCreditToken(c, { subclass: 0, rnd: 5, tid: i & 0xffffff, amount: 1 });
   });
-  const tokens = Array.from({ length: 4096 }, (_, i) => buildCreditToken(ea07, { subclass: 0, rnd: 5, tid: i, amount: amount(i) }));
+  const tokens = Array.from({ length: 4096 }, (_, i) =>
+    buildCreditToken(ea07, { subclass: 0, rnd: 5, tid: i, amount: amount(i) }),
+  );
   const decodes = opsPerSecond((i) => decodeToken(tokens[i & 4095], { cipher: ea07 }));
   return [
-    ['EA07 credit tokens/s (build + CRC + encrypt + 20 digits)', fmt(ea07Rate), `target >= 300,000: ${ea07Rate >= 300_000 ? 'met' : 'NOT MET'}`],
-    ['EA11 credit tokens/s', fmt(ea11Rate), `target >= 150,000: ${ea11Rate >= 150_000 ? 'met' : 'NOT MET'}`],
+    [
+      'EA07 credit tokens/s (build + CRC + encrypt + 20 digits)',
+      fmt(ea07Rate),
+      `target >= 300,000: ${ea07Rate >= 300_000 ? 'met' : 'NOT MET'}`,
+    ],
+    [
+      'EA11 credit tokens/s',
+      fmt(ea11Rate),
+      `target >= 150,000: ${ea11Rate >= 150_000 ? 'met' : 'NOT MET'}`,
+    ],
     ['EA07 credit tokens/s, new cipher per token', fmt(perMeter)],
     ['EA07 decodes/s (parse + decrypt + CRC + fields)', fmt(decodes)],
   ];
 }
 
 function derivationRates(): [string, string, string?][] {
-  const fields = { iin: '600727', drn: '00000000000', keyType: 2, sgc: '123456', tariffIndex: '01', krn: 1 };
+  const fields = {
+    iin: '600727',
+    drn: '00000000000',
+    keyType: 2,
+    sgc: '123456',
+    tariffIndex: '01',
+    krn: 1,
+  };
   const in02 = parseDerivationInput({ ...fields, dkga: '02' });
   const in04 = parseDerivationInput({ ...fields, dkga: '04', baseDate: 2014, ea: '11' });
   const vk02 = Uint8Array.from(Buffer.from('abababababababab', 'hex'));
@@ -78,7 +106,11 @@ function blockCosts(): { rows: [string, string, string?][]; nativeNs: number } {
     nativeNs,
     rows: [
       ['node:crypto bulk DES-ECB ns per 8-byte block (8 MiB update)', fmt(nativeNs, 1)],
-      ['EA07 ns per block (one block at a time)', fmt(ea07Ns, 1), `ratio ${fmt(ea07Ns / nativeNs, 2)}x, target <= 10x: ${ea07Ns / nativeNs <= 10 ? 'met' : 'NOT MET'}`],
+      [
+        'EA07 ns per block (one block at a time)',
+        fmt(ea07Ns, 1),
+        `ratio ${fmt(ea07Ns / nativeNs, 2)}x, target <= 10x: ${ea07Ns / nativeNs <= 10 ? 'met' : 'NOT MET'}`,
+      ],
       ['node:crypto HMAC-SHA-256 ops/s (49-byte message)', fmt(hmac)],
     ],
   };
@@ -108,9 +140,15 @@ async function writeBatchInput(dir: string): Promise<{ file: string; lines: stri
 }
 
 /** Runs `node <args>` with stdin from `input`, stdout discarded; wall time and peak RSS. */
-async function runChild(args: string[], input: string, preload: string): Promise<{ ms: number; rssMb: number; code: number | null }> {
+async function runChild(
+  args: string[],
+  input: string,
+  preload: string,
+): Promise<{ ms: number; rssMb: number; code: number | null }> {
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['-r', preload, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', preload, ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   createReadStream(input).pipe(child.stdin);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -124,7 +162,10 @@ async function batchRates(): Promise<[string, string, string?][]> {
   const dir = mkdtempSync(join(tmpdir(), 'sts-bench-'));
   try {
     const preload = join(dir, 'maxrss.js');
-    writeFileSync(preload, "process.on('exit', () => process.stderr.write('MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n");
+    writeFileSync(
+      preload,
+      "process.on('exit', () => process.stderr.write('MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n",
+    );
     const echo = join(dir, 'json-echo.js');
     writeFileSync(
       echo,
@@ -143,15 +184,35 @@ process.stdin.on('data', (chunk) => {
     const { file, lines } = await writeBatchInput(dir);
     const inProcess = opsPerSecond((i) => JSON.stringify(JSON.parse(lines[i % lines.length])));
     const floor = await runChild([echo], file, preload);
-    const batch = await runChild([join(ROOT, 'apps', 'sts-cli', 'bin', 'sts.js'), 'batch'], file, preload);
+    const batch = await runChild(
+      [join(ROOT, 'apps', 'sts-cli', 'bin', 'sts.js'), 'batch'],
+      file,
+      preload,
+    );
     const batchRate = (BATCH_LINES / batch.ms) * 1000;
     const floorRate = (BATCH_LINES / floor.ms) * 1000;
     const ratio = batch.ms / floor.ms;
     return [
-      [`sts batch lines/s (${fmt(BATCH_LINES)} conformance lines, child process)`, fmt(batchRate), `exit ${batch.code}`],
-      ['sts batch peak RSS (MB)', fmt(batch.rssMb, 1), `target < 150 MB: ${batch.rssMb < 150 ? 'met' : 'NOT MET'}`],
-      ['JSON round-trip floor lines/s (same lines, same streaming I/O)', fmt(floorRate), `exit ${floor.code}, peak RSS ${fmt(floor.rssMb, 1)} MB`],
-      ['sts batch time / JSON floor time', `${fmt(ratio, 2)}x`, `target <= 3x: ${ratio <= 3 ? 'met' : 'NOT MET'}`],
+      [
+        `sts batch lines/s (${fmt(BATCH_LINES)} conformance lines, child process)`,
+        fmt(batchRate),
+        `exit ${batch.code}`,
+      ],
+      [
+        'sts batch peak RSS (MB)',
+        fmt(batch.rssMb, 1),
+        `target < 150 MB: ${batch.rssMb < 150 ? 'met' : 'NOT MET'}`,
+      ],
+      [
+        'JSON round-trip floor lines/s (same lines, same streaming I/O)',
+        fmt(floorRate),
+        `exit ${floor.code}, peak RSS ${fmt(floor.rssMb, 1)} MB`,
+      ],
+      [
+        'sts batch time / JSON floor time',
+        `${fmt(ratio, 2)}x`,
+        `target <= 3x: ${ratio <= 3 ? 'met' : 'NOT MET'}`,
+      ],
       ['JSON parse+stringify of the same lines, in process, lines/s', fmt(inProcess)],
     ];
   } finally {
@@ -160,7 +221,9 @@ process.stdin.on('data', (chunk) => {
 }
 
 async function main(): Promise<void> {
-  console.log(`STS core benchmark — node ${process.version}, single thread, ${new Date().toISOString()}`);
+  console.log(
+    `STS core benchmark — node ${process.version}, single thread, ${new Date().toISOString()}`,
+  );
   printRows('Tokens', tokenRates());
   printRows('Decoder key derivation (software)', derivationRates());
   printRows('Per-block cost and baselines', blockCosts().rows);

@@ -25,7 +25,10 @@ export function timeMs(fn: () => void): number {
 
 /** Formats a number with thousands separators. */
 export function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return n.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
 }
 
 /** Prints aligned `label  value  note` rows. */
@@ -33,5 +36,6 @@ export function printRows(title: string, rows: [string, string, string?][]): voi
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   console.log(`\n${title}`);
-  for (const [label, value, note] of rows) console.log(`  ${label.padEnd(w0)}  ${value.padStart(w1)}  ${note ?? ''}`);
+  for (const [label, value, note] of rows)
+    console.log(`  ${label.padEnd(w0)}  ${value.padStart(w1)}  ${note ?? ''}`);
 }
