@@ -411,16 +411,30 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
         },
       );
 
+      it('imports a 40-byte HMAC vending key (kept inside the token on SoftHSM)', async () => {
+        const value = randomBytes(40);
+        const label = uniqueLabel('imp40');
+        const info = await custody.importWrapped(
+          kekLabel,
+          aesKeyWrapPad(kek, value),
+          { label, algorithm: 'HMAC', usage: 'DERIVE', lengthBytes: 40 },
+          secretKeyCheckValue('HMAC', value),
+        );
+        expect(info).toMatchObject({ lengthBytes: 40, kcv: secretKeyCheckValue('HMAC', value) });
+        const dk = await custody.deriveDecoderKey(label, DKGA04_INPUT);
+        expect(bytesToHex(dk)).toBe(bytesToHex(softwareDerive(value, DKGA04_INPUT)));
+      });
+
       it('imports an AES transport key', async () => {
         const value = randomBytes(16);
         const label = uniqueLabel('impaes');
         const info = await custody.importWrapped(
           kekLabel,
           aesKeyWrapPad(kek, value),
-          { label, algorithm: 'AES', usage: 'WRAP', lengthBytes: 16 },
+          { label, algorithm: 'AES', usage: 'WRAP' },
           secretKeyCheckValue('AES', value),
         );
-        expect(info.kcv).toBe(secretKeyCheckValue('AES', value));
+        expect(info).toMatchObject({ lengthBytes: 16, kcv: secretKeyCheckValue('AES', value) });
       });
 
       it('refuses a tampered wrapped key as INVALID_INPUT and stores nothing', async () => {

@@ -268,8 +268,8 @@ export class InMemoryKeyCustody implements KeyCustody {
     return this.#run(() => {
       const expected = parseKcv(expectedKcv);
       const { label } = preflightSecretKeySpec(spec);
-      this.#assertFree(label);
       const kek = this.#secret(kekLabel, 'UNWRAP');
+      this.#assertFree(label);
       if (!(wrapped instanceof Uint8Array)) {
         throw new HsmError('INVALID_INPUT', 'wrapped: must be bytes');
       }

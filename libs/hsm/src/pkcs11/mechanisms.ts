@@ -1,0 +1,110 @@
+import * as pkcs11js from 'pkcs11js';
+import type { Mechanism } from 'pkcs11js';
+
+/**
+ * The PKCS#11 mechanisms the adapter uses, why, and which capability flag each one needs. The
+ * self-test checks them at start-up; docs/hsm.md lists them for production HSMs.
+ */
+export interface RequiredMechanism {
+  readonly name: string;
+  readonly type: number;
+  /** CKF_* flags the token must report for it. */
+  readonly flags: readonly { readonly name: string; readonly bit: number }[];
+  readonly purpose: string;
+}
+
+const F = {
+  ENCRYPT: { name: 'CKF_ENCRYPT', bit: pkcs11js.CKF_ENCRYPT },
+  DECRYPT: { name: 'CKF_DECRYPT', bit: pkcs11js.CKF_DECRYPT },
+  SIGN: { name: 'CKF_SIGN', bit: pkcs11js.CKF_SIGN },
+  VERIFY: { name: 'CKF_VERIFY', bit: pkcs11js.CKF_VERIFY },
+  WRAP: { name: 'CKF_WRAP', bit: pkcs11js.CKF_WRAP },
+  UNWRAP: { name: 'CKF_UNWRAP', bit: pkcs11js.CKF_UNWRAP },
+  GENERATE: { name: 'CKF_GENERATE', bit: pkcs11js.CKF_GENERATE },
+  GENERATE_KEY_PAIR: { name: 'CKF_GENERATE_KEY_PAIR', bit: pkcs11js.CKF_GENERATE_KEY_PAIR },
+} as const;
+
+/** Every mechanism the adapter needs (docs/hsm.md "Required mechanisms"). */
+export const REQUIRED_MECHANISMS: readonly RequiredMechanism[] = [
+  {
+    name: 'CKM_DES3_ECB',
+    type: pkcs11js.CKM_DES3_ECB,
+    flags: [F.ENCRYPT],
+    purpose: 'DKGA02 DES step, EA09, DES check values (DES2 key K||K = single DES, ADR 0003)',
+  },
+  {
+    name: 'CKM_SHA256_HMAC',
+    type: pkcs11js.CKM_SHA256_HMAC,
+    flags: [F.SIGN],
+    purpose: 'DKGA04 and HMAC check values',
+  },
+  {
+    name: 'CKM_AES_KEY_WRAP_PAD',
+    type: pkcs11js.CKM_AES_KEY_WRAP_PAD,
+    flags: [F.WRAP, F.UNWRAP],
+    purpose: 'wrapped import and export (RFC 5649)',
+  },
+  {
+    name: 'CKM_AES_ECB',
+    type: pkcs11js.CKM_AES_ECB,
+    flags: [F.ENCRYPT],
+    purpose: 'AES check values',
+  },
+  {
+    name: 'CKM_AES_CBC_PAD',
+    type: pkcs11js.CKM_AES_CBC_PAD,
+    flags: [F.ENCRYPT, F.DECRYPT],
+    purpose: 'ceremony components and the DKGA02 XOR share, encrypted in the token',
+  },
+  {
+    name: 'CKM_AES_KEY_GEN',
+    type: pkcs11js.CKM_AES_KEY_GEN,
+    flags: [F.GENERATE],
+    purpose: 'key-encryption, transport and internal AES keys',
+  },
+  {
+    name: 'CKM_GENERIC_SECRET_KEY_GEN',
+    type: pkcs11js.CKM_GENERIC_SECRET_KEY_GEN,
+    flags: [F.GENERATE],
+    purpose: 'HMAC vending keys of 32 bytes or more',
+  },
+  {
+    name: 'CKM_EC_KEY_PAIR_GEN',
+    type: pkcs11js.CKM_EC_KEY_PAIR_GEN,
+    flags: [F.GENERATE_KEY_PAIR],
+    purpose: 'audit signing key (P-256)',
+  },
+  {
+    name: 'CKM_ECDSA',
+    type: pkcs11js.CKM_ECDSA,
+    flags: [F.SIGN, F.VERIFY],
+    purpose: 'audit checkpoint signatures over SHA-256 digests',
+  },
+];
+
+/** RFC 5649 AES key wrap with padding, default alternative IV. */
+export const AES_KEY_WRAP_PAD: Mechanism = { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD };
+/** Two-key triple DES ECB: single DES when the key is K||K (ADR 0003). */
+export const DES3_ECB: Mechanism = { mechanism: pkcs11js.CKM_DES3_ECB };
+/** AES ECB, for check values of AES keys only. */
+export const AES_ECB: Mechanism = { mechanism: pkcs11js.CKM_AES_ECB };
+/** HMAC-SHA-256 (DKGA04, STS-SPEC §12.3). */
+export const SHA256_HMAC: Mechanism = { mechanism: pkcs11js.CKM_SHA256_HMAC };
+/** Raw ECDSA over a digest computed by the caller (SoftHSM has no CKM_ECDSA_SHA256). */
+export const ECDSA: Mechanism = { mechanism: pkcs11js.CKM_ECDSA };
+/** EC key-pair generation. */
+export const EC_KEY_PAIR_GEN: Mechanism = { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN };
+/** AES key generation. */
+export const AES_KEY_GEN: Mechanism = { mechanism: pkcs11js.CKM_AES_KEY_GEN };
+/** Generic secret generation (HMAC keys). */
+export const GENERIC_SECRET_KEY_GEN: Mechanism = {
+  mechanism: pkcs11js.CKM_GENERIC_SECRET_KEY_GEN,
+};
+
+/** AES-CBC with PKCS#7 padding under `iv` (16 bytes). */
+export function aesCbcPad(iv: Buffer): Mechanism {
+  return { mechanism: pkcs11js.CKM_AES_CBC_PAD, parameter: iv };
+}
+
+/** DER of the P-256 curve OID 1.2.840.10045.3.1.7 (CKA_EC_PARAMS). */
+export const P256_EC_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');

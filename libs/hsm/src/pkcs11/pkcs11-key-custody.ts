@@ -1,0 +1,831 @@
+import { createHash } from 'node:crypto';
+import * as pkcs11js from 'pkcs11js';
+import type { Handle, PKCS11, Template } from 'pkcs11js';
+import {
+  type DerivationInput,
+  derivedKeyBytes,
+  dkga02Combine,
+  dkga02Input,
+  dkga04Message,
+} from '@sts/core';
+import { completeComponentSet, xorComponents } from '../ceremony';
+import { kcvEquals, parseKcv, publicKeyCheckValue } from '../check-value';
+import {
+  type KeyAlgorithm,
+  type KeyCustody,
+  type KeyInfo,
+  type KeySpec,
+  type SelfTestReport,
+  type WrappedKey,
+  HsmError,
+} from '../key-custody.port';
+import {
+  type ResolvedKeySpec,
+  checkCeremonyId,
+  checkComponent,
+  checkComponentCount,
+  checkComponentIndex,
+  checkDerivationInput,
+  checkDerivationKey,
+  checkEa09,
+  checkLabel,
+  preflightSecretKeySpec,
+  resolveSecretKeySpec,
+} from '../key-spec';
+import {
+  destroyComponents,
+  listComponents,
+  openComponent,
+  storeComponentObjects,
+} from './ceremony-store';
+import { type Pkcs11Config, resolvePkcs11Config } from './config';
+import { type TokenConnection, acquireConnection } from './connection';
+import { pkcs11CodeOf, toHsmError } from './errors';
+import {
+  type ShareRef,
+  MIN_TOKEN_HMAC_BYTES,
+  checkValueInToken,
+  createSessionKey,
+  destroyQuietly,
+  findShare,
+  openShare,
+  persistVerifiedKey,
+  storeKeyFromValue,
+  tokenValue,
+} from './key-material';
+import {
+  AES_KEY_GEN,
+  AES_KEY_WRAP_PAD,
+  DES3_ECB,
+  ECDSA,
+  EC_KEY_PAIR_GEN,
+  GENERIC_SECRET_KEY_GEN,
+  P256_EC_PARAMS,
+  SHA256_HMAC,
+} from './mechanisms';
+import {
+  type FoundKey,
+  describeObject,
+  destroyAll,
+  encodeDescriptor,
+  findKey,
+  findLabelled,
+  findObjects,
+  parseDescriptor,
+  readBoolean,
+  roleOf,
+  secretKeyTemplate,
+  shareLabel,
+} from './objects';
+import { runSelfTest } from './self-test';
+import { publicKeySpki, spkiToPem, tokenSecretCheckValue } from './token-check-value';
+
+/** Return values that mean "this cached handle no longer names an object". */
+const STALE_HANDLE_CODES = new Set(['CKR_OBJECT_HANDLE_INVALID', 'CKR_KEY_HANDLE_INVALID']);
+
+/**
+ * `KeyCustody` over a PKCS#11 token with `pkcs11js` (issue 3, "the PKCS#11 implementation
+ * (production)"). Open it with `Pkcs11KeyCustody.open(config)`: that finds the slot by token
+ * label, logs in once for the process (connection.ts) and runs the self-test, whose report is
+ * kept as `startupSelfTest` for `/health`.
+ *
+ * Keys are sensitive, non-extractable token objects found by label; object handles are cached
+ * per process and looked up again when another process has replaced the object. Which values
+ * pass through process memory, and why, is recorded in docs/hsm.md and ADR 0002.
+ */
+export class Pkcs11KeyCustody implements KeyCustody {
+  readonly implementation = 'pkcs11';
+
+  #connection: TokenConnection | undefined;
+  readonly #keys = new Map<string, FoundKey>();
+  readonly #publicKeys = new Map<string, Handle>();
+  readonly #shares = new Map<string, ShareRef>();
+  #startupSelfTest: SelfTestReport | undefined;
+
+  private constructor(connection: TokenConnection) {
+    this.#connection = connection;
+  }
+
+  /**
+   * Connects to the token named by `config` and runs the self-test. Throws UNAVAILABLE (module
+   * missing, no such token, device failure after the bounded retry) or AUTHENTICATION_FAILED
+   * (wrong PIN, never retried). A failed self-test does not throw: see `startupSelfTest`.
+   */
+  static async open(config: Pkcs11Config): Promise<Pkcs11KeyCustody> {
+    const connection = await acquireConnection(resolvePkcs11Config(config));
+    const custody = new Pkcs11KeyCustody(connection);
+    custody.#startupSelfTest = await custody.selfTest();
+    return custody;
+  }
+
+  /** The self-test report from `open` (the service's health check shows it). */
+  get startupSelfTest(): SelfTestReport | undefined {
+    return this.#startupSelfTest;
+  }
+
+  selfTest(): Promise<SelfTestReport> {
+    return this.#call(() => {
+      const connection = this.#open();
+      const checks = runSelfTest(connection);
+      const module = connection.pkcs11.C_GetInfo();
+      const token = connection.tokenInfo;
+      return {
+        ok: checks.every((c) => c.ok),
+        implementation: this.implementation,
+        token: {
+          label: token.label.trimEnd(),
+          manufacturer: token.manufacturerID.trimEnd(),
+          model: token.model.trimEnd(),
+          serialNumber: token.serialNumber.trimEnd(),
+          library: `${module.libraryDescription.trimEnd()} ${module.libraryVersion.major}.${module.libraryVersion.minor}`,
+          libraryManufacturer: module.manufacturerID.trimEnd(),
+        },
+        checks,
+        at: new Date().toISOString(),
+      };
+    });
+  }
+
+  listKeys(): Promise<KeyInfo[]> {
+    return this.#session('listKeys', (pkcs11, session) => {
+      const infos: KeyInfo[] = [];
+      const candidates = [pkcs11js.CKO_SECRET_KEY, pkcs11js.CKO_PRIVATE_KEY].flatMap(
+        (objectClass) =>
+          findObjects(pkcs11, session, [
+            { type: pkcs11js.CKA_TOKEN, value: true },
+            { type: pkcs11js.CKA_CLASS, value: objectClass },
+          ]),
+      );
+      for (const handle of candidates) {
+        const found = describeObject(pkcs11, session, handle);
+        if (found === undefined) continue;
+        const [label] = pkcs11.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_LABEL }]);
+        infos.push(this.#info(pkcs11, session, label.value.toString('utf8'), found));
+      }
+      return infos.sort((a, b) => a.label.localeCompare(b.label));
+    });
+  }
+
+  describeKey(label: string): Promise<KeyInfo> {
+    return this.#session('describeKey', (pkcs11, session) => {
+      checkLabel(label);
+      this.#forget(label);
+      return this.#info(pkcs11, session, label, this.#resolve(pkcs11, session, label));
+    });
+  }
+
+  destroyKey(label: string): Promise<void> {
+    return this.#session('destroyKey', (pkcs11, session) => {
+      checkLabel(label);
+      this.#forget(label);
+      if (findKey(pkcs11, session, label) === undefined) {
+        throw new HsmError('NOT_FOUND', `no key labelled ${label}`);
+      }
+      const own = findLabelled(pkcs11, session, label).filter((handle) => {
+        const [id] = pkcs11.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }]);
+        return parseDescriptor(id.value) !== undefined;
+      });
+      destroyAll(pkcs11, session, [...own, ...findLabelled(pkcs11, session, shareLabel(label))]);
+    });
+  }
+
+  generateKey(spec: KeySpec): Promise<KeyInfo> {
+    return this.#session('generateKey', (pkcs11, session) => {
+      const resolved = resolveSecretKeySpec(spec);
+      this.#assertFree(pkcs11, session, resolved.label);
+      const inToken =
+        resolved.algorithm === 'AES' ||
+        (resolved.algorithm === 'HMAC' && resolved.lengthBytes >= MIN_TOKEN_HMAC_BYTES);
+      if (inToken) {
+        pkcs11.C_GenerateKey(
+          session,
+          resolved.algorithm === 'AES' ? AES_KEY_GEN : GENERIC_SECRET_KEY_GEN,
+          [
+            ...secretKeyTemplate({
+              role: roleOf(resolved)!,
+              token: true,
+              label: resolved.label,
+              id: encodeDescriptor(resolved),
+            }),
+            { type: pkcs11js.CKA_VALUE_LEN, value: resolved.lengthBytes },
+          ],
+        );
+      } else {
+        // DES (the XOR share needs the value, ADR 0002) and HMAC keys shorter than SoftHSM's
+        // minimum (zero-padded): the token's RNG, through process memory.
+        const value = pkcs11.C_GenerateRandom(session, Buffer.alloc(resolved.lengthBytes));
+        try {
+          storeKeyFromValue(pkcs11, session, resolved, value, undefined);
+        } finally {
+          value.fill(0);
+        }
+      }
+      return this.#info(
+        pkcs11,
+        session,
+        resolved.label,
+        this.#resolve(pkcs11, session, resolved.label),
+      );
+    });
+  }
+
+  generateSigningKey(label: string): Promise<KeyInfo & { publicKeyPem: string }> {
+    return this.#session('generateSigningKey', (pkcs11, session) => {
+      checkLabel(label);
+      this.#assertFree(pkcs11, session, label);
+      const id = encodeDescriptor({ algorithm: 'EC_P256', usage: 'SIGN', lengthBytes: 32 });
+      const common: Template = [
+        { type: pkcs11js.CKA_TOKEN, value: true },
+        { type: pkcs11js.CKA_LABEL, value: label },
+        { type: pkcs11js.CKA_ID, value: id },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC },
+      ];
+      const pair = pkcs11.C_GenerateKeyPair(
+        session,
+        EC_KEY_PAIR_GEN,
+        [
+          ...common,
+          { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+          { type: pkcs11js.CKA_PRIVATE, value: false },
+          { type: pkcs11js.CKA_VERIFY, value: true },
+          { type: pkcs11js.CKA_EC_PARAMS, value: P256_EC_PARAMS },
+        ],
+        [
+          ...common,
+          { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+          { type: pkcs11js.CKA_PRIVATE, value: true },
+          { type: pkcs11js.CKA_SENSITIVE, value: true },
+          { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+          { type: pkcs11js.CKA_SIGN, value: true },
+          { type: pkcs11js.CKA_DERIVE, value: false },
+        ],
+      );
+      const info = this.#info(pkcs11, session, label, this.#resolve(pkcs11, session, label));
+      const publicKeyPem = spkiToPem(publicKeySpki(pkcs11, session, pair.publicKey));
+      return { ...info, publicKeyPem };
+    });
+  }
+
+  storeComponent(
+    ceremonyId: string,
+    index: number,
+    algorithm: KeyAlgorithm,
+    component: Uint8Array,
+  ): Promise<{ kcv: string }> {
+    return this.#session('storeComponent', (pkcs11, session) =>
+      this.#storeComponent(pkcs11, session, ceremonyId, index, algorithm, component, undefined),
+    );
+  }
+
+  storeVerifiedComponent(
+    ceremonyId: string,
+    index: number,
+    algorithm: KeyAlgorithm,
+    component: Uint8Array,
+    expectedKcv: string,
+  ): Promise<{ kcv: string }> {
+    return this.#session('storeVerifiedComponent', (pkcs11, session) => {
+      const expected = parseKcv(expectedKcv);
+      return this.#storeComponent(
+        pkcs11,
+        session,
+        ceremonyId,
+        index,
+        algorithm,
+        component,
+        expected,
+      );
+    });
+  }
+
+  completeCeremony(
+    ceremonyId: string,
+    count: number,
+    spec: KeySpec,
+    expectedKcv: string,
+  ): Promise<KeyInfo> {
+    return this.#session('completeCeremony', (pkcs11, session) => {
+      checkCeremonyId(ceremonyId);
+      const stored = listComponents(pkcs11, session, ceremonyId);
+      if (stored.length === 0) {
+        throw new HsmError('NOT_FOUND', `no components stored for ceremony ${ceremonyId}`);
+      }
+      const values: Buffer[] = [];
+      let combined: Buffer | undefined;
+      try {
+        checkComponentCount(count);
+        const expected = parseKcv(expectedKcv);
+        const parts = completeComponentSet(stored, count);
+        const resolved = resolveSecretKeySpec(spec, parts[0].length);
+        if (parts[0].algorithm !== resolved.algorithm) {
+          throw new HsmError('INVALID_INPUT', 'spec.algorithm: differs from the components');
+        }
+        this.#assertFree(pkcs11, session, resolved.label);
+        for (const part of parts) values.push(openComponent(pkcs11, session, part.payload));
+        combined = xorComponents(values);
+        storeKeyFromValue(pkcs11, session, resolved, combined, expected);
+        return this.#info(
+          pkcs11,
+          session,
+          resolved.label,
+          this.#resolve(pkcs11, session, resolved.label),
+        );
+      } finally {
+        for (const value of values) value.fill(0);
+        combined?.fill(0);
+        destroyComponents(pkcs11, session, ceremonyId);
+      }
+    });
+  }
+
+  abortCeremony(ceremonyId: string): Promise<void> {
+    return this.#session('abortCeremony', (pkcs11, session) => {
+      checkCeremonyId(ceremonyId);
+      destroyComponents(pkcs11, session, ceremonyId);
+    });
+  }
+
+  importWrapped(
+    kekLabel: string,
+    wrapped: Uint8Array,
+    spec: KeySpec,
+    expectedKcv: string,
+  ): Promise<KeyInfo> {
+    return this.#session('importWrapped', (pkcs11, session) => {
+      const expected = parseKcv(expectedKcv);
+      const { label, algorithm } = preflightSecretKeySpec(spec);
+      const kek = this.#withFresh(pkcs11, session, [kekLabel], ([k]) => k);
+      if (kek.descriptor.usage !== 'UNWRAP') {
+        throw new HsmError('NOT_PERMITTED', `key ${kekLabel} may not be used to unwrap`);
+      }
+      this.#assertFree(pkcs11, session, label);
+      if (!(wrapped instanceof Uint8Array)) {
+        throw new HsmError('INVALID_INPUT', 'wrapped: must be bytes');
+      }
+      const blob = Buffer.from(wrapped);
+      if (algorithm === 'AES' || algorithm === 'HMAC') {
+        const draft = unwrap(pkcs11, session, kek.handle, blob, [
+          ...secretKeyTemplate({
+            role: algorithm === 'AES' ? 'kek' : 'vending-hmac',
+            token: false,
+          }),
+        ]);
+        try {
+          const length = unwrappedLength(pkcs11, session, draft, blob, algorithm, spec.lengthBytes);
+          if (algorithm === 'AES' || (length ?? 0) >= MIN_TOKEN_HMAC_BYTES) {
+            const resolved = resolveSecretKeySpec(spec, length);
+            this.#persistDraft(pkcs11, session, draft, resolved, expected);
+            return this.#info(pkcs11, session, label, this.#resolve(pkcs11, session, label));
+          }
+        } finally {
+          // The session draft goes either way; a verified key lives on as its token copy.
+          destroyQuietly(pkcs11, session, [draft]);
+        }
+      }
+      // DES (the XOR share needs the value, ADR 0002) and HMAC keys under 32 bytes (zero
+      // padding needs CKM_CONCATENATE_*, which SoftHSM lacks): unwrap into a transient,
+      // readable session object and store from process memory.
+      const value = unwrapToMemory(pkcs11, session, kek.handle, blob);
+      try {
+        const resolved = resolveSecretKeySpec(spec, value.length);
+        storeKeyFromValue(pkcs11, session, resolved, value, expected);
+        return this.#info(pkcs11, session, label, this.#resolve(pkcs11, session, label));
+      } finally {
+        value.fill(0);
+      }
+    });
+  }
+
+  deriveDecoderKey(vendingKeyLabel: string, input: DerivationInput): Promise<Uint8Array> {
+    return this.#session('deriveDecoderKey', (pkcs11, session) => {
+      return this.#derive(pkcs11, session, vendingKeyLabel, [input])[0];
+    });
+  }
+
+  deriveDecoderKeys(
+    vendingKeyLabel: string,
+    inputs: readonly DerivationInput[],
+  ): Promise<Uint8Array[]> {
+    return this.#session('deriveDecoderKeys', (pkcs11, session) =>
+      this.#derive(pkcs11, session, vendingKeyLabel, inputs),
+    );
+  }
+
+  exportDecoderKey(
+    vendingKeyLabel: string,
+    input: DerivationInput,
+    transportKeyLabel: string,
+  ): Promise<WrappedKey> {
+    return this.#session('exportDecoderKey', (pkcs11, session) => {
+      const transport = this.#withFresh(pkcs11, session, [transportKeyLabel], ([t]) => t);
+      if (transport.descriptor.usage !== 'WRAP') {
+        throw new HsmError('NOT_PERMITTED', `key ${transportKeyLabel} may not be used to wrap`);
+      }
+      const [decoderKey] = this.#derive(pkcs11, session, vendingKeyLabel, [input]);
+      const carrierValue = Buffer.from(decoderKey);
+      const desValue =
+        decoderKey.length === 8 ? tokenValue('DES', decoderKey) : Buffer.from(decoderKey);
+      const created: Handle[] = [];
+      try {
+        const carrier = createSessionKey(pkcs11, session, 'export-carrier', carrierValue);
+        created.push(carrier);
+        const wrapped = pkcs11.C_WrapKey(
+          session,
+          AES_KEY_WRAP_PAD,
+          transport.handle,
+          carrier,
+          Buffer.alloc(decoderKey.length + 16),
+        );
+        const work = createSessionKey(pkcs11, session, 'work-des', desValue);
+        created.push(work);
+        const kcv = tokenSecretCheckValue(pkcs11, session, work, 'DES');
+        return { wrapped: Uint8Array.from(wrapped), kcv };
+      } finally {
+        decoderKey.fill(0);
+        carrierValue.fill(0);
+        desValue.fill(0);
+        destroyQuietly(pkcs11, session, created);
+      }
+    });
+  }
+
+  exportKey(label: string, transportKeyLabel: string): Promise<WrappedKey> {
+    return this.#session('exportKey', (pkcs11, session) =>
+      this.#withFresh(pkcs11, session, [label, transportKeyLabel], ([key, transport]) => {
+        if (transport.descriptor.usage !== 'WRAP') {
+          throw new HsmError('NOT_PERMITTED', `key ${transportKeyLabel} may not be used to wrap`);
+        }
+        // The token decides: every key this adapter creates is CKA_EXTRACTABLE=false, so this
+        // call fails with CKR_KEY_UNEXTRACTABLE (NOT_PERMITTED).
+        const wrapped = pkcs11.C_WrapKey(
+          session,
+          AES_KEY_WRAP_PAD,
+          transport.handle,
+          key.handle,
+          Buffer.alloc(1024),
+        );
+        return {
+          wrapped: Uint8Array.from(wrapped),
+          kcv: this.#info(pkcs11, session, label, key).kcv,
+        };
+      }),
+    );
+  }
+
+  encryptEa09(decoderKey: Uint8Array, blocks: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    return this.#session('encryptEa09', (pkcs11, session) => {
+      checkEa09(decoderKey, blocks);
+      if (blocks.length === 0) return [];
+      const stored = tokenValue('DES', decoderKey);
+      let handle: Handle | undefined;
+      try {
+        handle = createSessionKey(pkcs11, session, 'work-des', stored);
+        pkcs11.C_EncryptInit(session, DES3_ECB, handle);
+        const out = pkcs11.C_Encrypt(
+          session,
+          Buffer.concat(blocks),
+          Buffer.alloc(blocks.length * 8),
+        );
+        return blocks.map((_, i) => Uint8Array.from(out.subarray(i * 8, i * 8 + 8)));
+      } finally {
+        stored.fill(0);
+        if (handle !== undefined) destroyQuietly(pkcs11, session, [handle]);
+      }
+    });
+  }
+
+  sign(label: string, data: Uint8Array): Promise<Uint8Array> {
+    return this.#session('sign', (pkcs11, session) =>
+      this.#withFresh(pkcs11, session, [label], ([key]) => {
+        assertSigningKey(key, label);
+        const digest = sha256(data);
+        pkcs11.C_SignInit(session, ECDSA, key.handle);
+        return Uint8Array.from(pkcs11.C_Sign(session, digest, Buffer.alloc(64)));
+      }),
+    );
+  }
+
+  verify(label: string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    return this.#session('verify', (pkcs11, session) =>
+      this.#withFresh(pkcs11, session, [label], ([key]) => {
+        assertSigningKey(key, label);
+        const digest = sha256(data);
+        if (!(signature instanceof Uint8Array)) {
+          throw new HsmError('INVALID_INPUT', 'signature: must be bytes');
+        }
+        if (signature.length !== 64) return false;
+        pkcs11.C_VerifyInit(session, ECDSA, this.#publicKey(pkcs11, session, label));
+        try {
+          return pkcs11.C_Verify(session, digest, Buffer.from(signature));
+        } catch (error) {
+          if (pkcs11CodeOf(error) === 'CKR_SIGNATURE_INVALID') return false;
+          throw error;
+        }
+      }),
+    );
+  }
+
+  publicKeyPem(label: string): Promise<string> {
+    return this.#session('publicKeyPem', (pkcs11, session) =>
+      this.#withFresh(pkcs11, session, [label], ([key]) => {
+        assertSigningKey(key, label);
+        return spkiToPem(publicKeySpki(pkcs11, session, this.#publicKey(pkcs11, session, label)));
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    this.#keys.clear();
+    this.#publicKeys.clear();
+    this.#shares.clear();
+    return this.#call(() => connection?.release());
+  }
+
+  /** Runs `work` and turns a synchronous throw into a rejection (the port is async). */
+  #call<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve) => resolve(work()));
+  }
+
+  #open(): TokenConnection {
+    if (this.#connection === undefined) {
+      throw new HsmError('UNAVAILABLE', 'key custody is closed');
+    }
+    return this.#connection;
+  }
+
+  /** `withSession` for one port operation (errors mapped in errors.ts). */
+  #session<T>(operation: string, work: (pkcs11: PKCS11, session: Handle) => T): Promise<T> {
+    return this.#call(() => {
+      const connection = this.#open();
+      return connection.withSession(operation, (session) => work(connection.pkcs11, session));
+    });
+  }
+
+  /**
+   * Runs `work` with the keys labelled `labels` from the handle cache; if a cached handle has
+   * gone stale (another process destroyed or replaced the object), looks them up again and
+   * retries once.
+   */
+  #withFresh<T>(
+    pkcs11: PKCS11,
+    session: Handle,
+    labels: readonly string[],
+    work: (keys: FoundKey[]) => T,
+  ): T {
+    for (const label of labels) checkLabel(label);
+    const cached = labels.every((label) => this.#keys.has(label));
+    try {
+      return work(labels.map((label) => this.#resolve(pkcs11, session, label)));
+    } catch (error) {
+      const code = pkcs11CodeOf(error);
+      if (!cached || code === undefined || !STALE_HANDLE_CODES.has(code)) throw error;
+      for (const label of labels) this.#forget(label);
+      return work(labels.map((label) => this.#resolve(pkcs11, session, label)));
+    }
+  }
+
+  /** The key labelled `label` (cache, then token); NOT_FOUND if there is none. */
+  #resolve(pkcs11: PKCS11, session: Handle, label: string): FoundKey {
+    const cached = this.#keys.get(label);
+    if (cached !== undefined) return cached;
+    const found = findKey(pkcs11, session, label);
+    if (found === undefined) throw new HsmError('NOT_FOUND', `no key labelled ${label}`);
+    this.#keys.set(label, found);
+    return found;
+  }
+
+  #publicKey(pkcs11: PKCS11, session: Handle, label: string): Handle {
+    const cached = this.#publicKeys.get(label);
+    if (cached !== undefined) return cached;
+    const [handle] = findLabelled(pkcs11, session, label, pkcs11js.CKO_PUBLIC_KEY);
+    if (handle === undefined) throw new HsmError('NOT_FOUND', `no public key labelled ${label}`);
+    this.#publicKeys.set(label, handle);
+    return handle;
+  }
+
+  #share(pkcs11: PKCS11, session: Handle, label: string): ShareRef {
+    const cached = this.#shares.get(label);
+    if (cached !== undefined) return cached;
+    const share = findShare(pkcs11, session, label);
+    this.#shares.set(label, share);
+    return share;
+  }
+
+  #forget(label: string): void {
+    this.#keys.delete(label);
+    this.#publicKeys.delete(label);
+    this.#shares.delete(label);
+  }
+
+  #assertFree(pkcs11: PKCS11, session: Handle, label: string): void {
+    if (findKey(pkcs11, session, label) !== undefined) {
+      throw new HsmError('ALREADY_EXISTS', `a key labelled ${label} exists already`);
+    }
+  }
+
+  /** A key's description as the token reports it; the check value is computed now. */
+  #info(pkcs11: PKCS11, session: Handle, label: string, key: FoundKey): KeyInfo {
+    const { algorithm, usage, lengthBytes } = key.descriptor;
+    const kcv =
+      algorithm === 'EC_P256'
+        ? publicKeyCheckValue(
+            publicKeySpki(pkcs11, session, this.#publicKey(pkcs11, session, label)),
+          )
+        : tokenSecretCheckValue(pkcs11, session, key.handle, algorithm);
+    return {
+      label,
+      algorithm,
+      usage,
+      lengthBytes,
+      kcv,
+      sensitive: readBoolean(pkcs11, session, key.handle, pkcs11js.CKA_SENSITIVE),
+      extractable: readBoolean(pkcs11, session, key.handle, pkcs11js.CKA_EXTRACTABLE),
+    };
+  }
+
+  #persistDraft(
+    pkcs11: PKCS11,
+    session: Handle,
+    draft: Handle,
+    spec: ResolvedKeySpec,
+    expectedKcv: string,
+  ): void {
+    pkcs11.C_SetAttributeValue(session, draft, [
+      { type: pkcs11js.CKA_LABEL, value: spec.label },
+      { type: pkcs11js.CKA_ID, value: encodeDescriptor(spec) },
+    ]);
+    persistVerifiedKey(pkcs11, session, draft, spec.algorithm, expectedKcv);
+  }
+
+  #storeComponent(
+    pkcs11: PKCS11,
+    session: Handle,
+    ceremonyId: string,
+    index: number,
+    algorithm: KeyAlgorithm,
+    component: Uint8Array,
+    expectedKcv: string | undefined,
+  ): { kcv: string } {
+    checkCeremonyId(ceremonyId);
+    checkComponentIndex(index);
+    const checked = checkComponent(algorithm, component);
+    const stored = listComponents(pkcs11, session, ceremonyId);
+    if (stored.some((s) => s.algorithm !== checked || s.length !== component.length)) {
+      throw new HsmError('INVALID_INPUT', 'component: algorithm or length differs from the others');
+    }
+    if (stored.some((s) => s.index === index)) {
+      throw new HsmError('ALREADY_EXISTS', `component ${index} of ${ceremonyId} is stored already`);
+    }
+    const kcv = checkValueInToken(pkcs11, session, checked, component);
+    if (expectedKcv !== undefined && !kcvEquals(kcv, expectedKcv)) {
+      throw new HsmError(
+        'CHECK_VALUE_MISMATCH',
+        `component ${index} does not match its check value`,
+      );
+    }
+    storeComponentObjects(pkcs11, session, ceremonyId, index, checked, component);
+    return { kcv };
+  }
+
+  /**
+   * STS-SPEC §12.2/§12.3 through the token. DKGA04: C_Sign with CKM_SHA256_HMAC per input.
+   * DKGA02: one C_Encrypt (CKM_DES3_ECB, K||K) over every input block, then the final XOR with
+   * the vending key's value, opened from its share for this call only (ADR 0002).
+   */
+  #derive(
+    pkcs11: PKCS11,
+    session: Handle,
+    label: string,
+    inputs: readonly DerivationInput[],
+  ): Uint8Array[] {
+    const list: unknown = inputs;
+    if (!Array.isArray(list)) throw new HsmError('INVALID_INPUT', 'inputs: must be an array');
+    return this.#withFresh(pkcs11, session, [label], ([key]) => {
+      const info = { label, ...key.descriptor, kcv: '', sensitive: true, extractable: false };
+      for (const input of inputs) {
+        checkDerivationKey(info, input);
+        checkDerivationInput(input);
+      }
+      if (inputs.length === 0) return [];
+      return key.descriptor.algorithm === 'HMAC'
+        ? deriveDkga04(pkcs11, session, key.handle, inputs)
+        : this.#deriveDkga02(pkcs11, session, label, key.handle, inputs);
+    });
+  }
+
+  #deriveDkga02(
+    pkcs11: PKCS11,
+    session: Handle,
+    label: string,
+    handle: Handle,
+    inputs: readonly DerivationInput[],
+  ): Uint8Array[] {
+    const blocks = inputs.map((input) => dkga02Input(input));
+    const data = Buffer.concat(blocks);
+    let des: Buffer | undefined;
+    let vendingKey: Buffer | undefined;
+    try {
+      pkcs11.C_EncryptInit(session, DES3_ECB, handle);
+      des = pkcs11.C_Encrypt(session, data, Buffer.alloc(data.length));
+      vendingKey = openShare(pkcs11, session, this.#share(pkcs11, session, label));
+      const out = blocks.map((x, i) =>
+        dkga02Combine(des!.subarray(i * 8, i * 8 + 8), x, vendingKey!),
+      );
+      return out.map((dk) => Uint8Array.from(dk));
+    } finally {
+      vendingKey?.fill(0);
+      des?.fill(0);
+      data.fill(0);
+      for (const block of blocks) block.fill(0);
+    }
+  }
+}
+
+/** DKGA04 (STS-SPEC §12.3): the first 8 or 16 bytes of HMAC-SHA-256 computed by the token. */
+function deriveDkga04(
+  pkcs11: PKCS11,
+  session: Handle,
+  handle: Handle,
+  inputs: readonly DerivationInput[],
+): Uint8Array[] {
+  const mac = Buffer.alloc(32);
+  try {
+    return inputs.map((input) => {
+      pkcs11.C_SignInit(session, SHA256_HMAC, handle);
+      const out = pkcs11.C_Sign(session, Buffer.from(dkga04Message(input)), mac);
+      return Uint8Array.from(out.subarray(0, derivedKeyBytes(input)));
+    });
+  } finally {
+    mac.fill(0);
+  }
+}
+
+/** C_UnwrapKey with RFC 5649; a failed integrity check is INVALID_INPUT (errors.ts 'unwrap'). */
+function unwrap(
+  pkcs11: PKCS11,
+  session: Handle,
+  kek: Handle,
+  blob: Buffer,
+  template: Template,
+): Handle {
+  try {
+    return pkcs11.C_UnwrapKey(session, AES_KEY_WRAP_PAD, kek, blob, template);
+  } catch (error) {
+    throw toHsmError(error, 'unwrap', 'unwrap');
+  }
+}
+
+/** Unwraps into a transient readable session object, reads the value, destroys the object. */
+function unwrapToMemory(pkcs11: PKCS11, session: Handle, kek: Handle, blob: Buffer): Buffer {
+  const handle = unwrap(pkcs11, session, kek, blob, [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+    { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+    { type: pkcs11js.CKA_TOKEN, value: false },
+    { type: pkcs11js.CKA_SENSITIVE, value: false },
+    { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+  ]);
+  try {
+    const [value] = pkcs11.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_VALUE }]);
+    return value.value;
+  } finally {
+    destroyQuietly(pkcs11, session, [handle]);
+  }
+}
+
+/**
+ * The length of an unwrapped key. SoftHSM 2.6.1 leaves CKA_VALUE_LEN at 0 on unwrapped keys,
+ * so the RFC 5649 blob bounds it instead: the key is 1 to 7 bytes shorter than `blob - 8`, or
+ * exactly that when its length is a multiple of 8 (every AES key). For HMAC keys a declared
+ * length inside the bounds is taken; an HMAC length that is not declared is unknown (undefined).
+ */
+function unwrappedLength(
+  pkcs11: PKCS11,
+  session: Handle,
+  handle: Handle,
+  blob: Buffer,
+  algorithm: 'AES' | 'HMAC',
+  declared: number | undefined,
+): number | undefined {
+  const [attribute] = pkcs11.C_GetAttributeValue(session, handle, [
+    { type: pkcs11js.CKA_VALUE_LEN },
+  ]);
+  const reported = Number(attribute.value.readBigUInt64LE(0));
+  if (reported > 0) return reported;
+  const upper = blob.length - 8;
+  if (algorithm === 'AES') return upper;
+  if (declared === undefined) return undefined;
+  return declared <= upper && declared > upper - 8 ? declared : upper;
+}
+
+function assertSigningKey(key: FoundKey, label: string): void {
+  if (key.descriptor.algorithm !== 'EC_P256') {
+    throw new HsmError('NOT_PERMITTED', `key ${label} is not a signing key`);
+  }
+}
+
+function sha256(data: Uint8Array): Buffer {
+  if (!(data instanceof Uint8Array)) throw new HsmError('INVALID_INPUT', 'data: must be bytes');
+  return createHash('sha256').update(data).digest();
+}
