@@ -1,0 +1,168 @@
+import { DomainError } from '../../common/domain-error';
+import { ErrorCode } from '../../common/error-codes';
+import {
+  assertAmountWithinLimit,
+  assertEaAllowed,
+  assertKenCoversTid,
+  assertKeyParameters,
+  assertKeyUsable,
+  assertSameCluster,
+  assertSubclassAllowed,
+  type KeyForRules,
+} from './sts-rules';
+
+const NOW = '2025-06-01T12:00:00.000Z';
+
+const key = (over: Partial<KeyForRules> = {}): KeyForRules => ({
+  id: 'k1',
+  sgc: '600727',
+  krn: 1,
+  keyType: 'VUDK',
+  allowedEas: ['07', '11'],
+  baseDate: 2014,
+  ken: 255,
+  state: 'active',
+  activateAt: null,
+  issueUntil: null,
+  expiresAt: null,
+  ...over,
+});
+
+function codeOf(fn: () => void): ErrorCode | 'none' {
+  try {
+    fn();
+    return 'none';
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+}
+
+describe('assertKeyUsable', () => {
+  it('accepts an active key inside its window for every purpose', () => {
+    const k = key({
+      activateAt: '2025-01-01T00:00:00.000Z',
+      issueUntil: '2026-01-01T00:00:00.000Z',
+    });
+    for (const p of ['vend', 'key-change-from', 'key-change-to'] as const) {
+      expect(codeOf(() => assertKeyUsable(k, p, NOW))).toBe('none');
+    }
+  });
+
+  it.each([
+    ['suspended', 'vend', ErrorCode.STS_KEY_NOT_ACTIVE],
+    ['superseded', 'vend', ErrorCode.STS_KEY_NOT_ACTIVE],
+    ['superseded', 'key-change-to', ErrorCode.STS_KEY_NOT_ACTIVE],
+    ['superseded', 'key-change-from', 'none'],
+    ['suspended', 'key-change-from', ErrorCode.STS_KEY_NOT_ACTIVE],
+    ['pending-approval', 'vend', ErrorCode.STS_KEY_NOT_ACTIVE],
+    ['destroyed', 'key-change-from', ErrorCode.STS_KEY_NOT_ACTIVE],
+  ] as const)('state %s for %s -> %s', (state, purpose, expected) => {
+    expect(codeOf(() => assertKeyUsable(key({ state }), purpose, NOW))).toBe(expected);
+  });
+
+  it('refuses before activation, after issue-until and after expiry', () => {
+    expect(
+      codeOf(() => assertKeyUsable(key({ activateAt: '2025-06-01T12:00:00.001Z' }), 'vend', NOW)),
+    ).toBe(ErrorCode.STS_KEY_NOT_YET_ACTIVE);
+    expect(codeOf(() => assertKeyUsable(key({ issueUntil: NOW }), 'vend', NOW))).toBe(
+      ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED,
+    );
+    expect(codeOf(() => assertKeyUsable(key({ expiresAt: NOW }), 'key-change-from', NOW))).toBe(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+    );
+  });
+
+  it('lets a key past issue-until still move its meters away (key-change-from)', () => {
+    expect(codeOf(() => assertKeyUsable(key({ issueUntil: NOW }), 'key-change-from', NOW))).toBe(
+      'none',
+    );
+  });
+
+  it('keeps VDDK keys to key-change sections', () => {
+    const vddk = key({ keyType: 'VDDK' });
+    expect(codeOf(() => assertKeyUsable(vddk, 'vend', NOW))).toBe(
+      ErrorCode.STS_VDDK_KEY_CHANGE_ONLY,
+    );
+    expect(codeOf(() => assertKeyUsable(vddk, 'key-change-to', NOW))).toBe(
+      ErrorCode.STS_VDDK_KEY_CHANGE_ONLY,
+    );
+    expect(codeOf(() => assertKeyUsable(vddk, 'key-change-from', NOW))).toBe('none');
+  });
+});
+
+describe('key parameters', () => {
+  it('checks the EA against the allowed list', () => {
+    expect(codeOf(() => assertEaAllowed(key(), '07', 'meter.ea'))).toBe('none');
+    expect(codeOf(() => assertEaAllowed(key(), '09', 'meter.ea'))).toBe(
+      ErrorCode.STS_EA_NOT_ALLOWED,
+    );
+  });
+
+  it('checks a stated KT and base date against the key', () => {
+    expect(codeOf(() => assertKeyParameters(key(), { keyType: 2, baseDate: 2014 }, 'meter'))).toBe(
+      'none',
+    );
+    expect(codeOf(() => assertKeyParameters(key(), {}, 'meter'))).toBe('none');
+    expect(codeOf(() => assertKeyParameters(key(), { keyType: 3 }, 'meter'))).toBe(
+      ErrorCode.STS_KEY_PARAMETER_MISMATCH,
+    );
+    expect(codeOf(() => assertKeyParameters(key(), { baseDate: 1993 }, 'meter'))).toBe(
+      ErrorCode.STS_KEY_PARAMETER_MISMATCH,
+    );
+  });
+});
+
+describe('client profile rules', () => {
+  it('allows only listed subclasses', () => {
+    expect(codeOf(() => assertSubclassAllowed([0, 4], 'credit', 4))).toBe('none');
+    expect(codeOf(() => assertSubclassAllowed([0, 4], 'credit', 1))).toBe(
+      ErrorCode.STS_SUBCLASS_NOT_ALLOWED,
+    );
+    expect(codeOf(() => assertSubclassAllowed([], 'test', 0))).toBe(
+      ErrorCode.STS_SUBCLASS_NOT_ALLOWED,
+    );
+  });
+
+  it('compares amounts exactly against the unit or currency limit', () => {
+    const limits = { maxUnitAmount: '100.5', maxCurrencyAmount: '20.00001' };
+    expect(codeOf(() => assertAmountWithinLimit(0, '100.5', limits))).toBe('none');
+    expect(codeOf(() => assertAmountWithinLimit(3, '100.6', limits))).toBe(
+      ErrorCode.STS_AMOUNT_LIMIT_EXCEEDED,
+    );
+    expect(codeOf(() => assertAmountWithinLimit(4, '20.00001', limits))).toBe('none');
+    expect(codeOf(() => assertAmountWithinLimit(7, '20.00002', limits))).toBe(
+      ErrorCode.STS_AMOUNT_LIMIT_EXCEEDED,
+    );
+    expect(
+      codeOf(() =>
+        assertAmountWithinLimit(0, '999999', { maxUnitAmount: null, maxCurrencyAmount: '1' }),
+      ),
+    ).toBe('none');
+  });
+});
+
+describe('KEN and clusters', () => {
+  it('refuses a TID past the KEN as STS_KEY_EXPIRED (STS-SPEC §6 cases for KEN 85)', () => {
+    const k = key({ ken: 85 });
+    expect(codeOf(() => assertKenCoversTid(k, 4863485))).toBe('none');
+    expect(codeOf(() => assertKenCoversTid(k, 5916090))).toBe(ErrorCode.STS_KEY_EXPIRED);
+    expect(codeOf(() => assertKenCoversTid(k, 85 * 65536 + 65535))).toBe('none');
+    expect(codeOf(() => assertKenCoversTid(k, 86 * 65536))).toBe(ErrorCode.STS_KEY_EXPIRED);
+  });
+
+  it('allows SGC moves only inside one named cluster', () => {
+    expect(
+      codeOf(() => assertSameCluster({ sgc: '1', cluster: null }, { sgc: '1', cluster: null })),
+    ).toBe('none');
+    expect(
+      codeOf(() => assertSameCluster({ sgc: '1', cluster: 'a' }, { sgc: '2', cluster: 'a' })),
+    ).toBe('none');
+    expect(
+      codeOf(() => assertSameCluster({ sgc: '1', cluster: 'a' }, { sgc: '2', cluster: 'b' })),
+    ).toBe(ErrorCode.STS_CROSS_CLUSTER);
+    expect(
+      codeOf(() => assertSameCluster({ sgc: '1', cluster: null }, { sgc: '2', cluster: null })),
+    ).toBe(ErrorCode.STS_CROSS_CLUSTER);
+  });
+});

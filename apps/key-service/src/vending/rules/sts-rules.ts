@@ -1,0 +1,191 @@
+import { assertKenCovers, CURRENCY_DECIMALS, parseScaledDecimal, StsError } from '@sts/core';
+import { DomainError } from '../../common/domain-error';
+import { ErrorCode } from '../../common/error-codes';
+import type { VendingKeyState, VendingKeyType } from '../../vending-keys/vending-key.entity';
+
+/** What the rules need to know about a vending key (a subset of the registry row). */
+export interface KeyForRules {
+  readonly id: string;
+  readonly sgc: string;
+  readonly krn: number;
+  readonly keyType: VendingKeyType;
+  readonly allowedEas: readonly string[];
+  readonly baseDate: number;
+  readonly ken: number;
+  readonly state: VendingKeyState;
+  readonly activateAt: string | null;
+  readonly issueUntil: string | null;
+  readonly expiresAt: string | null;
+}
+
+/** What a request uses a key for. */
+export type KeyPurpose =
+  /** Credit or management tokens (they carry a TID), or a derived key for the client to vend with. */
+  | 'vend'
+  /** The current key of a key-change set: it encrypts the sections (no TID). */
+  | 'key-change-from'
+  /** The new key of a key-change set: the meter will vend on it from now on. */
+  | 'key-change-to';
+
+function keyRef(key: KeyForRules): Record<string, unknown> {
+  return { sgc: key.sgc, krn: key.krn, vendingKeyId: key.id };
+}
+
+/**
+ * The vending key's state and times allow `purpose` at `now` (ISO-8601 UTC). Vending and the new
+ * key of a key change need an active key inside its activation / issue-until / expiry window. The
+ * current key of a key change may also be superseded (that is how meters leave an old revision),
+ * but not suspended, expired or destroyed.
+ */
+export function assertKeyUsable(key: KeyForRules, purpose: KeyPurpose, now: string): void {
+  const states: readonly VendingKeyState[] =
+    purpose === 'key-change-from' ? ['active', 'superseded'] : ['active'];
+  if (!states.includes(key.state)) {
+    throw new DomainError(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+      `Vending key SGC ${key.sgc} KRN ${key.krn} is ${key.state}`,
+      { ...keyRef(key), state: key.state },
+    );
+  }
+  if (key.expiresAt !== null && now >= key.expiresAt) {
+    throw new DomainError(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+      `Vending key SGC ${key.sgc} KRN ${key.krn} expired at ${key.expiresAt}`,
+      { ...keyRef(key), expiresAt: key.expiresAt },
+    );
+  }
+  if (key.activateAt !== null && now < key.activateAt) {
+    throw new DomainError(
+      ErrorCode.STS_KEY_NOT_YET_ACTIVE,
+      `Vending key SGC ${key.sgc} KRN ${key.krn} is usable from ${key.activateAt}`,
+      { ...keyRef(key), activateAt: key.activateAt },
+    );
+  }
+  // Issue-until ends issuing under a key; a key-change set that moves meters off it stays allowed.
+  if (purpose !== 'key-change-from' && key.issueUntil !== null && now >= key.issueUntil) {
+    throw new DomainError(
+      ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED,
+      `Vending key SGC ${key.sgc} KRN ${key.krn} issued until ${key.issueUntil}`,
+      { ...keyRef(key), issueUntil: key.issueUntil },
+    );
+  }
+  if (purpose !== 'key-change-from' && key.keyType === 'VDDK') {
+    throw new DomainError(
+      ErrorCode.STS_VDDK_KEY_CHANGE_ONLY,
+      purpose === 'vend'
+        ? 'A VDDK only makes key-change tokens that move a meter to a VUDK or VCDK key'
+        : 'A key change cannot move a meter to a default key (VDDK)',
+      { ...keyRef(key), keyType: key.keyType },
+    );
+  }
+}
+
+/** The request's EA is one the key allows. */
+export function assertEaAllowed(key: KeyForRules, ea: string, field: string): void {
+  if (!key.allowedEas.includes(ea)) {
+    throw new DomainError(
+      ErrorCode.STS_EA_NOT_ALLOWED,
+      `EA${ea} is not allowed for vending key SGC ${key.sgc} KRN ${key.krn} (allowed: ${key.allowedEas.join(', ')})`,
+      { ...keyRef(key), field, allowedEas: key.allowedEas },
+    );
+  }
+}
+
+/** STS key types (KT) of the vending key types (STS-SPEC §13). */
+export const KT_OF: Readonly<Record<VendingKeyType, 1 | 2 | 3>> = { VDDK: 1, VUDK: 2, VCDK: 3 };
+
+/**
+ * The key parameters a client states about the meter (optional KT and base date) match the
+ * registry's key: a mismatch means the client's meter record is wrong, and a token made anyway
+ * would be refused by the meter.
+ */
+export function assertKeyParameters(
+  key: KeyForRules,
+  stated: { readonly keyType?: number; readonly baseDate?: number },
+  prefix: string,
+): void {
+  if (stated.keyType !== undefined && stated.keyType !== KT_OF[key.keyType]) {
+    throw new DomainError(
+      ErrorCode.STS_KEY_PARAMETER_MISMATCH,
+      `${prefix}.keyType: KT ${stated.keyType} does not match vending key SGC ${key.sgc} KRN ${key.krn} (${key.keyType}, KT ${KT_OF[key.keyType]})`,
+      { ...keyRef(key), field: `${prefix}.keyType`, expected: KT_OF[key.keyType] },
+    );
+  }
+  if (stated.baseDate !== undefined && stated.baseDate !== key.baseDate) {
+    throw new DomainError(
+      ErrorCode.STS_KEY_PARAMETER_MISMATCH,
+      `${prefix}.baseDate: ${stated.baseDate} does not match vending key SGC ${key.sgc} KRN ${key.krn} (base date ${key.baseDate})`,
+      { ...keyRef(key), field: `${prefix}.baseDate`, expected: key.baseDate },
+    );
+  }
+}
+
+/** The client may issue this class / subclass. */
+export function assertSubclassAllowed(
+  allowed: readonly number[],
+  kind: 'credit' | 'management' | 'test',
+  subclass: number,
+): void {
+  if (!allowed.includes(subclass)) {
+    throw new DomainError(
+      ErrorCode.STS_SUBCLASS_NOT_ALLOWED,
+      `Your client profile does not allow ${kind} subclass ${subclass}`,
+      { field: 'subclass', kind, subclass, allowed },
+    );
+  }
+}
+
+/**
+ * The requested credit does not exceed the client's per-token limit (units for subclasses 0..3,
+ * currency for 4..7; `null` means no limit). Compared exactly, in scaled integers.
+ */
+export function assertAmountWithinLimit(
+  subclass: number,
+  amount: string,
+  limits: { readonly maxUnitAmount: string | null; readonly maxCurrencyAmount: string | null },
+): void {
+  const currency = subclass >= 4;
+  const limit = currency ? limits.maxCurrencyAmount : limits.maxUnitAmount;
+  if (limit === null) return;
+  const decimals = currency ? CURRENCY_DECIMALS : 1;
+  if (
+    parseScaledDecimal('amount', amount, decimals) > parseScaledDecimal('limit', limit, decimals)
+  ) {
+    throw new DomainError(
+      ErrorCode.STS_AMOUNT_LIMIT_EXCEEDED,
+      `amount: ${amount} exceeds your per-token ${currency ? 'currency' : 'unit'} limit of ${limit}`,
+      { field: 'amount', limit },
+    );
+  }
+}
+
+/** KEN covers the TID (STS-SPEC §6): the meter would refuse the token as key-expired otherwise. */
+export function assertKenCoversTid(key: KeyForRules, tid: number): void {
+  try {
+    assertKenCovers(tid, key.ken);
+  } catch (error) {
+    if (error instanceof StsError && error.code === 'KEY_EXPIRED') {
+      throw new DomainError(ErrorCode.STS_KEY_EXPIRED, error.message, {
+        ...keyRef(key),
+        tid,
+        ken: key.ken,
+      });
+    }
+    throw error;
+  }
+}
+
+/** A key change may not cross clusters (STS-SPEC §13); SGC moves need both groups in one cluster. */
+export function assertSameCluster(
+  from: { readonly sgc: string; readonly cluster: string | null },
+  to: { readonly sgc: string; readonly cluster: string | null },
+): void {
+  if (from.sgc === to.sgc) return;
+  if (from.cluster === null || to.cluster === null || from.cluster !== to.cluster) {
+    throw new DomainError(
+      ErrorCode.STS_CROSS_CLUSTER,
+      `A key change from SGC ${from.sgc} to SGC ${to.sgc} crosses clusters (${from.cluster ?? 'none'} -> ${to.cluster ?? 'none'})`,
+      { field: 'target.sgc', fromCluster: from.cluster, toCluster: to.cluster },
+    );
+  }
+}

@@ -1,0 +1,132 @@
+import { MAX_TID } from '@sts/core';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../common/domain-error';
+import { ErrorCode } from '../../common/error-codes';
+
+/** A meter, as TIDs are counted per meter. */
+export interface MeterRef {
+  readonly iin: string;
+  readonly drn: string;
+}
+
+/**
+ * STS-SPEC §6: a meter refuses a TID it has seen (USED) or one older than its memory (OLD), so
+ * every token for one meter needs a new, larger TID. The TID is the issue minute; several tokens
+ * in one minute take the next free minutes, up to `windowMinutes` ahead of now.
+ *
+ * Checks the TID the database allocated: within the window and the 24-bit range.
+ */
+export function checkAllocatedTid(
+  allocated: number,
+  nowTid: number,
+  windowMinutes: number,
+): number {
+  if (allocated > MAX_TID) {
+    throw new DomainError(
+      ErrorCode.STS_TID_OUT_OF_RANGE,
+      `The next free TID for this meter (${allocated}) is past the 24-bit range of the key's base date`,
+      { tid: allocated },
+    );
+  }
+  if (allocated - nowTid >= windowMinutes) {
+    throw new DomainError(
+      ErrorCode.STS_TID_WINDOW_EXHAUSTED,
+      `This meter has tokens for the next ${windowMinutes} minutes already; retry later`,
+      {
+        nextFreeTid: allocated,
+        nowTid,
+        windowMinutes,
+        retryAfterSeconds: (allocated - nowTid - windowMinutes + 1) * 60,
+      },
+    );
+  }
+  return allocated;
+}
+
+const UPSERT_PG =
+  'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
+  'VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
+  'last_tid = GREATEST(vending_tid_allocations.last_tid + 1, EXCLUDED.last_tid), ' +
+  'updated_at = EXCLUDED.updated_at RETURNING last_tid';
+const UPSERT_SQLITE =
+  'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
+  'VALUES (?, ?, ?, ?, ?) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
+  'last_tid = MAX(vending_tid_allocations.last_tid + 1, excluded.last_tid), ' +
+  'updated_at = excluded.updated_at RETURNING last_tid';
+
+const FLOOR_PG =
+  'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
+  'VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
+  'last_tid = GREATEST(vending_tid_allocations.last_tid, EXCLUDED.last_tid), ' +
+  'updated_at = EXCLUDED.updated_at';
+const FLOOR_SQLITE =
+  'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
+  'VALUES (?, ?, ?, ?, ?) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
+  'last_tid = MAX(vending_tid_allocations.last_tid, excluded.last_tid), ' +
+  'updated_at = excluded.updated_at';
+
+/**
+ * Database-backed TID allocation. One statement (an upsert that returns the new value) both
+ * allocates and locks: on PostgreSQL the row stays locked until the issuing transaction ends, so
+ * concurrent requests for one meter queue on it and each gets the next TID; on SQLite the write
+ * transaction serialises them. A transaction that fails (rule, token, database) rolls its TID back
+ * together with everything else, so no TID is ever handed out twice.
+ */
+export class TidAllocator {
+  constructor(
+    private readonly isPostgres: boolean,
+    private readonly windowMinutes: number,
+  ) {}
+
+  /** Allocates the next TID for `meter` under `vendingKeyId`, at or after `nowTid`. */
+  async allocate(
+    em: EntityManager,
+    meter: MeterRef,
+    vendingKeyId: string,
+    nowTid: number,
+    at: string,
+  ): Promise<number> {
+    const rows = await em.query<{ last_tid: number | string }[]>(
+      this.isPostgres ? UPSERT_PG : UPSERT_SQLITE,
+      [vendingKeyId, meter.iin, meter.drn, nowTid, at],
+    );
+    const allocated = Number(rows[0]?.last_tid);
+    if (!Number.isInteger(allocated)) throw new Error('TID upsert returned no row');
+    return checkAllocatedTid(allocated, nowTid, this.windowMinutes);
+  }
+
+  /**
+   * After a key change without rollover (RO = 0) the meter keeps its TID memory, so TIDs under the
+   * new key must continue above those issued under the old one: raises the new key's floor.
+   */
+  async raiseFloor(
+    em: EntityManager,
+    meter: MeterRef,
+    vendingKeyId: string,
+    lastTid: number,
+    at: string,
+  ): Promise<void> {
+    await em.query(this.isPostgres ? FLOOR_PG : FLOOR_SQLITE, [
+      vendingKeyId,
+      meter.iin,
+      meter.drn,
+      lastTid,
+      at,
+    ]);
+  }
+
+  /** The last TID issued to `meter` under `vendingKeyId`, if any. */
+  async lastTid(
+    em: EntityManager,
+    meter: MeterRef,
+    vendingKeyId: string,
+  ): Promise<number | undefined> {
+    const rows = await em.query<{ last_tid: number | string }[]>(
+      this.isPostgres
+        ? 'SELECT last_tid FROM vending_tid_allocations WHERE vending_key_id = $1 AND iin = $2 AND drn = $3'
+        : 'SELECT last_tid FROM vending_tid_allocations WHERE vending_key_id = ? AND iin = ? AND drn = ?',
+      [vendingKeyId, meter.iin, meter.drn],
+    );
+    return rows.length === 0 ? undefined : Number(rows[0].last_tid);
+  }
+}
