@@ -24,6 +24,7 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
+      globalSetup: '<rootDir>/test/helpers/e2e-global-setup.ts',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
     },
   ],

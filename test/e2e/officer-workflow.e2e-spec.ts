@@ -1,4 +1,5 @@
 import { HsmError } from '@sts/hsm';
+import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';
 import { DEV_COMPONENTS, kcvOf, xorHex } from '../helpers/key-material';
 import {
@@ -15,12 +16,12 @@ import {
   loadAndActivate,
 } from '../helpers/workflows';
 
-describe('security officer workflow (SQLite)', () => {
+forEachDatabase('security officer workflow', (database) => {
   let svc: TestService;
   let cast: Cast;
 
   beforeAll(async () => {
-    svc = await startService({ database: 'sqlite' });
+    svc = await startService({ database });
     cast = await createCast(svc);
   });
   afterAll(async () => svc.close());

@@ -2,10 +2,11 @@ import { secretKeyCheckValue } from '@sts/hsm';
 
 /**
  * DEVELOPMENT-ONLY key material for the e2e suites. These values are public: the leak tests
- * search every response, log line and database dump for them.
+ * search every response, log line and database dump for them, so none of them (nor any
+ * combination) may be a degenerate pattern such as all-ones that occurs in files by itself.
  */
 export const DEV_COMPONENTS = {
-  des: ['0123456789abcdef', 'fedcba9876543210', '1111222233334444'],
+  des: ['0123456789abcdef', '2f1e3d4c5b6a7988', '5a3c9e1f7b2d4e68'],
   des2: ['13579bdf02468ace', '2468ace013579bdf'],
   hmac: [
     '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
@@ -30,10 +31,11 @@ export function kcvOf(algorithm: 'DES' | 'HMAC' | 'AES', hex: string): string {
 /** Every secret value the suites use: components and the keys they combine to. */
 export function allDevSecrets(): string[] {
   const sets = [
+    DEV_COMPONENTS.des,
     DEV_COMPONENTS.des.slice(0, 2),
     DEV_COMPONENTS.des2,
     DEV_COMPONENTS.hmac,
     DEV_COMPONENTS.aes,
   ];
-  return [...sets.flat(), ...sets.map((s) => xorHex(s)), DEV_COMPONENTS.des[2]];
+  return [...new Set([...sets.flat(), ...sets.map((s) => xorHex(s))])];
 }

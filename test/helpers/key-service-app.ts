@@ -28,6 +28,8 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 
 export interface StartOptions {
   readonly database?: DatabaseKind;
+  /** 'softhsm' (default): a fresh SoftHSM token; 'memory': the in-memory custody (fast, unit-like). */
+  readonly token?: 'softhsm' | 'memory';
   /** Use this custody instead of a fresh one (e.g. a wrapper that can fail on demand). */
   readonly custody?: (inner: KeyCustody) => KeyCustody;
   readonly quorum?: number;
@@ -67,7 +69,8 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   const dir = mkdtempSync(join(tmpdir(), 'sts-ks-'));
   const kind = options.database ?? 'sqlite';
   const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
-  const token: SoftHsmFixture | undefined = await softHsmFixture(dir);
+  const token: SoftHsmFixture | undefined =
+    (options.token ?? 'softhsm') === 'softhsm' ? softHsmFixture() : undefined;
   const config: AppConfig = {
     database:
       kind === 'sqlite'
@@ -139,7 +142,6 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
         await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
         await admin.destroy();
       }
-      token?.cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -13,8 +13,8 @@ import { ErrorCode } from './error-codes';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * A refused change is evidence too: every failed mutating request by a known principal is
- * recorded (route, ids from the path, error code; never the body). Successful changes are
+ * A refused change is evidence too: every mutating request by a known principal that is refused
+ * for its role, state or a rule (403, 404, 409, 422, 503 token) is recorded (route, ids from the path, error code; never the body). Successful changes are
  * recorded by the services inside their own transactions.
  */
 @Injectable()
@@ -28,7 +28,14 @@ export class AuditFailuresInterceptor implements NestInterceptor {
       catchError((error: unknown) => {
         const principal = req.principal;
         const code = toDomainError(error)?.code ?? ErrorCode.INTERNAL;
-        if (!principal || code === ErrorCode.DATABASE_UNAVAILABLE) return throwError(() => error);
+        // Malformed input (400) changes nothing and is not evidence; an outage cannot be recorded.
+        if (
+          !principal ||
+          code === ErrorCode.VALIDATION_FAILED ||
+          code === ErrorCode.DATABASE_UNAVAILABLE
+        ) {
+          return throwError(() => error);
+        }
         const route = req.route?.path ?? req.path;
         const recorded = this.audit.recordAlone({
           actor: principal,

@@ -1,0 +1,148 @@
+import { forEachDatabase } from '../helpers/databases';
+import { startService, type TestService } from '../helpers/key-service-app';
+import { auth, expectStatus, itemsOf } from '../helpers/workflows';
+
+forEachDatabase('admin workflow', (database) => {
+  let svc: TestService;
+
+  beforeAll(async () => {
+    svc = await startService({ database });
+  });
+  afterAll(async () => svc.close());
+
+  it('bootstraps exactly one first admin', async () => {
+    const me = expectStatus(
+      await svc.http.get('/api/v1/principals/me').set(...auth(svc.adminKey)),
+      200,
+    );
+    expect(me.body).toMatchObject({ name: 'admin', roles: ['admin'], state: 'active' });
+    const { PrincipalsService } =
+      await import('../../apps/key-service/src/principals/principals.service');
+    await expect(svc.app.get(PrincipalsService).bootstrapAdmin('second')).resolves.toBeUndefined();
+  });
+
+  it('creates principals with the key shown once and stored only as a hash', async () => {
+    const res = expectStatus(
+      await svc.http
+        .post('/api/v1/principals')
+        .set(...auth(svc.adminKey))
+        .send({ name: 'olga', roles: ['security-officer'] }),
+      201,
+    );
+    const key = res.body.apiKey as string;
+    expect(key).toMatch(/^sts_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    const read = expectStatus(
+      await svc.http.get(`/api/v1/principals/${res.body.id}`).set(...auth(svc.adminKey)),
+      200,
+    );
+    expect(read.body.apiKey).toBeUndefined();
+    expect(JSON.stringify(read.body)).not.toContain(key.split('_')[2]);
+    const { DataSource } = await import('typeorm');
+    const rows = await svc.app.get(DataSource).query('SELECT * FROM principals');
+    expect(JSON.stringify(rows)).not.toContain(key.split('_')[2]);
+    expectStatus(await svc.http.get('/api/v1/principals/me').set(...auth(key)), 200);
+  });
+
+  it('distinguishes 401 (no or unknown key) from 403 (known key, wrong role)', async () => {
+    const none = await svc.http.get('/api/v1/principals');
+    expect(none.status).toBe(401);
+    expect(none.body.code).toBe('UNAUTHENTICATED');
+    const garbage = await svc.http
+      .get('/api/v1/principals')
+      .set(...auth('sts_0000000000000000_' + 'A'.repeat(43)));
+    expect(garbage.status).toBe(401);
+    const officer = await svc.principal(['security-officer']);
+    const forbidden = await svc.http.get('/api/v1/principals').set(...auth(officer.key));
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe('FORBIDDEN');
+    const audit = await svc.principal(['auditor']);
+    const denied = await svc.http
+      .get('/api/v1/audit/events?action=access.denied')
+      .set(...auth(audit.key));
+    expect(itemsOf(denied).some((e) => e.actorId === officer.id)).toBe(true);
+  });
+
+  it('rotates an API key: the old one stops working at once', async () => {
+    const p = await svc.principal(['auditor']);
+    const res = expectStatus(
+      await svc.http.post(`/api/v1/principals/${p.id}/api-key`).set(...auth(svc.adminKey)),
+      200,
+    );
+    expect((await svc.http.get('/api/v1/principals/me').set(...auth(p.key))).status).toBe(401);
+    expect((await svc.http.get('/api/v1/principals/me').set(...auth(res.body.apiKey))).status).toBe(
+      200,
+    );
+  });
+
+  it('disables a principal, whose key then gets 401', async () => {
+    const p = await svc.principal(['custodian']);
+    expectStatus(
+      await svc.http
+        .patch(`/api/v1/principals/${p.id}`)
+        .set(...auth(svc.adminKey))
+        .send({ state: 'disabled' }),
+      200,
+    );
+    expect((await svc.http.get('/api/v1/principals/me').set(...auth(p.key))).status).toBe(401);
+  });
+
+  it('enforces separation of duties and vending-client scope, naming the field', async () => {
+    const mixed = await svc.http
+      .post('/api/v1/principals')
+      .set(...auth(svc.adminKey))
+      .send({ name: 'mixed', roles: ['admin', 'security-officer'] });
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.details.fields[0].field).toBe('roles');
+    const unscoped = await svc.http
+      .post('/api/v1/principals')
+      .set(...auth(svc.adminKey))
+      .send({ name: 'vendor', roles: ['vending-client'] });
+    expect(unscoped.status).toBe(400);
+    expect(unscoped.body.details.fields[0].field).toBe('sgcScope');
+    const unknownField = await svc.http
+      .post('/api/v1/principals')
+      .set(...auth(svc.adminKey))
+      .send({ name: 'x', roles: ['auditor'], superuser: true });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body.details.fields[0].field).toBe('superuser');
+    const badRole = await svc.http
+      .post('/api/v1/principals')
+      .set(...auth(svc.adminKey))
+      .send({ name: 'y', roles: ['root'] });
+    expect(badRole.status).toBe(400);
+    expect(badRole.body.details.fields[0].field).toBe('roles');
+    const names = itemsOf<{ name: string }>(
+      await svc.http.get('/api/v1/principals').set(...auth(svc.adminKey)),
+    ).map((p) => p.name);
+    expect(names).not.toEqual(expect.arrayContaining(['mixed', 'vendor', 'x', 'y']));
+  });
+
+  it('refuses a duplicate name with 409 and keeps the last admin', async () => {
+    const dup = await svc.http
+      .post('/api/v1/principals')
+      .set(...auth(svc.adminKey))
+      .send({ name: 'olga', roles: ['auditor'] });
+    expect(dup.status).toBe(409);
+    expect(dup.body.code).toBe('ALREADY_EXISTS');
+    const me = await svc.http.get('/api/v1/principals/me').set(...auth(svc.adminKey));
+    const demote = await svc.http
+      .patch(`/api/v1/principals/${me.body.id}`)
+      .set(...auth(svc.adminKey))
+      .send({ state: 'disabled' });
+    expect(demote.status).toBe(409);
+    expect(demote.body.code).toBe('INVALID_STATE');
+  });
+
+  it('answers 404 for an unknown principal and 400 for a malformed id', async () => {
+    const missing = await svc.http
+      .get('/api/v1/principals/00000000-0000-4000-8000-000000000000')
+      .set(...auth(svc.adminKey));
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('NOT_FOUND');
+    const malformed = await svc.http
+      .get('/api/v1/principals/not-a-uuid')
+      .set(...auth(svc.adminKey));
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.details.fields[0].field).toBe('id');
+  });
+});

@@ -1,0 +1,173 @@
+import { DataSource } from 'typeorm';
+import { forEachDatabase } from '../helpers/databases';
+import { startService, type TestService } from '../helpers/key-service-app';
+import { DEV_COMPONENTS, kcvOf } from '../helpers/key-material';
+import { type CustodyMode, toggleCustody } from '../helpers/toggle-custody';
+import {
+  auth,
+  type Cast,
+  createCast,
+  createSupplyGroup,
+  desRevision,
+  expectStatus,
+} from '../helpers/workflows';
+
+forEachDatabase('errors and availability', (database) => {
+  let svc: TestService;
+  let cast: Cast;
+  let setMode: (m: CustodyMode) => void = () => undefined;
+  let ceremonyId: string;
+  let keyId: string;
+
+  const auditCount = async () =>
+    Number(
+      (
+        await svc.app
+          .get(DataSource)
+          .query<{ n: number }[]>('SELECT COUNT(*) AS n FROM audit_events')
+      )[0].n,
+    );
+
+  beforeAll(async () => {
+    svc = await startService({
+      database,
+      custody: (inner) => {
+        const t = toggleCustody(inner);
+        setMode = t.set;
+        return t.custody;
+      },
+    });
+    cast = await createCast(svc);
+    await createSupplyGroup(svc, cast, '600727');
+    const start = expectStatus(
+      await svc.http
+        .post('/api/v1/supply-groups/600727/vending-keys')
+        .set(...auth(cast.officerA.key))
+        .send(desRevision()),
+      201,
+    );
+    ceremonyId = start.body.ceremony.id as string;
+    keyId = start.body.vendingKey.id as string;
+  });
+  afterAll(async () => svc.close());
+
+  it('answers 400 naming the field and changes nothing', async () => {
+    const before = await auditCount();
+    const res = await svc.http
+      .post('/api/v1/supply-groups')
+      .set(...auth(cast.officerA.key))
+      .send({ sgc: '600729', name: '' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    expect((res.body.details.fields as { field: string }[]).map((f) => f.field)).toEqual(['name']);
+    const malformed = await svc.http
+      .post('/api/v1/supply-groups')
+      .set(...auth(cast.officerA.key))
+      .set('Content-Type', 'application/json')
+      .send('{"sgc": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.details.fields[0].field).toBe('body');
+    expect(
+      (await svc.http.get('/api/v1/supply-groups/600729').set(...auth(cast.officerA.key))).status,
+    ).toBe(404);
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('answers 404 for unknown routes and resources in the one error shape', async () => {
+    const route = await svc.http.get('/api/v1/nothing-here').set(...auth(cast.officerA.key));
+    expect(route.status).toBe(404);
+    expect(route.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    const group = await svc.http
+      .get('/api/v1/supply-groups/000001')
+      .set(...auth(cast.officerA.key));
+    expect(group.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+  });
+
+  it('answers 503 when the token is unavailable, with nothing half-written', async () => {
+    setMode('down');
+    try {
+      const res = await svc.http
+        .post(`/api/v1/ceremonies/${ceremonyId}/components`)
+        .set(...auth(cast.custodians[0].key))
+        .send({ component: DEV_COMPONENTS.des[0], kcv: kcvOf('DES', DEV_COMPONENTS.des[0]) });
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('HSM_UNAVAILABLE');
+      const health = await svc.http.get('/health');
+      expect(health.status).toBe(503);
+      expect(health.body.checks.token.ok).toBe(false);
+    } finally {
+      setMode('up');
+    }
+    const ceremony = await svc.http
+      .get(`/api/v1/ceremonies/${ceremonyId}`)
+      .set(...auth(cast.auditor.key));
+    expect(ceremony.body.components).toEqual([]);
+    // The same component goes in once the token is back: nothing was left behind.
+    expectStatus(
+      await svc.http
+        .post(`/api/v1/ceremonies/${ceremonyId}/components`)
+        .set(...auth(cast.custodians[0].key))
+        .send({ component: DEV_COMPONENTS.des[0], kcv: kcvOf('DES', DEV_COMPONENTS.des[0]) }),
+      200,
+    );
+  });
+
+  it('answers 500 with only an error id, which the log carries', async () => {
+    setMode('broken');
+    let res;
+    try {
+      res = await svc.http
+        .post(`/api/v1/ceremonies/${ceremonyId}/components`)
+        .set(...auth(cast.custodians[1].key))
+        .send({ component: DEV_COMPONENTS.des[1], kcv: kcvOf('DES', DEV_COMPONENTS.des[1]) });
+    } finally {
+      setMode('up');
+    }
+    expect(res.status).toBe(500);
+    expect(Object.keys(res.body).sort()).toEqual(['code', 'errorId', 'message', 'statusCode']);
+    expect(res.body.code).toBe('INTERNAL');
+    expect(res.body.message).not.toContain('driver');
+    expect(
+      svc.logs.some((l) => l.includes(res.body.errorId as string) && l.includes('"level":"error"')),
+    ).toBe(true);
+    const key = await svc.http.get(`/api/v1/vending-keys/${keyId}`).set(...auth(cast.auditor.key));
+    expect(key.body.state).toBe('loading');
+  });
+
+  it('reports health with database, token and self-test', async () => {
+    const health = expectStatus(await svc.http.get('/health'), 200);
+    expect(health.body.status).toBe('ok');
+    expect(health.body.checks.database).toMatchObject({ ok: true, type: database });
+    expect(health.body.checks.token.ok).toBe(true);
+    expect(health.body.checks.selfTest.ok).toBe(true);
+    expect(health.body.checks.selfTest.report.checks.length).toBeGreaterThan(0);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const res = expectStatus(await svc.http.get('/metrics'), 200);
+    expect(res.text).toContain('sts_http_requests_total');
+    expect(res.text).toContain('sts_audit_events_total');
+  });
+
+  it('logs JSON lines with a request id, echoing a well-formed X-Request-Id', async () => {
+    const res = await svc.http
+      .get('/api/v1/principals/me')
+      .set(...auth(cast.auditor.key))
+      .set('X-Request-Id', 'req-12345678');
+    expect(res.headers['x-request-id']).toBe('req-12345678');
+    const line = svc.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.requestId === 'req-12345678');
+    expect(line).toMatchObject({ msg: 'request', route: '/api/v1/principals/me', status: 200 });
+  });
+
+  it('answers 503 when the database is unavailable', async () => {
+    await svc.app.get(DataSource).destroy();
+    const res = await svc.http.get('/api/v1/supply-groups').set(...auth(cast.officerA.key));
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('DATABASE_UNAVAILABLE');
+    const health = await svc.http.get('/health');
+    expect(health.status).toBe(503);
+    expect(health.body.checks.database.ok).toBe(false);
+  });
+});
