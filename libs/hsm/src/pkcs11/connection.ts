@@ -3,6 +3,7 @@ import * as pkcs11js from 'pkcs11js';
 import type { Handle, PKCS11, TokenInfo } from 'pkcs11js';
 import { HsmError } from '../key-custody.port';
 import type { ResolvedPkcs11Config } from './config';
+import type { CachedKey } from './key-cache';
 import {
   type ErrorContext,
   DEAD_SESSION_CODES,
@@ -24,6 +25,8 @@ import {
  * session, and one session serves any number of concurrent callers of the adapter.
  */
 export class TokenConnection {
+  /** Key handles and working copies shared by the adapters on this connection (key-cache.ts). */
+  readonly keyCache = new Map<string, CachedKey>();
   #idle: Handle[] = [];
   #references = 1;
   #closed = false;
@@ -68,6 +71,16 @@ export class TokenConnection {
     }
   }
 
+  /**
+   * Copies a token key into a session object owned by the login session, so that it lives as
+   * long as the connection (key-cache.ts). The copy keeps CKA_SENSITIVE and CKA_EXTRACTABLE.
+   */
+  copyToSession(handle: Handle): Handle {
+    return this.pkcs11.C_CopyObject(this.loginSession, handle, [
+      { type: pkcs11js.CKA_TOKEN, value: false },
+    ]);
+  }
+
   /** Another adapter shares this connection (same module and token, same PIN). */
   share(pin: string): void {
     const digest = pinDigestOf(pin);
@@ -87,6 +100,7 @@ export class TokenConnection {
     if (this.#references > 0) return;
     this.#closed = true;
     tokens.delete(tokenKey(this.module.path, this.tokenLabel));
+    this.keyCache.clear();
     for (const session of this.#idle.splice(0)) this.#closeQuietly(session);
     try {
       this.pkcs11.C_Logout(this.loginSession);

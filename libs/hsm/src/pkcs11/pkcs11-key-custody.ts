@@ -25,10 +25,10 @@ import {
   checkComponent,
   checkComponentCount,
   checkComponentIndex,
-  checkDerivationInput,
   checkDerivationKey,
   checkEa09,
   checkLabel,
+  fromStsInput,
   preflightSecretKeySpec,
   resolveSecretKeySpec,
 } from '../key-spec';
@@ -41,6 +41,7 @@ import {
 import { type Pkcs11Config, resolvePkcs11Config } from './config';
 import { type TokenConnection, acquireConnection } from './connection';
 import { pkcs11CodeOf, toHsmError } from './errors';
+import { type CachedKey, FRESHNESS_MS } from './key-cache';
 import {
   type ShareRef,
   MIN_TOKEN_HMAC_BYTES,
@@ -97,9 +98,6 @@ export class Pkcs11KeyCustody implements KeyCustody {
   readonly implementation = 'pkcs11';
 
   #connection: TokenConnection | undefined;
-  readonly #keys = new Map<string, FoundKey>();
-  readonly #publicKeys = new Map<string, Handle>();
-  readonly #shares = new Map<string, ShareRef>();
   #startupSelfTest: SelfTestReport | undefined;
 
   private constructor(connection: TokenConnection) {
@@ -432,7 +430,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
         const wrapped = pkcs11.C_WrapKey(
           session,
           AES_KEY_WRAP_PAD,
-          transport.handle,
+          this.#working(pkcs11, session, transportKeyLabel),
           carrier,
           Buffer.alloc(decoderKey.length + 16),
         );
@@ -537,9 +535,6 @@ export class Pkcs11KeyCustody implements KeyCustody {
   close(): Promise<void> {
     const connection = this.#connection;
     this.#connection = undefined;
-    this.#keys.clear();
-    this.#publicKeys.clear();
-    this.#shares.clear();
     return this.#call(() => connection?.release());
   }
 
@@ -575,7 +570,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
     work: (keys: FoundKey[]) => T,
   ): T {
     for (const label of labels) checkLabel(label);
-    const cached = labels.every((label) => this.#keys.has(label));
+    const cached = labels.every((label) => this.#open().keyCache.has(label));
     try {
       return work(labels.map((label) => this.#resolve(pkcs11, session, label)));
     } catch (error) {
@@ -586,37 +581,78 @@ export class Pkcs11KeyCustody implements KeyCustody {
     }
   }
 
-  /** The key labelled `label` (cache, then token); NOT_FOUND if there is none. */
-  #resolve(pkcs11: PKCS11, session: Handle, label: string): FoundKey {
-    const cached = this.#keys.get(label);
-    if (cached !== undefined) return cached;
+  /**
+   * The cache entry of the key labelled `label`: from the shared cache while fresh, else from
+   * the token (key-cache.ts). NOT_FOUND if there is no such key.
+   */
+  #entry(pkcs11: PKCS11, session: Handle, label: string): CachedKey {
+    const cache = this.#open().keyCache;
+    const cached = cache.get(label);
+    const now = Date.now();
+    if (cached !== undefined) {
+      if (now - cached.checkedAt < FRESHNESS_MS) return cached;
+      try {
+        const [id] = pkcs11.C_GetAttributeValue(session, cached.found.handle, [
+          { type: pkcs11js.CKA_ID },
+        ]);
+        if (parseDescriptor(id.value)?.algorithm === cached.found.descriptor.algorithm) {
+          cached.checkedAt = now;
+          return cached;
+        }
+      } catch (error) {
+        const code = pkcs11CodeOf(error);
+        if (code === undefined || !STALE_HANDLE_CODES.has(code)) throw error;
+      }
+      this.#forget(label);
+    }
     const found = findKey(pkcs11, session, label);
     if (found === undefined) throw new HsmError('NOT_FOUND', `no key labelled ${label}`);
-    this.#keys.set(label, found);
-    return found;
+    const entry: CachedKey = { found, checkedAt: now };
+    cache.set(label, entry);
+    return entry;
+  }
+
+  /** The key labelled `label` (cache, then token); NOT_FOUND if there is none. */
+  #resolve(pkcs11: PKCS11, session: Handle, label: string): FoundKey {
+    return this.#entry(pkcs11, session, label).found;
+  }
+
+  /** The session working copy of a secret key, made on first use (key-cache.ts). */
+  #working(pkcs11: PKCS11, session: Handle, label: string): Handle {
+    const entry = this.#entry(pkcs11, session, label);
+    entry.working ??= this.#open().copyToSession(entry.found.handle);
+    return entry.working;
   }
 
   #publicKey(pkcs11: PKCS11, session: Handle, label: string): Handle {
-    const cached = this.#publicKeys.get(label);
-    if (cached !== undefined) return cached;
+    const entry = this.#entry(pkcs11, session, label);
+    if (entry.publicKey !== undefined) return entry.publicKey;
     const [handle] = findLabelled(pkcs11, session, label, pkcs11js.CKO_PUBLIC_KEY);
     if (handle === undefined) throw new HsmError('NOT_FOUND', `no public key labelled ${label}`);
-    this.#publicKeys.set(label, handle);
+    entry.publicKey = handle;
     return handle;
   }
 
+  /** The DKGA02 share of `label`, its AES key as a session working copy (ADR 0002). */
   #share(pkcs11: PKCS11, session: Handle, label: string): ShareRef {
-    const cached = this.#shares.get(label);
-    if (cached !== undefined) return cached;
-    const share = findShare(pkcs11, session, label);
-    this.#shares.set(label, share);
-    return share;
+    const entry = this.#entry(pkcs11, session, label);
+    entry.share ??= findShare(pkcs11, session, label);
+    entry.shareWorking ??= this.#open().copyToSession(entry.share.key);
+    return { key: entry.shareWorking, blob: entry.share.blob };
   }
 
+  /** Drops the cache entry of `label` and destroys its working copies. */
   #forget(label: string): void {
-    this.#keys.delete(label);
-    this.#publicKeys.delete(label);
-    this.#shares.delete(label);
+    const connection = this.#open();
+    const entry = connection.keyCache.get(label);
+    if (entry === undefined) return;
+    connection.keyCache.delete(label);
+    const copies = [entry.working, entry.shareWorking].filter((h): h is Handle => h !== undefined);
+    if (copies.length > 0) {
+      connection.withSession('forget', (session) =>
+        destroyQuietly(connection.pkcs11, session, copies),
+      );
+    }
   }
 
   #assertFree(pkcs11: PKCS11, session: Handle, label: string): void {
@@ -704,14 +740,28 @@ export class Pkcs11KeyCustody implements KeyCustody {
     if (!Array.isArray(list)) throw new HsmError('INVALID_INPUT', 'inputs: must be an array');
     return this.#withFresh(pkcs11, session, [label], ([key]) => {
       const info = { label, ...key.descriptor, kcv: '', sensitive: true, extractable: false };
-      for (const input of inputs) {
-        checkDerivationKey(info, input);
-        checkDerivationInput(input);
-      }
+      for (const input of inputs) checkDerivationKey(info, input);
       if (inputs.length === 0) return [];
-      return key.descriptor.algorithm === 'HMAC'
-        ? deriveDkga04(pkcs11, session, key.handle, inputs)
-        : this.#deriveDkga02(pkcs11, session, label, key.handle, inputs);
+      // Building the token inputs validates them (StsError -> INVALID_INPUT) before any call.
+      if (key.descriptor.algorithm === 'HMAC') {
+        const messages = inputs.map((input) => fromStsInput(() => dkga04Message(input)));
+        const lengths = inputs.map((input) => derivedKeyBytes(input));
+        return deriveDkga04(
+          pkcs11,
+          session,
+          this.#working(pkcs11, session, label),
+          messages,
+          lengths,
+        );
+      }
+      const blocks = inputs.map((input) => fromStsInput(() => dkga02Input(input)));
+      return this.#deriveDkga02(
+        pkcs11,
+        session,
+        label,
+        this.#working(pkcs11, session, label),
+        blocks,
+      );
     });
   }
 
@@ -720,9 +770,8 @@ export class Pkcs11KeyCustody implements KeyCustody {
     session: Handle,
     label: string,
     handle: Handle,
-    inputs: readonly DerivationInput[],
+    blocks: readonly Uint8Array[],
   ): Uint8Array[] {
-    const blocks = inputs.map((input) => dkga02Input(input));
     const data = Buffer.concat(blocks);
     let des: Buffer | undefined;
     let vendingKey: Buffer | undefined;
@@ -730,10 +779,8 @@ export class Pkcs11KeyCustody implements KeyCustody {
       pkcs11.C_EncryptInit(session, DES3_ECB, handle);
       des = pkcs11.C_Encrypt(session, data, Buffer.alloc(data.length));
       vendingKey = openShare(pkcs11, session, this.#share(pkcs11, session, label));
-      const out = blocks.map((x, i) =>
-        dkga02Combine(des!.subarray(i * 8, i * 8 + 8), x, vendingKey!),
-      );
-      return out.map((dk) => Uint8Array.from(dk));
+      // dkga02Combine allocates each result; nothing else holds a copy to zero.
+      return blocks.map((x, i) => dkga02Combine(des!.subarray(i * 8, i * 8 + 8), x, vendingKey!));
     } finally {
       vendingKey?.fill(0);
       des?.fill(0);
@@ -748,14 +795,16 @@ function deriveDkga04(
   pkcs11: PKCS11,
   session: Handle,
   handle: Handle,
-  inputs: readonly DerivationInput[],
+  messages: readonly Uint8Array[],
+  lengths: readonly number[],
 ): Uint8Array[] {
   const mac = Buffer.alloc(32);
   try {
-    return inputs.map((input) => {
+    return messages.map((message, i) => {
       pkcs11.C_SignInit(session, SHA256_HMAC, handle);
-      const out = pkcs11.C_Sign(session, Buffer.from(dkga04Message(input)), mac);
-      return Uint8Array.from(out.subarray(0, derivedKeyBytes(input)));
+      const data = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+      const out = pkcs11.C_Sign(session, data, mac);
+      return new Uint8Array(out.subarray(0, lengths[i]));
     });
   } finally {
     mac.fill(0);
