@@ -27,6 +27,8 @@ import { derivationVectors } from './vectors';
  */
 
 const token = testToken();
+/** Jest's limit for tests that start child processes (each compiles TypeScript first). */
+const CHILD_PROCESS_TIMEOUT_MS = 60_000;
 const config: Pkcs11Config = token.config;
 
 keyCustodyContract('pkcs11 (SoftHSM)', () => Pkcs11KeyCustody.open(config));
@@ -237,33 +239,37 @@ describe('Pkcs11KeyCustody on SoftHSM', () => {
       await custody.close();
     });
 
-    it('works with two more processes using the token at the same time', async () => {
-      const args = ['4', ...[...vendingKeys].map(([hex, label]) => `${hex}=${label}`)];
-      const children = [runWorker(args), runWorker(args)];
-      let derived = 0;
-      for (let round = 0; round < 4; round++) {
-        for (const vector of vectors) {
-          const dk = await custody.deriveDecoderKey(
-            vendingKeys.get(vector.vendingKeyHex)!,
-            vector.input,
-          );
-          expect(bytesToHex(dk)).toBe(
-            bytesToHex(softwareDerive(hexToBytes('vk', vector.vendingKeyHex), vector.input)),
-          );
-          derived += 1;
+    it(
+      'works with two more processes using the token at the same time',
+      async () => {
+        const args = ['4', ...[...vendingKeys].map(([hex, label]) => `${hex}=${label}`)];
+        const children = [runWorker(args), runWorker(args)];
+        let derived = 0;
+        for (let round = 0; round < 4; round++) {
+          for (const vector of vectors) {
+            const dk = await custody.deriveDecoderKey(
+              vendingKeys.get(vector.vendingKeyHex)!,
+              vector.input,
+            );
+            expect(bytesToHex(dk)).toBe(
+              bytesToHex(softwareDerive(hexToBytes('vk', vector.vendingKeyHex), vector.input)),
+            );
+            derived += 1;
+          }
         }
-      }
-      const results = await Promise.all(children);
-      expect(derived).toBe(4 * vectors.length);
-      for (const result of results) {
-        expect(result).toEqual({
-          ok: true,
-          derived: 4 * vectors.length,
-          mismatches: 0,
-          created: 4,
-        });
-      }
-    });
+        const results = await Promise.all(children);
+        expect(derived).toBe(4 * vectors.length);
+        for (const result of results) {
+          expect(result).toEqual({
+            ok: true,
+            derived: 4 * vectors.length,
+            mismatches: 0,
+            created: 4,
+          });
+        }
+      },
+      CHILD_PROCESS_TIMEOUT_MS,
+    );
 
     it('follows a key that was destroyed and re-created under the same label', async () => {
       const label = uniqueLabel('replaced');
