@@ -37,6 +37,7 @@ type Json = Record<string, unknown>;
 
 /** The operations of the batch protocol. */
 export const OPERATIONS = ['derive', 'credit', 'class2', 'class1', 'key-change', 'decode'] as const;
+/** One of {@link OPERATIONS}. */
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Options that apply to every request. */
