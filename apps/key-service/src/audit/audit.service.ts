@@ -252,19 +252,38 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     return result;
   }
 
-  /** Pages of events in sequence order (keyset pagination; bounded memory). */
-  async *pages(): AsyncGenerator<AuditEventRow[]> {
+  /**
+   * Pages of events in sequence order (keyset pagination, raw rows: bounded memory and no
+   * entity hydration, so a million events verify in seconds).
+   */
+  async *pages(): AsyncGenerator<ChainedAuditEvent[]> {
     let after = 0;
     for (;;) {
-      const page = await this.tx.read((em) =>
+      const raw = await this.tx.read((em) =>
         em
-          .createQueryBuilder(AuditEventRow, 'e')
+          .createQueryBuilder()
+          .select([
+            'e.seq AS seq',
+            'e.at AS at',
+            'e.actor_id AS "actorId"',
+            'e.actor_name AS "actorName"',
+            'e.action AS action',
+            'e.subject_type AS "subjectType"',
+            'e.subject_id AS "subjectId"',
+            'e.outcome AS outcome',
+            'e.request_id AS "requestId"',
+            'e.details AS details',
+            'e.prev_hash AS "prevHash"',
+            'e.hash AS hash',
+          ])
+          .from(AuditEventRow, 'e')
           .where('e.seq > :after', { after })
           .orderBy('e.seq', 'ASC')
-          .take(PAGE)
-          .getMany(),
+          .limit(PAGE)
+          .getRawMany<ChainedAuditEvent & { seq: number | string }>(),
       );
-      if (page.length === 0) return;
+      if (raw.length === 0) return;
+      const page = raw.map((r) => ({ ...r, seq: Number(r.seq) }));
       yield page;
       after = page[page.length - 1].seq;
     }
@@ -286,7 +305,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     for await (const page of this.pages()) {
       const lines: string[] = [];
       for (const e of page) {
-        lines.push(canonicalJson({ type: 'event', ...toChained(e) }));
+        lines.push(canonicalJson({ type: 'event', ...e }));
         events += 1;
         while (ci < checkpoints.length && checkpoints[ci].seq <= e.seq) {
           lines.push(canonicalJson({ type: 'checkpoint', ...toCheckpoint(checkpoints[ci]) }));
