@@ -125,7 +125,13 @@ export class InMemoryKeyCustody implements KeyCustody {
           const kek = randomBytes(32);
           const key = randomBytes(20);
           const back = aesKeyUnwrapPad(kek, aesKeyWrapPad(kek, key));
-          return Buffer.from(back).equals(key);
+          try {
+            return Buffer.from(back.buffer, back.byteOffset, back.length).equals(key);
+          } finally {
+            back.fill(0);
+            key.fill(0);
+            kek.fill(0);
+          }
         }),
       ];
       return {

@@ -42,6 +42,7 @@ export function storeComponentObjects(
 ): void {
   const label = componentLabel(ceremonyId, index);
   const created: Handle[] = [];
+  const plain = Buffer.from(component);
   try {
     const key = pkcs11.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
       ...secretKeyTemplate({ role: 'internal-aes', token: true, label, id: INTERNAL_ID }),
@@ -50,11 +51,7 @@ export function storeComponentObjects(
     created.push(key);
     const iv = randomBytes(16);
     pkcs11.C_EncryptInit(session, aesCbcPad(iv), key);
-    const ciphertext = pkcs11.C_Encrypt(
-      session,
-      Buffer.from(component),
-      Buffer.alloc(component.length + 16),
-    );
+    const ciphertext = pkcs11.C_Encrypt(session, plain, Buffer.alloc(component.length + 16));
     const application = `${APPLICATION_PREFIX};${algorithm};${component.length}`;
     created.push(
       pkcs11.C_CreateObject(
@@ -65,6 +62,8 @@ export function storeComponentObjects(
   } catch (error) {
     destroyQuietly(pkcs11, session, created);
     throw error;
+  } finally {
+    plain.fill(0);
   }
 }
 

@@ -156,6 +156,7 @@ export function storeShare(
   vendingKey: Uint8Array,
 ): Handle[] {
   const created: Handle[] = [];
+  const plain = Buffer.from(vendingKey);
   try {
     const key = pkcs11.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
       ...secretKeyTemplate({
@@ -169,7 +170,7 @@ export function storeShare(
     created.push(key);
     const iv = randomBytes(16);
     pkcs11.C_EncryptInit(session, aesCbcPad(iv), key);
-    const ciphertext = pkcs11.C_Encrypt(session, Buffer.from(vendingKey), Buffer.alloc(32));
+    const ciphertext = pkcs11.C_Encrypt(session, plain, Buffer.alloc(32));
     created.push(
       pkcs11.C_CreateObject(
         session,
@@ -180,6 +181,8 @@ export function storeShare(
   } catch (error) {
     destroyQuietly(pkcs11, session, created);
     throw error;
+  } finally {
+    plain.fill(0);
   }
 }
 
