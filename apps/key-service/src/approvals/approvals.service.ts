@@ -32,7 +32,7 @@ export function payloadHashOf(payload: string): string {
 /**
  * Dual control. A request stores the exact payload and its hash; approvers state the hash they
  * reviewed; the requester can never approve; when the quorum is reached the action runs once, in
- * the same transaction that records the deciding vote. See docs/adr/0005-dual-control.md.
+ * the same transaction that records the deciding vote. See docs/adr/0006-dual-control-and-principals.md.
  */
 @Injectable()
 export class ApprovalsService implements OnModuleInit, OnModuleDestroy {

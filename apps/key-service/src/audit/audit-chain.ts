@@ -10,7 +10,7 @@ import {
  *
  * hash(n) = SHA-256( hash(n-1) || "\n" || canonicalJson(fields of event n) ), hash(0) = 64 zeros.
  * A checkpoint signs `sts-audit-checkpoint/v1\n<seq>\n<hash(seq)>\n<at>` with the audit key
- * (ECDSA P-256 over SHA-256, IEEE P1363 r||s). See docs/adr/0006-audit-chain.md.
+ * (ECDSA P-256 over SHA-256, IEEE P1363 r||s). See docs/adr/0005-audit-chain.md.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 

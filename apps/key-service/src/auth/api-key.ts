@@ -3,7 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * API keys look like `sts_<id>_<secret>`: `id` (16 hex) finds the principal, `secret` (32 random
  * bytes, base64url) is checked against its SHA-256. A 256-bit random secret needs no slow hash;
- * the database never holds anything that authenticates. See docs/adr/0005-principals-and-api-keys.md.
+ * the database never holds anything that authenticates. See docs/adr/0006-dual-control-and-principals.md.
  */
 export interface NewApiKey {
   /** The whole key: shown to the caller once. */

@@ -45,7 +45,7 @@ const DESTROYABLE: readonly VendingKeyState[] = [
 /**
  * Vending keys and their revisions: loading (ceremony or wrapped import), activation and
  * rotation (supersession), suspension, destruction, each under dual control, plus the
- * scheduled transitions. See docs/adr/0004-key-hierarchy-and-revisions.md.
+ * scheduled transitions. See docs/adr/0001-key-hierarchy-and-revisions.md.
  */
 @Injectable()
 export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
