@@ -78,6 +78,44 @@ describe('Pkcs11KeyCustody on SoftHSM', () => {
       await custody.close();
     });
 
+    it('retries C_Initialize after a transient failure (the start-up race), within its bound', async () => {
+      let initializations = 0;
+      const flaky =
+        (failures: number) =>
+        (modulePath: string): pkcs11js.PKCS11 => {
+          const module = new pkcs11js.PKCS11();
+          module.load(modulePath);
+          const initialize = module.C_Initialize.bind(module);
+          module.C_Initialize = (options?: pkcs11js.InitializationOptions) => {
+            initializations += 1;
+            if (initializations <= failures) {
+              throw new pkcs11js.Pkcs11Error(
+                'CKR_GENERAL_ERROR:5',
+                pkcs11js.CKR_GENERAL_ERROR,
+                'C_Initialize',
+              );
+            }
+            initialize(options);
+          };
+          return module;
+        };
+      const retry = { attempts: 3, initialDelayMs: 1 };
+      const custody = await Pkcs11KeyCustody.open({
+        ...config,
+        loadModule: flaky(2),
+        startupRetry: retry,
+      });
+      expect(initializations).toBe(3);
+      await custody.close();
+
+      initializations = 0;
+      await expectHsmError(
+        Pkcs11KeyCustody.open({ ...config, loadModule: flaky(3), startupRetry: retry }),
+        'UNAVAILABLE',
+      );
+      expect(initializations).toBe(3);
+    });
+
     it('refuses a second adapter with a different PIN while one is logged in', async () => {
       const custody = await Pkcs11KeyCustody.open(config);
       try {

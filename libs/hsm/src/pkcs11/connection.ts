@@ -202,9 +202,8 @@ async function openWithRetry(config: ResolvedPkcs11Config): Promise<TokenConnect
       const hsmError = toHsmError(error, 'open');
       const retryable =
         hsmError.code === 'UNAVAILABLE' &&
-        (hsmError.pkcs11Code === undefined
-          ? hsmError.message.includes('no token labelled')
-          : TRANSIENT_STARTUP_CODES.has(hsmError.pkcs11Code));
+        hsmError.pkcs11Code !== undefined &&
+        TRANSIENT_STARTUP_CODES.has(hsmError.pkcs11Code);
       if (!retryable || attempt >= attempts) throw hsmError;
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay *= 2;
@@ -293,5 +292,11 @@ function findSlot(pkcs11: PKCS11, label: string): { slot: Handle; info: TokenInf
     const info = pkcs11.C_GetTokenInfo(slot);
     if (info.label.trimEnd() === label) return { slot, info };
   }
-  throw new HsmError('UNAVAILABLE', `open: no token labelled ${label} is present`);
+  // Reported as CKR_TOKEN_NOT_PRESENT: a token being re-created by another process is absent
+  // for a moment, so start-up retries this like the other transient codes.
+  throw new HsmError(
+    'UNAVAILABLE',
+    `open: no token labelled ${label} is present`,
+    'CKR_TOKEN_NOT_PRESENT',
+  );
 }
