@@ -12,6 +12,7 @@ import { KeksModule } from './keks/keks.module';
 import { PrincipalsModule } from './principals/principals.module';
 import { SupplyGroupsModule } from './supply-groups/supply-groups.module';
 import { VendingKeysModule } from './vending-keys/vending-keys.module';
+import { VendingModule } from './vending/vending.module';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         CeremoniesModule,
         KeksModule,
         VendingKeysModule,
+        VendingModule,
         AuditModule,
         HealthModule,
       ],

@@ -3,7 +3,7 @@ import { csvList, ISO_LENGTH } from '../database/column-types';
 
 export const CEREMONY_STATES = ['open', 'completed', 'failed', 'aborted'] as const;
 export type CeremonyState = (typeof CEREMONY_STATES)[number];
-export type CeremonyPurpose = 'vending-key' | 'kek';
+export type CeremonyPurpose = 'vending-key' | 'kek' | 'transport-key';
 
 /** A key-component ceremony. Components live in the token; this holds who entered what KCV. */
 @Entity('ceremonies')

@@ -10,6 +10,8 @@ import { Principal } from '../principals/principal.entity';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import { InitialSchema1732550000000 } from './migrations/1732550000000-initial-schema';
+import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
+import { VENDING_ENTITIES } from '../vending/vending.entities';
 
 export const ENTITIES = [
   Principal,
@@ -23,10 +25,11 @@ export const ENTITIES = [
   AuditEventRow,
   AuditCheckpointRow,
   AuditHeadRow,
+  ...VENDING_ENTITIES,
 ];
 
 /** Every migration, oldest first. Schema changes happen only here (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1732550000000];
+export const MIGRATIONS = [InitialSchema1732550000000, VendingSchema1732600000000];
 
 /** TypeORM options for the configured database. */
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {

@@ -3,6 +3,7 @@ import { IsString, Matches } from 'class-validator';
 import {
   CEREMONY_STATES,
   type Ceremony,
+  type CeremonyPurpose,
   type CeremonyComponent,
   type CeremonyState,
 } from '../ceremony.entity';
@@ -40,9 +41,12 @@ export class CeremonyComponentDto {
 export class CeremonyDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
-  @ApiProperty({ enum: ['vending-key', 'kek'] })
-  purpose!: 'vending-key' | 'kek';
-  @ApiProperty({ format: 'uuid', description: 'The vending key or KEK being loaded' })
+  @ApiProperty({ enum: ['vending-key', 'kek', 'transport-key'] })
+  purpose!: CeremonyPurpose;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The vending key, KEK or client transport key being loaded',
+  })
   subjectId!: string;
   @ApiProperty({ enum: ['DES', 'HMAC', 'AES'] })
   algorithm!: 'DES' | 'HMAC' | 'AES';

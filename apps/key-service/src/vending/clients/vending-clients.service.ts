@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import { AuditService, type AuditActor } from '../../audit/audit.service';
+import type { AuthenticatedPrincipal } from '../../auth/authenticated-principal';
+import { CeremoniesService } from '../../ceremonies/ceremonies.service';
+import { Clock } from '../../common/clock';
+import { DomainError } from '../../common/domain-error';
+import { ErrorCode } from '../../common/error-codes';
+import { TransactionRunner } from '../../database/transaction-runner';
+import { Principal } from '../../principals/principal.entity';
+import {
+  type CreateTransportKeyDto,
+  type TransportKeyCreatedDto,
+  TransportKeyDto,
+  type UpsertVendingClientDto,
+  VendingClientDto,
+} from '../dto/vending-client.dto';
+import { TransportKey, type TransportKeyState } from '../transport-keys/transport-key.entity';
+import { VENDING_CONFIG, type VendingConfig } from '../vending-config';
+import { VendingClient } from './vending-client.entity';
+
+export const DEFAULT_RATE_PER_SECOND = 50;
+export const DEFAULT_BURST = 100;
+
+/** What the vending routes need of a client, read once per request (cached briefly). */
+export interface ClientProfile {
+  readonly principalId: string;
+  readonly creditSubclasses: readonly number[];
+  readonly managementSubclasses: readonly number[];
+  readonly testSubclasses: readonly number[];
+  readonly keyChangeAllowed: boolean;
+  readonly maxUnitAmount: string | null;
+  readonly maxCurrencyAmount: string | null;
+  readonly ratePerSecond: number;
+  readonly burst: number;
+}
+
+/** A client without a profile may do nothing (deny by default) and is limited to the defaults. */
+function emptyProfile(principalId: string): ClientProfile {
+  return {
+    principalId,
+    creditSubclasses: [],
+    managementSubclasses: [],
+    testSubclasses: [],
+    keyChangeAllowed: false,
+    maxUnitAmount: null,
+    maxCurrencyAmount: null,
+    ratePerSecond: DEFAULT_RATE_PER_SECOND,
+    burst: DEFAULT_BURST,
+  };
+}
+
+function toProfile(c: VendingClient): ClientProfile {
+  return {
+    principalId: c.principalId,
+    creditSubclasses: c.creditSubclasses.map(Number),
+    managementSubclasses: c.managementSubclasses.map(Number),
+    testSubclasses: c.testSubclasses.map(Number),
+    keyChangeAllowed: c.keyChangeAllowed === 1,
+    maxUnitAmount: c.maxUnitAmount,
+    maxCurrencyAmount: c.maxCurrencyAmount,
+    ratePerSecond: c.ratePerSecond,
+    burst: c.burst,
+  };
+}
+
+/**
+ * Vending client onboarding: the profile (allowed subclasses, amount limits, rate) and the client's
+ * transport key, loaded into the token by a component ceremony of the client's custodians.
+ */
+@Injectable()
+export class VendingClientsService implements OnModuleInit {
+  private readonly cache = new Map<string, { profile: ClientProfile; until: number }>();
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly ceremonies: CeremoniesService,
+    private readonly clock: Clock,
+    @Inject(VENDING_CONFIG) private readonly config: VendingConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.ceremonies.register('transport-key', {
+      spec: async (em, c) => {
+        const key = await this.findTransportKey(em, c.subjectId);
+        return {
+          label: key.tokenLabel,
+          algorithm: 'AES',
+          usage: 'WRAP',
+          lengthBytes: key.lengthBytes,
+        };
+      },
+      onCompleted: async (em, c, info, who) => {
+        const key = await this.findTransportKey(em, c.subjectId);
+        const previous = await em.findBy(TransportKey, {
+          principalId: key.principalId,
+          state: 'active',
+        });
+        for (const old of previous) await this.setState(em, old, 'retired', who, { by: key.id });
+        key.kcv = info.kcv;
+        await this.setState(em, key, 'active', who, { kcv: info.kcv });
+      },
+      onFailed: async (em, c, _state, who) => {
+        await this.setState(em, await this.findTransportKey(em, c.subjectId), 'failed', who, {});
+      },
+    });
+  }
+
+  /** The client's profile as the vending routes use it (cached for STS_VENDING_PROFILE_CACHE_MS). */
+  async profile(principalId: string): Promise<ClientProfile> {
+    const now = Date.now();
+    const hit = this.cache.get(principalId);
+    if (hit && hit.until > now) return hit.profile;
+    const row = await this.tx.read((em) => em.findOneBy(VendingClient, { principalId }));
+    const profile = row ? toProfile(row) : emptyProfile(principalId);
+    if (this.config.profileCacheMs > 0) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(principalId, { profile, until: now + this.config.profileCacheMs });
+    }
+    return profile;
+  }
+
+  /** The client's active transport key; 409 TRANSPORT_KEY_MISSING without one. */
+  async activeTransportKey(principalId: string): Promise<TransportKey> {
+    const key = await this.tx.read((em) =>
+      em.findOne(TransportKey, {
+        where: { principalId, state: 'active' },
+        order: { createdAt: 'DESC' },
+      }),
+    );
+    if (!key) {
+      throw new DomainError(
+        ErrorCode.TRANSPORT_KEY_MISSING,
+        'You have no active transport key: a security officer loads one by component ceremony',
+      );
+    }
+    return key;
+  }
+
+  async upsert(
+    actor: AuthenticatedPrincipal,
+    principalId: string,
+    dto: UpsertVendingClientDto,
+  ): Promise<VendingClientDto> {
+    const result = await this.tx.run(async (em) => {
+      const principal = await this.vendingPrincipal(em, principalId);
+      const now = this.clock.nowIso();
+      const existing = await em.findOneBy(VendingClient, { principalId });
+      const row = em.create(VendingClient, {
+        principalId,
+        creditSubclasses: [...dto.creditSubclasses].sort().map(String),
+        managementSubclasses: [...dto.managementSubclasses].sort().map(String),
+        testSubclasses: [...dto.testSubclasses].sort().map(String),
+        keyChangeAllowed: dto.keyChangeAllowed ? 1 : 0,
+        maxUnitAmount: dto.maxUnitAmount ?? null,
+        maxCurrencyAmount: dto.maxCurrencyAmount ?? null,
+        ratePerSecond: dto.ratePerSecond ?? existing?.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
+        burst: dto.burst ?? existing?.burst ?? DEFAULT_BURST,
+        updatedBy: actor.id,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      });
+      await em.save(row);
+      const profile = VendingClientDto.from(row, principal, await this.currentKey(em, principalId));
+      const { transportKey: _t, name: _n, sgcScope: _s, ...settings } = profile;
+      await this.audit.record(em, {
+        actor,
+        action: existing ? 'vending-client.update' : 'vending-client.create',
+        subjectType: 'principal',
+        subjectId: principalId,
+        details: settings,
+      });
+      return profile;
+    });
+    this.cache.delete(principalId);
+    return result;
+  }
+
+  async list(): Promise<VendingClientDto[]> {
+    return this.tx.read(async (em) => {
+      const rows = await em.find(VendingClient, { order: { principalId: 'ASC' }, take: 1000 });
+      if (rows.length === 0) return [];
+      const ids = rows.map((r) => r.principalId);
+      const principals = await em.findBy(Principal, { id: In(ids) });
+      const keys = await em.findBy(TransportKey, { principalId: In(ids), state: 'active' });
+      return rows.map((r) => {
+        const p = principals.find((x) => x.id === r.principalId);
+        return VendingClientDto.from(
+          r,
+          { name: p?.name ?? '', sgcScope: p?.sgcScope ?? [] },
+          keys.find((k) => k.principalId === r.principalId) ?? null,
+        );
+      });
+    });
+  }
+
+  async get(caller: AuthenticatedPrincipal, principalId: string): Promise<VendingClientDto> {
+    const onlySelf = !caller.roles.some((r) => r === 'security-officer' || r === 'auditor');
+    if (onlySelf && caller.id !== principalId)
+      throw DomainError.notFound('vendingClient', principalId);
+    return this.tx.read(async (em) => {
+      const row = await em.findOneBy(VendingClient, { principalId });
+      const principal = await em.findOneBy(Principal, { id: principalId });
+      if (!row || !principal) throw DomainError.notFound('vendingClient', principalId);
+      return VendingClientDto.from(row, principal, await this.currentKey(em, principalId));
+    });
+  }
+
+  /** Opens the transport-key ceremony for a vending client; the key is active once loaded. */
+  async createTransportKey(
+    actor: AuthenticatedPrincipal,
+    principalId: string,
+    dto: CreateTransportKeyDto,
+  ): Promise<TransportKeyCreatedDto> {
+    return this.tx.run(async (em) => {
+      await this.vendingPrincipal(em, principalId);
+      const id = randomUUID();
+      const now = this.clock.nowIso();
+      const key = em.create(TransportKey, {
+        id,
+        principalId,
+        tokenLabel: `tk-${principalId.slice(0, 8)}-${id.slice(0, 8)}`,
+        lengthBytes: dto.lengthBytes,
+        state: 'loading',
+        expectedKcv: dto.expectedKcv.toLowerCase(),
+        kcv: null,
+        createdBy: actor.id,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await em.insert(TransportKey, key);
+      await this.audit.record(em, {
+        actor,
+        action: 'transport-key.create',
+        subjectType: 'transport-key',
+        subjectId: id,
+        details: { principalId, lengthBytes: dto.lengthBytes, expectedKcv: key.expectedKcv },
+      });
+      const ceremony = await this.ceremonies.open(em, actor, {
+        purpose: 'transport-key',
+        subjectId: id,
+        algorithm: 'AES',
+        lengthBytes: dto.lengthBytes,
+        componentCount: dto.componentCount,
+        expectedKcv: key.expectedKcv,
+        custodianIds: dto.custodianIds ?? [],
+      });
+      return { transportKey: TransportKeyDto.from(key), ceremony };
+    });
+  }
+
+  private async vendingPrincipal(em: EntityManager, principalId: string): Promise<Principal> {
+    const principal = await em.findOneBy(Principal, { id: principalId });
+    if (!principal) throw DomainError.notFound('principal', principalId);
+    if (!principal.roles.includes('vending-client')) {
+      throw DomainError.invalidState(`Principal ${principalId} is not a vending client`, {
+        roles: principal.roles,
+      });
+    }
+    return principal;
+  }
+
+  private async currentKey(em: EntityManager, principalId: string): Promise<TransportKey | null> {
+    return em.findOne(TransportKey, {
+      where: { principalId, state: 'active' },
+      order: { createdAt: 'DESC' },
+    });
+  }
+
+  private async findTransportKey(em: EntityManager, id: string): Promise<TransportKey> {
+    const key = await em.findOneBy(TransportKey, { id });
+    if (!key) throw DomainError.notFound('transportKey', id);
+    return key;
+  }
+
+  private async setState(
+    em: EntityManager,
+    key: TransportKey,
+    to: TransportKeyState,
+    who: AuditActor,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    const from = key.state;
+    key.state = to;
+    key.updatedAt = this.clock.nowIso();
+    await em.save(key);
+    await this.audit.record(em, {
+      actor: who,
+      action: `transport-key.${to === 'active' ? 'load' : to === 'retired' ? 'retire' : 'load.abandon'}`,
+      subjectType: 'transport-key',
+      subjectId: key.id,
+      details: { principalId: key.principalId, from, to, ...details },
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { csvList, ISO_LENGTH } from '../../database/column-types';
+
+export const ISSUANCE_KINDS = ['credit', 'management', 'test', 'key-change'] as const;
+export type IssuanceKind = (typeof ISSUANCE_KINDS)[number];
+
+/**
+ * One answered token request: the response as sent (tokens, TIDs, check values; never a key),
+ * kept for reprints, and the client's Idempotency-Key with the request fingerprint for retries.
+ */
+@Entity('vending_issuances')
+export class Issuance {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'client_id', type: 'varchar', length: 36 })
+  clientId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind!: IssuanceKind;
+
+  @Column({ type: 'varchar', length: 6 })
+  iin!: string;
+
+  @Column({ type: 'varchar', length: 13 })
+  drn!: string;
+
+  @Column({ type: 'varchar', length: 6, nullable: true })
+  sgc!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  krn!: number | null;
+
+  @Column({ name: 'vending_key_id', type: 'varchar', length: 36, nullable: true })
+  vendingKeyId!: string | null;
+
+  @Column({ type: 'varchar', length: 64, transformer: csvList })
+  tids!: string[];
+
+  /** Cleared when the retention period ends; the record stays for reprints and audit. */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 128, nullable: true })
+  idempotencyKey!: string | null;
+
+  @Column({ name: 'request_hash', type: 'varchar', length: 64 })
+  requestHash!: string;
+
+  @Column({ type: 'text' })
+  response!: string;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 64 })
+  requestId!: string;
+
+  @Column({ name: 'created_at', type: 'varchar', length: ISO_LENGTH })
+  createdAt!: string;
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { CeremoniesModule } from '../ceremonies/ceremonies.module';
+import { VendingClientsController } from './clients/vending-clients.controller';
+import { VendingClientsService } from './clients/vending-clients.service';
+import { KeyChangeIssuer } from './issuance/key-change-issuer';
+import { VendingRateLimitGuard } from './rate-limit/rate-limit.guard';
+import { loadVendingConfig, VENDING_CONFIG } from './vending-config';
+import { VendingController } from './vending.controller';
+import { VendingService } from './vending.service';
+
+/** The vending interface (issue 5): client onboarding, derived keys, tokens, reprints. */
+@Module({
+  imports: [CeremoniesModule],
+  controllers: [VendingController, VendingClientsController],
+  providers: [
+    { provide: VENDING_CONFIG, useFactory: () => loadVendingConfig(process.env) },
+    VendingClientsService,
+    VendingService,
+    KeyChangeIssuer,
+    VendingRateLimitGuard,
+  ],
+  exports: [VendingService, KeyChangeIssuer, VendingClientsService],
+})
+export class VendingModule {}
