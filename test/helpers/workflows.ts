@@ -74,11 +74,8 @@ export function desRevision(components: readonly string[] = DEV_COMPONENTS.des.s
   };
 }
 
-/**
- * Starts a revision by ceremony, has custodians enter `components`, requests activation by
- * officer A and approval by officer B. Returns the vending key id.
- */
-export async function loadAndActivate(
+/** Starts a revision by ceremony and has custodians enter `components`: the key waits for approval. */
+export async function loadRevision(
   svc: TestService,
   cast: Cast,
   sgc: string,
@@ -92,7 +89,6 @@ export async function loadAndActivate(
       .send({ ...desRevision(components), ...extra }),
     201,
   );
-  const keyId = start.body.vendingKey.id as string;
   const ceremonyId = start.body.ceremony.id as string;
   for (let i = 0; i < components.length; i++) {
     expectStatus(
@@ -103,11 +99,21 @@ export async function loadAndActivate(
       200,
     );
   }
+  return start.body.vendingKey.id as string;
+}
+
+/** Officer A requests activation (optionally scheduled) and officer B approves it. */
+export async function activate(
+  svc: TestService,
+  cast: Cast,
+  keyId: string,
+  effectiveAt?: string,
+): Promise<void> {
   const approval = expectStatus(
     await svc.http
       .post(`/api/v1/vending-keys/${keyId}/activate`)
       .set(...auth(cast.officerA.key))
-      .send({}),
+      .send(effectiveAt ? { effectiveAt } : {}),
     202,
   );
   await approve(
@@ -116,6 +122,18 @@ export async function loadAndActivate(
     approval.body.id as string,
     approval.body.payloadHash as string,
   );
+}
+
+/** Loads a revision by ceremony and activates it under dual control. Returns its id. */
+export async function loadAndActivate(
+  svc: TestService,
+  cast: Cast,
+  sgc: string,
+  components: readonly string[] = DEV_COMPONENTS.des.slice(0, 2),
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const keyId = await loadRevision(svc, cast, sgc, components, extra);
+  await activate(svc, cast, keyId);
   return keyId;
 }
 

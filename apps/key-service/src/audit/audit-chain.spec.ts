@@ -1,0 +1,105 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import {
+  type AuditCheckpoint,
+  type ChainedAuditEvent,
+  ChainVerifier,
+  canonicalJson,
+  checkpointMessage,
+  eventHash,
+  GENESIS_HASH,
+  verifyCheckpointSignature,
+} from './audit-chain';
+
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+function chain(n: number): ChainedAuditEvent[] {
+  const out: ChainedAuditEvent[] = [];
+  let prev = GENESIS_HASH;
+  for (let seq = 1; seq <= n; seq++) {
+    const fields = {
+      seq,
+      at: '2025-01-01T00:00:00.000Z',
+      actorId: 'a',
+      actorName: 'alice',
+      action: 'x.y',
+      subjectType: 's',
+      subjectId: String(seq),
+      outcome: 'success',
+      requestId: 'r',
+      details: canonicalJson({ n: seq }),
+    };
+    const hash = eventHash(prev, fields);
+    out.push({ ...fields, prevHash: prev, hash });
+    prev = hash;
+  }
+  return out;
+}
+
+function checkpoint(e: ChainedAuditEvent): AuditCheckpoint {
+  const at = '2025-01-01T00:01:00.000Z';
+  const signature = sign('sha256', checkpointMessage(e.seq, e.hash, at), {
+    key: privateKey,
+    dsaEncoding: 'ieee-p1363',
+  });
+  return { seq: e.seq, hash: e.hash, at, keyLabel: 'k', signature: signature.toString('hex') };
+}
+
+function verify(events: ChainedAuditEvent[], cps: AuditCheckpoint[] = []) {
+  const v = new ChainVerifier((cp) => verifyCheckpointSignature(publicKey, cp));
+  cps.forEach((cp) => v.addCheckpoint(cp));
+  events.forEach((e) => v.push(e));
+  return v.finish();
+}
+
+describe('audit chain', () => {
+  it('canonical JSON sorts keys at every level and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it('accepts an intact chain with valid checkpoints', () => {
+    const events = chain(10);
+    expect(verify(events, [checkpoint(events[4]), checkpoint(events[9])])).toEqual({
+      ok: true,
+      eventsChecked: 10,
+      checkpointsChecked: 2,
+      lastSeq: 10,
+      lastSignedSeq: 10,
+    });
+  });
+
+  it('names a changed, a missing and a swapped event', () => {
+    const changed = chain(5);
+    changed[2] = { ...changed[2], actorName: 'mallory' };
+    expect(verify(changed).firstBroken).toMatchObject({ seq: 3, reason: 'HASH_MISMATCH' });
+
+    const missing = chain(5).filter((e) => e.seq !== 4);
+    expect(verify(missing).firstBroken).toMatchObject({ seq: 4, reason: 'SEQUENCE_GAP' });
+
+    const swapped = chain(5);
+    [swapped[1], swapped[2]] = [
+      { ...swapped[2], seq: 2 },
+      { ...swapped[1], seq: 3 },
+    ];
+    expect(verify(swapped).firstBroken).toMatchObject({ seq: 2, reason: 'PREV_HASH_MISMATCH' });
+  });
+
+  it('names a bad signature, a checkpoint off the chain and a removed tail', () => {
+    const events = chain(6);
+    const forged = { ...checkpoint(events[2]), signature: checkpoint(events[3]).signature };
+    expect(verify(events, [forged]).firstBroken).toMatchObject({
+      seq: 3,
+      reason: 'CHECKPOINT_SIGNATURE_INVALID',
+    });
+    const offChain = { ...checkpoint(events[2]), hash: events[3].hash };
+    expect(verify(events, [offChain]).firstBroken).toMatchObject({
+      seq: 3,
+      reason: 'CHECKPOINT_MISMATCH',
+    });
+    expect(verify(events.slice(0, 4), [checkpoint(events[5])]).firstBroken).toMatchObject({
+      seq: 5,
+      reason: 'EVENTS_MISSING_AFTER_LAST',
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { ConfigError, loadConfig } from './app-config';
+
+const BASE = {
+  STS_HSM_MODULE: __filename,
+  STS_HSM_TOKEN_LABEL: 'sts-dev',
+  STS_HSM_PIN: 'secret-pin-4711',
+};
+
+function failure(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('configuration was accepted');
+}
+
+describe('loadConfig', () => {
+  it('uses the embedded SQLite defaults when only the token is configured', () => {
+    const config = loadConfig(BASE);
+    expect(config.database.type).toBe('sqlite');
+    expect(config.approvals.quorum).toBe(1);
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000 });
+  });
+
+  it('selects PostgreSQL from DATABASE_URL', () => {
+    const config = loadConfig({
+      ...BASE,
+      DATABASE_URL: 'postgres://u@db:5432/sts',
+      STS_DB_SCHEMA: 'keys',
+    });
+    expect(config.database).toEqual({
+      type: 'postgres',
+      url: 'postgres://u@db:5432/sts',
+      schema: 'keys',
+    });
+  });
+
+  it('fails closed naming each missing variable', () => {
+    expect(failure({}).variables).toEqual(
+      expect.arrayContaining(['STS_HSM_MODULE', 'STS_HSM_TOKEN_LABEL', 'STS_HSM_PIN']),
+    );
+  });
+
+  it('names the bad variable and never echoes a secret value', () => {
+    const error = failure({ ...BASE, PORT: '70000', DATABASE_URL: 'mysql://user:hunter2@db/sts' });
+    expect([...error.variables].sort()).toEqual(['DATABASE_URL', 'PORT']);
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).not.toContain(BASE.STS_HSM_PIN);
+  });
+
+  it('refuses a PKCS#11 module path that does not exist', () => {
+    expect(failure({ ...BASE, STS_HSM_MODULE: '/nonexistent/libsofthsm2.so' }).variables).toEqual([
+      'STS_HSM_MODULE',
+    ]);
+  });
+
+  it('refuses a quorum below one', () => {
+    expect(failure({ ...BASE, STS_APPROVAL_QUORUM: '0' }).variables).toEqual([
+      'STS_APPROVAL_QUORUM',
+    ]);
+  });
+});
