@@ -166,6 +166,7 @@ forEachDatabase('auditor workflow', (database) => {
     ).body.publicKeyPem as string;
     const ok = await verifyExportFile(file, pem);
     expect(ok).toMatchObject({ ok: true, unsignedTail: 0 });
+    expect(ok.lastSignedSeq).toBe(ok.lastSeq);
 
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     const eventAt = (seq: number) =>

@@ -213,6 +213,10 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
     return this.tx.run(async (em) => {
       const due = await em.find(Approval, {
         where: { state: 'pending', expiresAt: LessThanOrEqual(this.clock.nowIso()) },
+        // Several processes may sweep at once: on PostgreSQL each due request goes to one.
+        ...(this.tx.isPostgres
+          ? { lock: { mode: 'pessimistic_write' as const, onLocked: 'skip_locked' as const } }
+          : {}),
       });
       for (const approval of due) await this.close(em, approval, 'expired', SYSTEM_ACTOR, {});
       return due.length;

@@ -289,8 +289,13 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** JSON Lines: a header, every event and checkpoint in order, and a trailer with counts. */
+  /**
+   * JSON Lines: a header, every event and checkpoint in order, and a trailer with counts. The
+   * head is checkpointed first so that the whole export is signed (when the token is down the
+   * export still works; the verifier reports the unsigned tail).
+   */
   async *exportLines(): AsyncGenerator<string> {
+    await this.checkpointNow().catch(() => undefined);
     const checkpoints = await this.checkpoints();
     yield (
       canonicalJson({

@@ -17,9 +17,9 @@ export interface ExportVerification extends VerificationResult {
 
 /**
  * Verifies a JSON Lines export with only the audit public key: the hash chain, every checkpoint
- * signature, and that no checkpoint covers missing events. Streams: memory is O(checkpoints).
- * Checkpoints come after the event they cover, so each is registered before it is needed... or
- * at the end, where any uncovered checkpoint names the missing tail.
+ * signature, and that no checkpoint covers missing events. Streams the file; memory is
+ * O(checkpoints). A checkpoint line follows the event it covers, so each event is held back by
+ * one line and checked once its checkpoint (if any) is known.
  */
 export async function verifyExportFile(
   path: string,

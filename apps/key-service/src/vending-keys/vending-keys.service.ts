@@ -319,6 +319,7 @@ export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
       const now = this.clock.nowIso();
       const superseding = await em.find(VendingKey, {
         where: { state: 'active', supersedeAt: LessThanOrEqual(now) },
+        ...this.sweepLock(),
       });
       for (const k of superseding) {
         await this.setState(em, k, 'superseded', 'vending-key.supersede', SYSTEM_ACTOR, {
@@ -330,6 +331,7 @@ export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
           state: In(['active', 'suspended', 'superseded']),
           expiresAt: LessThanOrEqual(now),
         },
+        ...this.sweepLock(),
       });
       for (const k of expiring) {
         await this.setState(em, k, 'expired', 'vending-key.expire', SYSTEM_ACTOR, {
@@ -338,6 +340,13 @@ export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
       }
       return superseding.length + expiring.length;
     });
+  }
+
+  /** Several processes may sweep at once: on PostgreSQL each due row goes to one of them. */
+  private sweepLock(): { lock?: { mode: 'pessimistic_write'; onLocked: 'skip_locked' } } {
+    return this.tx.isPostgres
+      ? { lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' } }
+      : {};
   }
 
   // ---- executors (run inside the approving transaction) ----
