@@ -11,6 +11,7 @@ set -euo pipefail
 repo="$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)"
 cd "$repo"
 
+bash scripts/ensure-softhsm.sh
 [[ -d node_modules ]] || npm ci
 npm run build --silent
 

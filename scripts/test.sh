@@ -11,16 +11,7 @@ cd "$(dirname "$0")/.."
 
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
-if ! command -v softhsm2-util >/dev/null 2>&1 || [ ! -f /usr/lib/softhsm/libsofthsm2.so ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "==> installing softhsm2"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends softhsm2 >/dev/null
-  else
-    echo "softhsm2 is missing: run 'sudo apt-get install -y --no-install-recommends softhsm2' and retry" >&2
-    exit 1
-  fi
-fi
+bash scripts/ensure-softhsm.sh
 
 echo "==> npm ci"
 npm ci --no-audit --no-fund
