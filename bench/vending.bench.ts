@@ -1,0 +1,336 @@
+/**
+ * `npm run bench:vending`: the vending interface over HTTP, as a vending system sees it.
+ *
+ * The key service runs as it does in production: `cli.js migrate`, then one `main.js` process per
+ * core (Node cluster, one shared port) on PostgreSQL with a fresh SoftHSM token, audit on (every
+ * token and derived key is an audit event in the issuing transaction). autocannon then asks for
+ *
+ *  1. credit tokens (class 0, EA07, DKGA02 key derived in the token; TID allocation, issuance
+ *     record and audit event committed together), over 50,000 meters;
+ *  2. derived keys (wrapped under the client's transport key in the token, audited),
+ *
+ * and prints requests/s, p50 / p99 latency and the error count of each, then checks the database:
+ * every issued (meter, key, TID) is distinct and the audit trail holds one event per answer.
+ *
+ * PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a fresh schema is
+ * created and dropped. Options (environment): BENCH_SECONDS (default 15), BENCH_CONNECTIONS
+ * (default 32), BENCH_WORKERS (default: the number of cores), BENCH_NODE_ARGS (extra node
+ * arguments for the service processes, e.g. `--cpu-prof`).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import cluster, { type Worker } from 'node:cluster';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withCheckDigit } from '@sts/core';
+import { secretKeyCheckValue } from '@sts/hsm';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { fmt, printRows } from './measure';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'apps', 'key-service', 'dist', 'cli.js');
+const MAIN = join(ROOT, 'apps', 'key-service', 'dist', 'main.js');
+const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA = `bench_vending_${process.pid}`;
+const PORT = 39_000 + (process.pid % 1000);
+const BASE = `http://127.0.0.1:${PORT}`;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
+const METERS = 50_000;
+const SGC = '600727';
+
+/** DEVELOPMENT-ONLY key components (public values, the same kind as the e2e suites use). */
+const DES_COMPONENTS = ['0123456789abcdef', 'fedcba9876543210'];
+const AES_COMPONENTS = ['000102030405060708090a0b0c0d0e0f', '0f0e0d0c0b0a09080706050403020100'];
+
+function xorHex(parts: readonly string[]): string {
+  const out = Buffer.alloc(parts[0].length / 2);
+  for (const p of parts) Buffer.from(p, 'hex').forEach((b, i) => (out[i] ^= b));
+  return out.toString('hex');
+}
+const kcv = (algorithm: 'DES' | 'AES', hex: string) =>
+  secretKeyCheckValue(algorithm, Buffer.from(hex, 'hex'));
+
+interface Token {
+  module: string;
+  label: string;
+  pin: string;
+  conf: string;
+}
+
+function makeToken(dir: string): Token {
+  const out = execFileSync('bash', [join(ROOT, 'keys-dev', 'setup-token.sh')], {
+    env: { ...process.env, STS_HSM_DIR: dir, STS_HSM_TOKEN_LABEL: 'bench-vending' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const vars: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) vars[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
+  }
+  return {
+    module: vars.STS_HSM_MODULE,
+    label: vars.STS_HSM_TOKEN_LABEL,
+    pin: vars.STS_HSM_PIN,
+    conf: vars.SOFTHSM2_CONF,
+  };
+}
+
+async function api(
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  expected = [200, 201, 202],
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${BASE}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!expected.includes(res.status)) {
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  }
+  return json;
+}
+
+async function ceremony(
+  id: string,
+  custodians: string[],
+  algorithm: 'DES' | 'AES',
+  parts: string[],
+) {
+  for (let i = 0; i < parts.length; i++) {
+    await api(custodians[i], 'POST', `/ceremonies/${id}/components`, {
+      component: parts[i],
+      kcv: kcv(algorithm, parts[i]),
+    });
+  }
+}
+
+/** Officers, custodians, a supply group with an active key, and an onboarded vending client. */
+async function setUp(adminKey: string): Promise<string> {
+  const principal = async (name: string, roles: string[], sgcScope?: string[]) =>
+    (await api(adminKey, 'POST', '/principals', { name, roles, ...(sgcScope ? { sgcScope } : {}) }))
+      .apiKey as string;
+  const officerA = await principal('bench-officer-a', ['security-officer']);
+  const officerB = await principal('bench-officer-b', ['security-officer']);
+  const custodians = [
+    await principal('bench-custodian-1', ['custodian']),
+    await principal('bench-custodian-2', ['custodian']),
+  ];
+  const client = await principal('bench-vendor', ['vending-client'], [SGC]);
+  await api(officerA, 'POST', '/supply-groups', { sgc: SGC, name: 'Bench' });
+  const start = await api(officerA, 'POST', `/supply-groups/${SGC}/vending-keys`, {
+    keyType: 'VUDK',
+    dkga: '02',
+    allowedEas: ['07'],
+    baseDate: 2014,
+    ken: 255,
+    expectedKcv: kcv('DES', xorHex(DES_COMPONENTS)),
+    loadMethod: 'ceremony',
+    componentCount: 2,
+  });
+  const keyId = (start.vendingKey as { id: string }).id;
+  await ceremony((start.ceremony as { id: string }).id, custodians, 'DES', DES_COMPONENTS);
+  const approval = await api(officerA, 'POST', `/vending-keys/${keyId}/activate`, {});
+  await api(officerB, 'POST', `/approvals/${approval.id as string}/approve`, {
+    payloadHash: approval.payloadHash,
+  });
+  const me = await api(client, 'GET', '/principals/me');
+  await api(officerA, 'PUT', `/vending-clients/${me.id as string}`, {
+    creditSubclasses: [0, 1, 2, 3, 4, 5, 6, 7],
+    managementSubclasses: [],
+    testSubclasses: [],
+    keyChangeAllowed: false,
+    ratePerSecond: 100_000,
+    burst: 100_000,
+  });
+  const tk = await api(officerA, 'POST', `/vending-clients/${me.id as string}/transport-keys`, {
+    lengthBytes: 16,
+    expectedKcv: kcv('AES', xorHex(AES_COMPONENTS)),
+    componentCount: 2,
+  });
+  await ceremony((tk.ceremony as { id: string }).id, custodians, 'AES', AES_COMPONENTS);
+  return client;
+}
+
+const METER_DRNS = Array.from({ length: METERS }, (_, i) =>
+  withCheckDigit(String(1_000_000_000 + i).padStart(10, '0')),
+);
+
+function bodyFor(kind: 'credit' | 'derived', i: number): string {
+  const meter = {
+    iin: '600727',
+    drn: METER_DRNS[i % METERS],
+    sgc: SGC,
+    krn: 1,
+    tariffIndex: '01',
+    ea: '07',
+  };
+  return JSON.stringify(kind === 'credit' ? { meter, subclass: 0, amount: '10.5' } : { meter });
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  total: number;
+}
+
+async function load(
+  clientKey: string,
+  kind: 'credit' | 'derived',
+  seconds: number,
+): Promise<Figures> {
+  let n = Math.floor(Math.random() * METERS);
+  const result = await autocannon({
+    url: `${BASE}/api/v1/vending/${kind === 'credit' ? 'tokens/credit' : 'derived-keys'}`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: bodyFor(kind, n++) }) }],
+  });
+  const expected = kind === 'credit' ? '2xx' : '2xx';
+  const ok = result[expected];
+  return {
+    rps: ok / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    total: ok + result.non2xx + result.errors,
+  };
+}
+
+/** What the service processes printed (logs at STS_LOG_LEVEL; shown when a run had errors). */
+const serviceOutput: string[] = [];
+
+async function startWorkers(env: NodeJS.ProcessEnv): Promise<Worker[]> {
+  const execArgv = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  cluster.setupPrimary({ exec: MAIN, silent: true, execArgv });
+  const workers = Array.from({ length: WORKERS }, () => cluster.fork(env));
+  for (const w of workers) {
+    w.process.stdout?.on('data', (chunk: Buffer) => serviceOutput.push(chunk.toString('utf8')));
+    w.process.stderr?.on('data', (chunk: Buffer) => serviceOutput.push(chunk.toString('utf8')));
+  }
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          w.once('listening', () => resolve());
+          w.once('exit', (code) => reject(new Error(`service worker exited with ${code}`)));
+        }),
+    ),
+  );
+  return workers;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sts-bench-vending-'));
+  const token = makeToken(dir);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: PG_URL,
+    STS_DB_SCHEMA: SCHEMA,
+    STS_HSM_MODULE: token.module,
+    STS_HSM_TOKEN_LABEL: token.label,
+    STS_HSM_PIN: token.pin,
+    SOFTHSM2_CONF: token.conf,
+    HOST: '127.0.0.1',
+    PORT: String(PORT),
+    STS_LOG_LEVEL: 'warn',
+    STS_SCHEDULER_SECONDS: '0',
+  };
+  const pg = new Client({ connectionString: PG_URL });
+  await pg.connect();
+  let workers: Worker[] = [];
+  try {
+    await pg.query(`CREATE SCHEMA "${SCHEMA}"`);
+    const migrate = spawnSync(process.execPath, [CLI, 'migrate'], { env, encoding: 'utf8' });
+    if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
+    const boot = spawnSync(process.execPath, [CLI, 'bootstrap-admin', 'bench-admin'], {
+      env,
+      encoding: 'utf8',
+    });
+    const adminKey = /(sts_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(boot.stdout)?.[1];
+    if (!adminKey) throw new Error(`bootstrap-admin printed no key: ${boot.stdout}${boot.stderr}`);
+    workers = await startWorkers(env);
+    const clientKey = await setUp(adminKey);
+
+    console.log(
+      `vending benchmark: ${WORKERS} service processes (one per core) on PostgreSQL with SoftHSM, audit on; ` +
+        `autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ${fmt(METERS)} meters`,
+    );
+    await load(clientKey, 'credit', 3); // warm-up: JIT, pools, token sessions
+    const credit = await load(clientKey, 'credit', SECONDS);
+    await load(clientKey, 'derived', 2);
+    const derived = await load(clientKey, 'derived', SECONDS);
+
+    const q = async (sql: string) => Number((await pg.query<{ n: string }>(sql)).rows[0].n);
+    const issued = await q(`SELECT COUNT(*) AS n FROM "${SCHEMA}".vending_issuances`);
+    const distinct = await q(
+      `SELECT COUNT(*) AS n FROM (SELECT DISTINCT vending_key_id, iin, drn, tids FROM "${SCHEMA}".vending_issuances) d`,
+    );
+    const audited = await q(
+      `SELECT COUNT(*) AS n FROM "${SCHEMA}".audit_events WHERE action = 'vending.token.credit'`,
+    );
+    const row = (name: string, f: Figures): [string, string, string] => [
+      name,
+      `${fmt(f.rps)} /s`,
+      `p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, errors ${fmt(f.errors)} of ${fmt(f.total)}`,
+    ];
+    printRows('Vending over HTTP (target: >= 2,000 credit tokens/s at p99 < 50 ms, zero errors)', [
+      row('credit tokens', credit),
+      row('derived keys', derived),
+    ]);
+    printRows('Database after the runs', [
+      ['credit tokens issued', fmt(issued), ''],
+      [
+        'distinct (meter, key, TID)',
+        fmt(distinct),
+        distinct === issued ? 'all distinct' : 'DUPLICATES',
+      ],
+      ['credit audit events', fmt(audited), audited === issued ? 'one per token' : 'MISMATCH'],
+    ]);
+    const lines = serviceOutput.join('').split('\n').filter(Boolean);
+    console.log(`\nservice log lines (level warn and above): ${fmt(lines.length)}`);
+    for (const l of lines.slice(0, 3)) console.log(`  ${l.slice(0, 300)}`);
+    const met = credit.rps >= 2000 && credit.p99 < 50 && credit.errors === 0;
+    console.log(`\ncredit target ${met ? 'met' : 'NOT met'} on this machine`);
+    if (distinct !== issued || audited !== issued || credit.errors > 0 || derived.errors > 0) {
+      process.exitCode = 1;
+    }
+  } finally {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            const timer = setTimeout(() => {
+              w.process.kill('SIGKILL');
+              resolve();
+            }, 10_000);
+            w.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await pg.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`).catch(() => undefined);
+    await pg.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
