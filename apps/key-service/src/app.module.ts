@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { CeremoniesModule } from './ceremonies/ceremonies.module';
 import { AuditFailuresInterceptor } from './common/audit-failures.interceptor';
 import type { AppConfig } from './config/app-config';
@@ -27,6 +28,7 @@ export class AppModule {
         CeremoniesModule,
         KeksModule,
         VendingKeysModule,
+        CampaignsModule,
         VendingModule,
         AuditModule,
         HealthModule,

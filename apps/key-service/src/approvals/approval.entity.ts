@@ -8,6 +8,7 @@ export const APPROVAL_ACTIONS = [
   'key.reactivate',
   'key.destroy',
   'key.import',
+  'campaign.approve',
 ] as const;
 export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
 

@@ -40,6 +40,26 @@ export function checkPlan(
   facts: { from: PlanSideFacts; to: PlanSideFacts },
   nowIso: string,
 ): { fromKey: VendingKey; toKey: VendingKey } {
+  if (from.sgc === to.sgc) {
+    const next = (from.krn % 9) + 1;
+    if (to.krn !== next) {
+      throw new DomainError(
+        ErrorCode.KRN_NOT_NEXT,
+        `A revision of ${from.sgc} after KRN ${from.krn} is KRN ${next}`,
+        { field: 'to.krn', next },
+      );
+    }
+  } else {
+    const a = facts.from.group.cluster;
+    const b = facts.to.group.cluster;
+    if (a === null || b === null || a !== b) {
+      refuse(
+        ErrorCode.STS_CROSS_CLUSTER,
+        `${from.sgc} and ${to.sgc} are not in one cluster: a key change may not cross clusters`,
+        'to.sgc',
+      );
+    }
+  }
   const fromKey = facts.from.key;
   const toKey = facts.to.key;
   if (!fromKey || !['active', 'superseded'].includes(fromKey.state)) {
@@ -78,26 +98,6 @@ export function checkPlan(
   }
   if (to.baseDate < from.baseDate) {
     refuse(ErrorCode.STS_KEY_CHANGE_INVALID, 'The base date cannot go back', 'to.baseDate');
-  }
-  if (from.sgc === to.sgc) {
-    const next = (from.krn % 9) + 1;
-    if (to.krn !== next) {
-      throw new DomainError(
-        ErrorCode.KRN_NOT_NEXT,
-        `A revision of ${from.sgc} after KRN ${from.krn} is KRN ${next}`,
-        { field: 'to.krn', next },
-      );
-    }
-  } else {
-    const a = facts.from.group.cluster;
-    const b = facts.to.group.cluster;
-    if (a === null || b === null || a !== b) {
-      refuse(
-        ErrorCode.STS_CROSS_CLUSTER,
-        `${from.sgc} and ${to.sgc} are not in one cluster: a key change may not cross clusters`,
-        'to.sgc',
-      );
-    }
   }
   if (toKey.keyType === 'VDDK') {
     refuse(

@@ -4,12 +4,14 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { ApprovalVote, Approval } from '../approvals/approval.entity';
 import { AuditCheckpointRow, AuditEventRow, AuditHeadRow } from '../audit/audit-event.entity';
+import { Campaign, CampaignChunk } from '../campaigns/campaign.entity';
 import { Ceremony, CeremonyComponent } from '../ceremonies/ceremony.entity';
 import { Kek } from '../keks/kek.entity';
 import { Principal } from '../principals/principal.entity';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import { InitialSchema1732550000000 } from './migrations/1732550000000-initial-schema';
+import { CampaignSchema1733000000000 } from './migrations/1733000000000-campaign-schema';
 import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
 import { VENDING_ENTITIES } from '../vending/vending.entities';
 
@@ -25,11 +27,17 @@ export const ENTITIES = [
   AuditEventRow,
   AuditCheckpointRow,
   AuditHeadRow,
+  Campaign,
+  CampaignChunk,
   ...VENDING_ENTITIES,
 ];
 
 /** Every migration, oldest first. Schema changes happen only here (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1732550000000, VendingSchema1732600000000];
+export const MIGRATIONS = [
+  InitialSchema1732550000000,
+  VendingSchema1732600000000,
+  CampaignSchema1733000000000,
+];
 
 /** TypeORM options for the configured database. */
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ApprovalsModule } from '../approvals/approvals.module';
+import { VendingModule } from '../vending/vending.module';
+import { CampaignsController } from './campaigns.controller';
+import { CampaignsService } from './campaigns.service';
+
+/** Rekey campaigns (issue 6): see docs/campaigns.md. */
+@Module({
+  imports: [ApprovalsModule, VendingModule],
+  controllers: [CampaignsController],
+  providers: [CampaignsService],
+  exports: [CampaignsService],
+})
+export class CampaignsModule {}

@@ -1,0 +1,758 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { type BaseDate, type Ea, StsError } from '@sts/core';
+import { In, type EntityManager } from 'typeorm';
+import type { Approval } from '../approvals/approval.entity';
+import { ApprovalsService, toApprovalDto } from '../approvals/approvals.service';
+import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { DomainError, fromStsError, isUniqueViolation } from '../common/domain-error';
+import { ErrorCode } from '../common/error-codes';
+import { JsonLogger } from '../common/json-logger';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction-runner';
+import { SupplyGroup } from '../supply-groups/supply-group.entity';
+import { KeyChangeIssuer } from '../vending/issuance/key-change-issuer';
+import { VendingKey } from '../vending-keys/vending-key.entity';
+import {
+  decodeRows,
+  encodeRow,
+  MeterListParser,
+  type MeterRow,
+  type MeterStatus,
+  RESULT_HEADER,
+  resultLine,
+} from './campaign-csv';
+import { type CampaignQueue, type ChunkJob, InProcessQueue, PgBossQueue } from './campaign-queue';
+import { checkPlan, type PlanSide } from './campaign-rules';
+import { Campaign, CampaignChunk, type CampaignState, TERMINAL_STATES } from './campaign.entity';
+import { CampaignDto, type CreateCampaignDto, type MetersUploadedDto } from './dto/campaign.dto';
+
+/** How many bad rows an upload answer lists (all of them are in the results CSV). */
+const BAD_ROW_SAMPLE = 100;
+const MAX_ROWS = 5_000_000;
+
+/** Rolls a transaction back without an error reaching the caller. */
+class Skip extends Error {}
+
+/**
+ * Whether this process works campaign chunks: KEY_SERVICE_CAMPAIGN_WORKER=0 makes an API-only
+ * replica (default 1). Anything else fails at boot, naming the variable.
+ */
+export function campaignWorkerEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.KEY_SERVICE_CAMPAIGN_WORKER ?? '1';
+  if (v !== '0' && v !== '1') {
+    throw new Error('KEY_SERVICE_CAMPAIGN_WORKER: must be 0 or 1');
+  }
+  return v === '1';
+}
+
+/**
+ * Rekey campaigns: plan (STS rules, 422), meter list upload (streamed), dual-control approval,
+ * run / pause / resume / cancel, progress, and streamed results. The run is split into chunks
+ * worked through a queue (pg-boss on PostgreSQL, in-process on SQLite); each chunk commits once,
+ * together with the campaign's counters and an audit event, so a restart after a crash continues
+ * with no meter lost or duplicated.
+ */
+@Injectable()
+export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  readonly queue: CampaignQueue;
+  private readonly worker: boolean;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly approvals: ApprovalsService,
+    private readonly clock: Clock,
+    private readonly logger: JsonLogger,
+    private readonly issuer: KeyChangeIssuer,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.worker = campaignWorkerEnabled();
+    this.queue =
+      config.database.type === 'postgres'
+        ? new PgBossQueue(
+            { url: config.database.url, schema: config.database.schema, batchSize: 4 },
+            (e) =>
+              this.logger.event('error', 'campaign queue error', {
+                error: e.name,
+              }),
+          )
+        : new InProcessQueue();
+  }
+
+  onModuleInit(): void {
+    this.approvals.register('campaign.approve', {
+      execute: (em, a, p, who) => this.approved(em, a, p, who),
+      onClosed: (em, a) => this.approvalClosed(em, a),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.worker) return;
+    await this.queue.work((job) => this.processChunk(job));
+    await this.recover();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.queue.stop();
+  }
+
+  // ---- planning ----
+
+  async plan(actor: AuditActor, dto: CreateCampaignDto): Promise<CampaignDto> {
+    const from = side(dto.from);
+    const to = side(dto.to);
+    const ea = dto.ea as Ea;
+    return this.tx.run(async (em) => {
+      const facts = {
+        from: await this.sideFacts(em, from, 'from.sgc'),
+        to: await this.sideFacts(em, to, 'to.sgc'),
+      };
+      const now = this.clock.nowIso();
+      const { fromKey, toKey } = checkPlan(from, to, ea, facts, now);
+      const campaign = em.create(Campaign, {
+        id: randomUUID(),
+        name: dto.name ?? `${from.sgc}/${from.krn} -> ${to.sgc}/${to.krn}`,
+        state: 'planned',
+        fromSgc: from.sgc,
+        fromKrn: from.krn,
+        fromTi: from.tariffIndex,
+        fromBaseDate: from.baseDate,
+        fromKeyId: fromKey.id,
+        toSgc: to.sgc,
+        toKrn: to.krn,
+        toTi: to.tariffIndex,
+        toBaseDate: to.baseDate,
+        toKeyId: toKey.id,
+        ro: from.baseDate === to.baseDate ? 0 : 1,
+        ea,
+        chunkSize: dto.chunkSize ?? 1000,
+        metersSha256: null,
+        totalRows: 0,
+        badRows: 0,
+        chunkCount: 0,
+        chunksDone: 0,
+        issued: 0,
+        failed: 0,
+        approvalId: null,
+        createdBy: actor.id,
+        createdAt: now,
+        updatedAt: now,
+        startedAt: null,
+        finishedAt: null,
+        segmentStartedAt: null,
+        segmentBase: 0,
+        failureCode: null,
+      });
+      await em.insert(Campaign, campaign);
+      await this.audit.record(em, {
+        actor,
+        action: 'campaign.plan',
+        subjectType: 'campaign',
+        subjectId: campaign.id,
+        details: {
+          from: { ...from, vendingKeyId: fromKey.id, kcv: fromKey.kcv },
+          to: { ...to, vendingKeyId: toKey.id, kcv: toKey.kcv },
+          ro: campaign.ro,
+          ea,
+          chunkSize: campaign.chunkSize,
+        },
+      });
+      return this.toDto(campaign);
+    });
+  }
+
+  /**
+   * Reads the meter list from `source` line by line and stores it in chunks; then, in one
+   * transaction, records the counts and opens the approval request. An upload that fails
+   * leaves nothing behind (its chunks are removed) and the campaign as it was.
+   */
+  async uploadMeters(
+    actor: AuditActor,
+    id: string,
+    source: AsyncIterable<Buffer | string>,
+  ): Promise<MetersUploadedDto> {
+    const campaign = await this.tx.read((em) => this.find(em, id));
+    assertPlannedWithoutMeters(campaign);
+    const uploadId = randomUUID();
+    const parser = new MeterListParser(campaign.ea);
+    const badRows: { row: number; code: string }[] = [];
+    let chunkNo = 0;
+    let rows: MeterRow[] = [];
+    const flush = async (): Promise<void> => {
+      if (rows.length === 0) return;
+      const chunk: CampaignChunk = {
+        campaignId: id,
+        chunkNo,
+        uploadId,
+        firstRow: rows[0].row,
+        rowCount: rows.length,
+        input: rows.map(encodeRow).join('\n'),
+        state: 'pending',
+        issued: 0,
+        failed: 0,
+        result: null,
+        doneAt: null,
+      };
+      rows = [];
+      chunkNo += 1;
+      await this.tx.run(async (em) => {
+        try {
+          await em.insert(CampaignChunk, chunk);
+        } catch (error) {
+          if (isUniqueViolation(error)) {
+            throw new DomainError(
+              ErrorCode.INVALID_STATE,
+              'Another upload of this list is running',
+            );
+          }
+          throw error;
+        }
+      });
+    };
+    try {
+      await this.tx.run((em) => em.delete(CampaignChunk, { campaignId: id, state: 'pending' }));
+      for await (const row of parser.parse(source)) {
+        if (parser.rows > MAX_ROWS) {
+          throw DomainError.validation('meters', `meters: at most ${MAX_ROWS} rows`);
+        }
+        if (row.code && badRows.length < BAD_ROW_SAMPLE)
+          badRows.push({ row: row.row, code: row.code });
+        rows.push(row);
+        if (rows.length >= campaign.chunkSize) await flush();
+      }
+      await flush();
+      if (parser.rows === 0) throw DomainError.validation('meters', 'meters: no meter rows');
+      const sha256 = parser.sha256();
+      return await this.tx.run(async (em) => {
+        const now = this.clock.nowIso();
+        const gate = await em
+          .createQueryBuilder()
+          .update(Campaign)
+          .set({
+            metersSha256: sha256,
+            totalRows: parser.rows,
+            badRows: parser.bad,
+            chunkCount: chunkNo,
+            updatedAt: now,
+          })
+          .where('id = :id AND state = :state AND meters_sha256 IS NULL', {
+            id,
+            state: 'planned',
+          })
+          .execute();
+        if (gate.affected !== 1) {
+          throw DomainError.invalidState(`Campaign ${id} is no longer waiting for its meter list`);
+        }
+        const stored = await em.countBy(CampaignChunk, { campaignId: id, uploadId });
+        if (stored !== chunkNo) {
+          throw DomainError.invalidState('Another upload of this list interfered');
+        }
+        const fresh = await this.find(em, id);
+        const approval = await this.approvals.request(em, actor, 'campaign.approve', id, {
+          campaignId: id,
+          from: planSide(fresh, 'from'),
+          to: planSide(fresh, 'to'),
+          ro: fresh.ro,
+          ea: fresh.ea,
+          meters: { total: fresh.totalRows, badRows: fresh.badRows, sha256 },
+        });
+        await em.update(Campaign, { id }, { approvalId: approval.id });
+        fresh.approvalId = approval.id;
+        await this.audit.record(em, {
+          actor,
+          action: 'campaign.meters.upload',
+          subjectType: 'campaign',
+          subjectId: id,
+          details: {
+            total: fresh.totalRows,
+            badRows: fresh.badRows,
+            chunks: chunkNo,
+            sha256,
+            approvalId: approval.id,
+          },
+        });
+        return { campaign: this.toDto(fresh), approval: toApprovalDto(approval), badRows };
+      });
+    } catch (error) {
+      await this.tx
+        .run((em) => em.delete(CampaignChunk, { campaignId: id, uploadId }))
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  // ---- dual control ----
+
+  private async approved(
+    em: EntityManager,
+    approval: Approval,
+    p: Record<string, unknown>,
+    who: AuditActor,
+  ): Promise<void> {
+    const campaign = await this.find(em, String(p.campaignId));
+    const meters = p.meters as { sha256?: unknown } | undefined;
+    if (campaign.state !== 'planned' || campaign.approvalId !== approval.id) {
+      throw DomainError.invalidState(`Campaign ${campaign.id} is ${campaign.state}`, {
+        state: campaign.state,
+      });
+    }
+    if (meters?.sha256 !== campaign.metersSha256) {
+      throw new DomainError(
+        ErrorCode.PAYLOAD_HASH_MISMATCH,
+        'The meter list differs from the one approved',
+      );
+    }
+    await this.transition(em, campaign, 'approved', 'campaign.approve', who, {
+      approvalId: approval.id,
+    });
+  }
+
+  private async approvalClosed(em: EntityManager, approval: Approval): Promise<void> {
+    const campaign = await em.findOneBy(Campaign, { id: approval.subjectId });
+    if (!campaign || campaign.state !== 'planned' || campaign.approvalId !== approval.id) return;
+    campaign.failureCode = `APPROVAL_${approval.state.toUpperCase()}`.slice(0, 40);
+    campaign.finishedAt = this.clock.nowIso();
+    await this.transition(em, campaign, 'cancelled', 'campaign.cancel', SYSTEM_ACTOR, {
+      approvalId: approval.id,
+      approvalState: approval.state,
+    });
+  }
+
+  // ---- running ----
+
+  async start(actor: AuditActor, id: string): Promise<CampaignDto> {
+    return this.move(actor, id, ['approved'], 'running', 'campaign.start', true);
+  }
+
+  async pause(actor: AuditActor, id: string): Promise<CampaignDto> {
+    return this.move(actor, id, ['running'], 'paused', 'campaign.pause', false);
+  }
+
+  async resume(actor: AuditActor, id: string): Promise<CampaignDto> {
+    return this.move(actor, id, ['paused'], 'running', 'campaign.resume', true);
+  }
+
+  async cancel(actor: AuditActor, id: string): Promise<CampaignDto> {
+    return this.move(
+      actor,
+      id,
+      ['planned', 'approved', 'running', 'paused'],
+      'cancelled',
+      'campaign.cancel',
+      false,
+    );
+  }
+
+  private async move(
+    actor: AuditActor,
+    id: string,
+    from: readonly CampaignState[],
+    to: CampaignState,
+    action: string,
+    run: boolean,
+  ): Promise<CampaignDto> {
+    let jobs: ChunkJob[] = [];
+    const dto = await this.tx.run(async (em) => {
+      const campaign = await this.find(em, id, true);
+      if (!from.includes(campaign.state)) {
+        throw DomainError.invalidState(
+          `Campaign ${id} is ${campaign.state}; ${action} needs ${from.join(' or ')}`,
+          { state: campaign.state },
+        );
+      }
+      const now = this.clock.nowIso();
+      if (run) {
+        campaign.startedAt ??= now;
+        campaign.segmentStartedAt = now;
+        campaign.segmentBase = campaign.issued + campaign.failed;
+      }
+      if (to === 'cancelled') campaign.finishedAt = now;
+      await this.transition(em, campaign, to, action, actor, {}, from);
+      if (run) {
+        const pending = await em.find(CampaignChunk, {
+          select: { chunkNo: true },
+          where: { campaignId: id, state: 'pending' },
+          order: { chunkNo: 'ASC' },
+        });
+        jobs = pending.map((c) => ({ campaignId: id, chunkNo: c.chunkNo }));
+        if (this.queue.transactional) await this.queue.enqueue(em, jobs);
+        if (jobs.length === 0) await this.completeIfDone(em, id);
+      }
+      return this.toDto(await this.find(em, id));
+    });
+    if (run && !this.queue.transactional) await this.queue.enqueue(undefined, jobs);
+    return dto;
+  }
+
+  /** Re-enqueues the pending chunks of running campaigns (after a restart or a crash). */
+  async recover(): Promise<number> {
+    const running = await this.tx.read((em) =>
+      em.find(Campaign, { select: { id: true }, where: { state: 'running' } }),
+    );
+    let count = 0;
+    for (const c of running) {
+      const pending = await this.tx.read((em) =>
+        em.find(CampaignChunk, {
+          select: { chunkNo: true },
+          where: { campaignId: c.id, state: 'pending' },
+          order: { chunkNo: 'ASC' },
+        }),
+      );
+      await this.queue.enqueue(
+        undefined,
+        pending.map((p) => ({ campaignId: c.id, chunkNo: p.chunkNo })),
+      );
+      count += pending.length;
+      if (pending.length === 0) await this.tx.run((em) => this.completeIfDone(em, c.id));
+    }
+    if (count > 0) this.logger.event('info', 'campaign chunks re-enqueued', { chunks: count });
+    return count;
+  }
+
+  /**
+   * Works one chunk: derives and builds every meter's key-change set outside any transaction,
+   * then commits the results, the counters and an audit event in one transaction gated on the
+   * chunk still being pending and the campaign still running. A second delivery of the same job
+   * (or a paused, cancelled or failed campaign) commits nothing. Outages are thrown: the queue
+   * retries the chunk later.
+   */
+  async processChunk(job: ChunkJob): Promise<void> {
+    const loaded = await this.tx.read(async (em) => {
+      const campaign = await em.findOneBy(Campaign, { id: job.campaignId });
+      if (!campaign || campaign.state !== 'running') return undefined;
+      const chunk = await em.findOneBy(CampaignChunk, {
+        campaignId: job.campaignId,
+        chunkNo: job.chunkNo,
+      });
+      if (!chunk || chunk.state !== 'pending') return undefined;
+      const keys = await em.findBy(VendingKey, { id: In([campaign.fromKeyId, campaign.toKeyId]) });
+      return { campaign, chunk, keys };
+    });
+    if (!loaded) return;
+    const { campaign, chunk, keys } = loaded;
+    const fromKey = keys.find((k) => k.id === campaign.fromKeyId);
+    const toKey = keys.find((k) => k.id === campaign.toKeyId);
+    const problem = runtimeKeyProblem(fromKey, toKey, this.clock.nowIso());
+    if (problem || !fromKey || !toKey) {
+      await this.fail(campaign.id, problem ?? ErrorCode.STS_KEY_NOT_ACTIVE);
+      return;
+    }
+    const rows = decodeRows(chunk.input);
+    let issued = 0;
+    let failed = 0;
+    const lines: string[] = [];
+    for (const r of rows) {
+      if (r.code !== '') {
+        failed += 1;
+        lines.push(resultLine(r, 'failed', r.code));
+        continue;
+      }
+      const code = await this.keyChange(campaign, fromKey, toKey, r).then(
+        (tokens) => {
+          issued += 1;
+          lines.push(resultLine(r, 'issued', '', tokens));
+          return undefined;
+        },
+        (error: unknown) => meterRuleCode(error),
+      );
+      if (code) {
+        failed += 1;
+        lines.push(resultLine(r, 'failed', code));
+      }
+    }
+    const now = this.clock.nowIso();
+    await this.tx
+      .run(async (em) => {
+        const gate = await em
+          .createQueryBuilder()
+          .update(CampaignChunk)
+          .set({ state: 'done', result: lines.join('\n'), issued, failed, doneAt: now })
+          .where('campaign_id = :id AND chunk_no = :no AND state = :state', {
+            id: campaign.id,
+            no: chunk.chunkNo,
+            state: 'pending',
+          })
+          .execute();
+        if (gate.affected !== 1) throw new Skip();
+        const advance = await em
+          .createQueryBuilder()
+          .update(Campaign)
+          .set({
+            issued: () => `issued + ${issued}`,
+            failed: () => `failed + ${failed}`,
+            chunksDone: () => 'chunks_done + 1',
+            updatedAt: now,
+          })
+          .where('id = :id AND state = :state', { id: campaign.id, state: 'running' })
+          .execute();
+        if (advance.affected !== 1) throw new Skip();
+        await this.audit.record(em, {
+          actor: SYSTEM_ACTOR,
+          action: 'campaign.chunk',
+          subjectType: 'campaign',
+          subjectId: campaign.id,
+          details: {
+            chunk: chunk.chunkNo,
+            rows: chunk.rowCount,
+            issued,
+            failed,
+            fromKeyId: fromKey.id,
+            toKeyId: toKey.id,
+          },
+        });
+        await this.completeIfDone(em, campaign.id);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof Skip) return;
+        throw error;
+      });
+  }
+
+  /** One meter's key-change set, built by the vending interface's shared issuer. */
+  private async keyChange(
+    c: Campaign,
+    fromKey: VendingKey,
+    toKey: VendingKey,
+    r: MeterRow,
+  ): Promise<readonly string[]> {
+    const ea = r.ea as Ea;
+    const set = await this.issuer.buildSet(
+      fromKey,
+      { iin: r.iin, drn: r.drn, tariffIndex: c.fromTi, ea },
+      toKey,
+      { iin: r.iin, drn: r.drn, tariffIndex: c.toTi, ea },
+    );
+    return set.tokens;
+  }
+
+  private async completeIfDone(em: EntityManager, id: string): Promise<void> {
+    const campaign = await this.find(em, id);
+    if (campaign.state !== 'running' || campaign.chunksDone < campaign.chunkCount) return;
+    campaign.finishedAt = this.clock.nowIso();
+    await this.transition(em, campaign, 'completed', 'campaign.complete', SYSTEM_ACTOR, {}, [
+      'running',
+    ]);
+  }
+
+  /** A key stopped being usable mid-run: the campaign fails (what was issued stays issued). */
+  private async fail(id: string, code: ErrorCode): Promise<void> {
+    await this.tx.run(async (em) => {
+      const campaign = await this.find(em, id, true);
+      if (campaign.state !== 'running') return;
+      campaign.failureCode = code;
+      campaign.finishedAt = this.clock.nowIso();
+      await this.transition(em, campaign, 'failed', 'campaign.fail', SYSTEM_ACTOR, { code }, [
+        'running',
+      ]);
+    });
+  }
+
+  /** Sets the state with a conditional update (from `expect`) and records the audit event. */
+  private async transition(
+    em: EntityManager,
+    campaign: Campaign,
+    to: CampaignState,
+    action: string,
+    who: AuditActor,
+    details: Record<string, unknown>,
+    expect: readonly CampaignState[] = [campaign.state],
+  ): Promise<void> {
+    const from = campaign.state;
+    const now = this.clock.nowIso();
+    const result = await em
+      .createQueryBuilder()
+      .update(Campaign)
+      .set({
+        state: to,
+        updatedAt: now,
+        startedAt: campaign.startedAt,
+        finishedAt: campaign.finishedAt,
+        segmentStartedAt: campaign.segmentStartedAt,
+        segmentBase: campaign.segmentBase,
+        failureCode: campaign.failureCode,
+      })
+      .where('id = :id AND state IN (:...expect)', { id: campaign.id, expect: [...expect] })
+      .execute();
+    if (result.affected !== 1) {
+      throw DomainError.invalidState(`Campaign ${campaign.id} changed state meanwhile`);
+    }
+    const fresh = await this.find(em, campaign.id);
+    await this.audit.record(em, {
+      actor: who,
+      action,
+      subjectType: 'campaign',
+      subjectId: campaign.id,
+      details: { from, to, ...counts(fresh), ...details },
+    });
+    this.logger.event('info', 'campaign state changed', { campaignId: campaign.id, from, to });
+  }
+
+  // ---- reading ----
+
+  async list(state?: CampaignState): Promise<CampaignDto[]> {
+    const rows = await this.tx.read((em) =>
+      em.find(Campaign, {
+        where: state ? { state } : {},
+        order: { createdAt: 'DESC' },
+        take: 500,
+      }),
+    );
+    return rows.map((c) => this.toDto(c));
+  }
+
+  async get(id: string): Promise<CampaignDto> {
+    return this.toDto(await this.tx.read((em) => this.find(em, id)));
+  }
+
+  /** Checks the campaign exists and has a meter list; returns the results as a line stream. */
+  async results(id: string): Promise<AsyncGenerator<string>> {
+    const campaign = await this.tx.read((em) => this.find(em, id));
+    if (campaign.metersSha256 === null) {
+      throw DomainError.invalidState(`Campaign ${id} has no meter list yet`);
+    }
+    return this.resultLines(id);
+  }
+
+  private async *resultLines(id: string): AsyncGenerator<string> {
+    yield `${RESULT_HEADER}\n`;
+    let next = 0;
+    for (;;) {
+      const { chunks, state } = await this.tx.read(async (em) => ({
+        chunks: await em
+          .createQueryBuilder(CampaignChunk, 'c')
+          .where('c.campaign_id = :id AND c.chunk_no >= :next', { id, next })
+          .orderBy('c.chunk_no', 'ASC')
+          .limit(16)
+          .getMany(),
+        state: (await this.find(em, id)).state,
+      }));
+      if (chunks.length === 0) return;
+      for (const chunk of chunks) {
+        if (chunk.state === 'done' && chunk.result !== null) {
+          yield `${chunk.result}\n`;
+        } else {
+          const waiting: MeterStatus = TERMINAL_STATES.includes(state) ? 'cancelled' : 'pending';
+          const text = decodeRows(chunk.input)
+            .map((r) => (r.code ? resultLine(r, 'failed', r.code) : resultLine(r, waiting, '')))
+            .join('\n');
+          yield `${text}\n`;
+        }
+        next = chunk.chunkNo + 1;
+      }
+    }
+  }
+
+  toDto(c: Campaign): CampaignDto {
+    return CampaignDto.from(c, this.clock.now());
+  }
+
+  // ---- helpers ----
+
+  private async sideFacts(em: EntityManager, s: PlanSide, field: string) {
+    const group = await em.findOneBy(SupplyGroup, { sgc: s.sgc });
+    if (!group) {
+      throw new DomainError(ErrorCode.NOT_FOUND, `supply group ${s.sgc} does not exist`, {
+        field,
+        supplyGroup: s.sgc,
+      });
+    }
+    const key = await em.findOneBy(VendingKey, { sgc: s.sgc, liveKrn: s.krn });
+    return { group, key: key ?? undefined };
+  }
+
+  private async find(em: EntityManager, id: string, lock = false): Promise<Campaign> {
+    const c = await em.findOne(Campaign, {
+      where: { id },
+      ...(lock && this.tx.isPostgres ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!c) throw DomainError.notFound('campaign', id);
+    return c;
+  }
+}
+
+function side(dto: CreateCampaignDto['from']): PlanSide {
+  return {
+    sgc: dto.sgc,
+    krn: dto.krn,
+    tariffIndex: dto.tariffIndex,
+    baseDate: dto.baseDate as BaseDate,
+  };
+}
+
+function planSide(c: Campaign, which: 'from' | 'to') {
+  return which === 'from'
+    ? {
+        sgc: c.fromSgc,
+        krn: c.fromKrn,
+        tariffIndex: c.fromTi,
+        baseDate: c.fromBaseDate,
+        vendingKeyId: c.fromKeyId,
+      }
+    : {
+        sgc: c.toSgc,
+        krn: c.toKrn,
+        tariffIndex: c.toTi,
+        baseDate: c.toBaseDate,
+        vendingKeyId: c.toKeyId,
+      };
+}
+
+/** The run-time key rules: a key may have been suspended, destroyed or expired since approval. */
+function runtimeKeyProblem(
+  fromKey: VendingKey | undefined,
+  toKey: VendingKey | undefined,
+  nowIso: string,
+): ErrorCode | undefined {
+  if (!fromKey || !['active', 'superseded'].includes(fromKey.state)) {
+    return ErrorCode.STS_KEY_NOT_ACTIVE;
+  }
+  if (!toKey || toKey.state !== 'active') return ErrorCode.STS_KEY_NOT_ACTIVE;
+  if (toKey.issueUntil && toKey.issueUntil <= nowIso) return ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED;
+  return undefined;
+}
+
+/**
+ * A per-meter STS rule failure (an undefined DKGA / key type / EA combination, a bad value) as
+ * its code; anything else (token or database outage) is rethrown so the chunk is retried.
+ */
+function meterRuleCode(error: unknown): ErrorCode {
+  const domain =
+    error instanceof StsError
+      ? fromStsError(error)
+      : error instanceof DomainError
+        ? error
+        : undefined;
+  if (
+    !domain ||
+    domain.code === ErrorCode.HSM_UNAVAILABLE ||
+    domain.code === ErrorCode.DATABASE_UNAVAILABLE
+  ) {
+    throw error;
+  }
+  return domain.code;
+}
+
+function counts(c: Campaign): Record<string, number> {
+  return {
+    total: c.totalRows,
+    issued: c.issued,
+    failed: c.failed,
+    pending: c.totalRows - c.issued - c.failed,
+  };
+}
+
+function assertPlannedWithoutMeters(c: Campaign): void {
+  if (c.state !== 'planned' || c.metersSha256 !== null) {
+    throw DomainError.invalidState(`Campaign ${c.id} is not waiting for its meter list`, {
+      state: c.state,
+    });
+  }
+}

@@ -1,0 +1,208 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { ApprovalDto } from '../../approvals/dto/approval.dto';
+import { BAD_ROW_CODES } from '../campaign-csv';
+import { CAMPAIGN_STATES, type Campaign, type CampaignState } from '../campaign.entity';
+
+export class CampaignKeyParamsDto {
+  @ApiProperty({ example: '123456', description: 'Supply group code, 6 digits' })
+  @IsString()
+  @Matches(/^[0-9]{6}$/, { message: 'sgc must be exactly 6 digits' })
+  sgc!: string;
+
+  @ApiProperty({ minimum: 1, maximum: 9, description: 'Key revision number' })
+  @IsInt()
+  @Min(1)
+  @Max(9)
+  krn!: number;
+
+  @ApiProperty({ example: '01', description: 'Tariff index, 2 digits' })
+  @IsString()
+  @Matches(/^[0-9]{2}$/, { message: 'tariffIndex must be exactly 2 digits' })
+  tariffIndex!: string;
+
+  @ApiProperty({ enum: [1993, 2014, 2035] })
+  @IsIn([1993, 2014, 2035])
+  baseDate!: number;
+}
+
+export class CreateCampaignDto {
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiProperty({ type: CampaignKeyParamsDto, description: 'The key the meters hold now' })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => CampaignKeyParamsDto)
+  from!: CampaignKeyParamsDto;
+
+  @ApiProperty({ type: CampaignKeyParamsDto, description: 'The key the meters move to' })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => CampaignKeyParamsDto)
+  to!: CampaignKeyParamsDto;
+
+  @ApiProperty({ enum: ['07', '09', '11'], description: 'EA of meters whose row names none' })
+  @IsIn(['07', '09', '11'])
+  ea!: string;
+
+  @ApiPropertyOptional({ minimum: 10, maximum: 20000, default: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(20000)
+  chunkSize?: number;
+}
+
+export class CampaignQueryDto {
+  @ApiPropertyOptional({ enum: CAMPAIGN_STATES })
+  @IsOptional()
+  @IsIn(CAMPAIGN_STATES)
+  state?: CampaignState;
+}
+
+export class CampaignSideDto {
+  @ApiProperty() sgc!: string;
+  @ApiProperty() krn!: number;
+  @ApiProperty() tariffIndex!: string;
+  @ApiProperty() baseDate!: number;
+  @ApiProperty({ format: 'uuid' }) vendingKeyId!: string;
+}
+
+export class CampaignMetersDto {
+  @ApiProperty({ description: 'Whether the meter list has been uploaded' })
+  uploaded!: boolean;
+  @ApiProperty() total!: number;
+  @ApiProperty({ description: 'Rows refused before any key was used (see the results)' })
+  badRows!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'SHA-256 of the normalised list' })
+  sha256!: string | null;
+}
+
+export class CampaignProgressDto {
+  @ApiProperty() total!: number;
+  @ApiProperty() issued!: number;
+  @ApiProperty({ description: 'Bad rows and meters refused by a key rule' })
+  failed!: number;
+  @ApiProperty() pending!: number;
+  @ApiProperty() chunksDone!: number;
+  @ApiProperty() chunkCount!: number;
+  @ApiProperty({ description: '0..100' }) percent!: number;
+  @ApiProperty({ description: 'Meters per second since the run (re)started' })
+  ratePerSecond!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds left at the current rate' })
+  etaSeconds!: number | null;
+}
+
+export class CampaignDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: CAMPAIGN_STATES }) state!: CampaignState;
+  @ApiProperty({ type: CampaignSideDto }) from!: CampaignSideDto;
+  @ApiProperty({ type: CampaignSideDto }) to!: CampaignSideDto;
+  @ApiProperty({ enum: [0, 1], description: '1 when the base date changes' }) ro!: number;
+  @ApiProperty({ enum: ['07', '09', '11'] }) ea!: string;
+  @ApiProperty() chunkSize!: number;
+  @ApiProperty({ type: CampaignMetersDto }) meters!: CampaignMetersDto;
+  @ApiProperty({ type: CampaignProgressDto }) progress!: CampaignProgressDto;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) approvalId!: string | null;
+  @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Error code when failed or closed' })
+  failureCode!: string | null;
+
+  static from(c: Campaign, now: Date): CampaignDto {
+    const processed = c.issued + c.failed;
+    const pending = Math.max(0, c.totalRows - processed);
+    let rate = 0;
+    if (c.state === 'running' && c.segmentStartedAt) {
+      const seconds = (now.getTime() - Date.parse(c.segmentStartedAt)) / 1000;
+      if (seconds > 0) rate = Math.round(((processed - c.segmentBase) / seconds) * 10) / 10;
+    }
+    return {
+      id: c.id,
+      name: c.name,
+      state: c.state,
+      from: {
+        sgc: c.fromSgc,
+        krn: c.fromKrn,
+        tariffIndex: c.fromTi,
+        baseDate: c.fromBaseDate,
+        vendingKeyId: c.fromKeyId,
+      },
+      to: {
+        sgc: c.toSgc,
+        krn: c.toKrn,
+        tariffIndex: c.toTi,
+        baseDate: c.toBaseDate,
+        vendingKeyId: c.toKeyId,
+      },
+      ro: c.ro,
+      ea: c.ea,
+      chunkSize: c.chunkSize,
+      meters: {
+        uploaded: c.metersSha256 !== null,
+        total: c.totalRows,
+        badRows: c.badRows,
+        sha256: c.metersSha256,
+      },
+      progress: {
+        total: c.totalRows,
+        issued: c.issued,
+        failed: c.failed,
+        pending,
+        chunksDone: c.chunksDone,
+        chunkCount: c.chunkCount,
+        percent: c.totalRows === 0 ? 0 : Math.floor((processed / c.totalRows) * 1000) / 10,
+        ratePerSecond: rate,
+        etaSeconds: rate > 0 ? Math.ceil(pending / rate) : null,
+      },
+      approvalId: c.approvalId,
+      createdBy: c.createdBy,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      startedAt: c.startedAt,
+      finishedAt: c.finishedAt,
+      failureCode: c.failureCode,
+    };
+  }
+}
+
+export class CampaignListDto {
+  @ApiProperty({ type: [CampaignDto] }) items!: CampaignDto[];
+}
+
+export class BadRowDto {
+  @ApiProperty({ description: 'Row number in the list (1 = first row after the header)' })
+  row!: number;
+  @ApiProperty({ enum: BAD_ROW_CODES }) code!: string;
+}
+
+export class MetersUploadedDto {
+  @ApiProperty({ type: CampaignDto }) campaign!: CampaignDto;
+  @ApiProperty({
+    type: ApprovalDto,
+    description: 'The dual-control request a second officer approves',
+  })
+  approval!: ApprovalDto;
+  @ApiProperty({ type: [BadRowDto], description: 'The first 100 bad rows' })
+  badRows!: BadRowDto[];
+}
