@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { verifyExportFile } from './audit/offline-verifier';
+import { CAMPAIGN_PROGRESS_USAGE, campaignProgress } from './campaigns/campaign-progress-cli';
 import { JsonLogger } from './common/json-logger';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createDataSource, ensureSchema } from './database/data-source';
@@ -19,7 +20,7 @@ const USAGE = `key-service <command>
                                FILE differs from the code
   verify-audit --public-key PEM EXPORT.jsonl
                                verify an audit export offline with only the audit public key
-`;
+${CAMPAIGN_PROGRESS_USAGE}`;
 
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -112,6 +113,13 @@ async function run(argv: string[]): Promise<number> {
       out(JSON.stringify(result, null, 2));
       return result.ok ? 0 : 1;
     }
+    case 'campaign-progress':
+      return campaignProgress(rest, {
+        env: process.env,
+        write: (t) => process.stdout.write(t),
+        tty: process.stdout.isTTY === true,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      });
     default:
       out(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
