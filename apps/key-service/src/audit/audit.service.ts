@@ -24,6 +24,7 @@ import {
   type AuditOutcome,
 } from './audit-event.entity';
 import { MetricsService } from '../health/metrics.service';
+import { GroupCommitter } from './group-committer';
 
 /** Who did something: a principal, or the service itself. */
 export interface AuditActor {
@@ -54,6 +55,26 @@ export interface AuditQuery {
   readonly to?: string;
 }
 
+/** An event handed to the group committer, with the request id and time of its caller. */
+interface StampedAuditInput {
+  readonly input: AuditInput;
+  readonly requestId: string;
+  readonly at: string;
+}
+
+/** Most events one group-commit transaction appends (a larger single submission goes alone). */
+export const GROUP_COMMIT_MAX_EVENTS = 500;
+
+/** Column widths of `audit_events` (PostgreSQL enforces them: a too-long value fails the insert). */
+const MAX_LENGTH = {
+  actorId: 36,
+  actorName: 100,
+  action: 64,
+  subjectType: 32,
+  subjectId: 64,
+  requestId: 64,
+} as const;
+
 const SECRET_FIELD =
   /^(component|components|secret|pin|password|apiKey|api_key|wrappedKey|keyBytes|keyValue|plaintext)$/i;
 const PAGE = 5000;
@@ -68,9 +89,42 @@ function assertNoSecrets(value: unknown, path = 'details'): void {
 }
 
 /**
- * The tamper-evident audit trail. Events are appended inside the caller's transaction (so a
- * change and its record commit together, and a change that cannot be recorded does not happen),
- * chained by hash under a row lock on `audit_head`, and checkpointed with the audit key.
+ * Checks, before an event joins a group-commit batch, everything that would make the batch's
+ * insert fail, so that one bad event rejects only its own caller.
+ */
+function assertWritable(e: StampedAuditInput): void {
+  assertNoSecrets(e.input.details);
+  canonicalJson(e.input.details ?? {}); // throws on values JSON cannot represent
+  const values: Record<keyof typeof MAX_LENGTH, unknown> = {
+    actorId: e.input.actor.id,
+    actorName: e.input.actor.name,
+    action: e.input.action,
+    subjectType: e.input.subjectType,
+    subjectId: e.input.subjectId,
+    requestId: e.requestId,
+  };
+  for (const [field, max] of Object.entries(MAX_LENGTH) as [keyof typeof MAX_LENGTH, number][]) {
+    const v = values[field];
+    if (typeof v !== 'string' || v.length > max) {
+      throw new Error(`audit ${field}: must be a string of at most ${max} characters`);
+    }
+  }
+  const outcome = e.input.outcome ?? 'success';
+  if (outcome !== 'success' && outcome !== 'failure') throw new Error('audit outcome: invalid');
+}
+
+/**
+ * The tamper-evident audit trail: events chained by hash under a row lock on `audit_head` and
+ * checkpointed with the audit key. Three ways in:
+ *
+ * - {@link AuditService.record} inside the caller's transaction: a change and its record commit
+ *   together, and a change that cannot be recorded does not happen. Use it whenever the request
+ *   changes state in the database.
+ * - {@link AuditService.recordDurably}: the event alone, group-committed with other callers'
+ *   events; resolves once committed, rejects otherwise. Use it on request paths that change no
+ *   row of their own but must not answer unless the event is written (token issuance).
+ * - {@link AuditService.recordAlone}: the same group commit, but never throws (it logs). Use it
+ *   for evidence that must not change the answer (refusals, denials).
  */
 @Injectable()
 export class AuditService implements OnModuleInit, OnApplicationShutdown {
@@ -78,6 +132,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private publicKeyPemValue?: string;
   private timer?: NodeJS.Timeout;
   private checkpointing?: Promise<void>;
+  private readonly committer = new GroupCommitter<StampedAuditInput>(
+    (events) => this.commitBatch(events),
+    GROUP_COMMIT_MAX_EVENTS,
+  );
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -109,6 +167,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.committer.drain(); // events already handed over are written before the pool closes
     await this.checkpointing?.catch(() => undefined);
   }
 
@@ -118,27 +177,89 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     return this.publicKeyPemValue;
   }
 
-  /** Appends events inside `em`'s transaction. */
+  /**
+   * Appends events inside `em`'s transaction (they commit, or roll back, with the caller's
+   * change). Refuses secret-bearing detail fields by throwing, which fails the transaction.
+   * Events take the current request id and the time of the append.
+   */
   async record(em: EntityManager, ...inputs: AuditInput[]): Promise<void> {
+    await this.append(em, inputs);
+  }
+
+  /**
+   * Appends events in a transaction of their own, group-committed with the events other
+   * callers hand over meanwhile (one transaction and one disk flush for up to
+   * {@link GROUP_COMMIT_MAX_EVENTS} events). Resolves only once the events are committed;
+   * rejects when they are not: an invalid event (secret-bearing field, over-long field) rejects
+   * its caller alone before batching, and a failed batch rejects every caller of that batch
+   * (database outages as `DomainError` `DATABASE_UNAVAILABLE`, which callers answer with 503).
+   * The events of one call commit together, in order; each keeps the request id and time of its
+   * caller. Use it where a request must not answer unless its event is written and the request
+   * has no transaction of its own to record it in.
+   */
+  async recordDurably(...inputs: AuditInput[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const requestId = currentRequestId();
+    const at = this.clock.nowIso();
+    const stamped = inputs.map((input) => ({ input, requestId, at }));
+    stamped.forEach(assertWritable);
+    await this.committer.submit(stamped);
+  }
+
+  /**
+   * {@link AuditService.recordDurably} for evidence that must not change the answer (failures,
+   * denials): never throws; an event that cannot be written is logged instead.
+   */
+  async recordAlone(...inputs: AuditInput[]): Promise<void> {
+    try {
+      await this.recordDurably(...inputs);
+    } catch (error) {
+      this.logger.event('error', 'audit event could not be written', {
+        action: inputs[0]?.action,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+  }
+
+  /** Commits one group-commit batch: the events of every caller, in order, in one transaction. */
+  private async commitBatch(events: readonly StampedAuditInput[]): Promise<void> {
+    await this.tx.run((em) =>
+      this.append(
+        em,
+        events.map((e) => e.input),
+        events,
+      ),
+    );
+  }
+
+  /**
+   * Chains `inputs` after the locked head and writes them. Each event takes its own stamp
+   * (request id and time) when given, else the current request id and the time of the append.
+   */
+  private async append(
+    em: EntityManager,
+    inputs: readonly AuditInput[],
+    stamps?: readonly Pick<StampedAuditInput, 'requestId' | 'at'>[],
+  ): Promise<void> {
     if (inputs.length === 0) return;
     const head = await this.lockHead(em);
     const at = this.clock.nowIso();
     const requestId = currentRequestId();
     let { seq, hash } = head;
     const rows: AuditEventRow[] = [];
-    for (const input of inputs) {
+    for (const [i, input] of inputs.entries()) {
       assertNoSecrets(input.details);
       seq += 1;
       const fields = {
         seq,
-        at,
+        at: stamps?.[i]?.at ?? at,
         actorId: input.actor.id,
         actorName: input.actor.name,
         action: input.action,
         subjectType: input.subjectType,
         subjectId: input.subjectId,
         outcome: input.outcome ?? 'success',
-        requestId,
+        requestId: stamps?.[i]?.requestId ?? requestId,
         details: canonicalJson(input.details ?? {}),
       };
       const next = eventHash(hash, fields);
@@ -152,18 +273,6 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     if (Math.floor(seq / every) > Math.floor(head.seq / every)) {
       // The checkpoint signs the committed head, so it runs after this transaction.
       setImmediate(() => void this.checkpointNow().catch(() => undefined));
-    }
-  }
-
-  /** Records events in a transaction of their own (failures, denials). Never throws. */
-  async recordAlone(...inputs: AuditInput[]): Promise<void> {
-    try {
-      await this.tx.run((em) => this.record(em, ...inputs));
-    } catch (error) {
-      this.logger.event('error', 'audit event could not be written', {
-        action: inputs[0]?.action,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
     }
   }
 
