@@ -229,8 +229,40 @@ export interface KeyCustody {
    */
   exportKey?(label: string, transportKeyLabel: string): Promise<WrappedKey>;
 
+  /**
+   * Extension (optional): generates a secret key inside the token as `count` random components
+   * (2 or 3), for handing to custodians. Each component is held in the token (encrypted, as in a
+   * ceremony) until {@link releaseComponent} hands it out; their XOR is stored as the key
+   * (sensitive, non-extractable). Returns the key and each component's check value, in order.
+   * ALREADY_EXISTS when the ceremony already holds components or the label is taken.
+   */
+  generateComponents?(
+    ceremonyId: string,
+    count: number,
+    spec: KeySpec,
+  ): Promise<GeneratedComponents>;
+
+  /**
+   * Extension (optional): hands out component `index` of a generated key, once: the stored copy
+   * is destroyed, so a second call is NOT_FOUND. The caller zeroes the returned component.
+   */
+  releaseComponent?(ceremonyId: string, index: number): Promise<ReleasedComponent>;
+
   /** Logs out and finalizes. Further calls throw UNAVAILABLE. */
   close(): Promise<void>;
+}
+
+/** A key generated as components: the key, and each component's check value (index order). */
+export interface GeneratedComponents {
+  readonly key: KeyInfo;
+  readonly componentKcvs: readonly string[];
+}
+
+/** One component of a generated key, released to its custodian. */
+export interface ReleasedComponent {
+  readonly index: number;
+  readonly component: Uint8Array;
+  readonly kcv: string;
 }
 
 /** Injection token for the port in the service (bound once). */

@@ -377,6 +377,89 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
       });
     });
 
+    describe('keys generated as components for custodians', () => {
+      const generate = (ceremony: string, label: string, count = 2) => {
+        const gen = custody.generateComponents;
+        if (gen === undefined) throw new Error('this adapter does not generate components');
+        return gen.call(custody, ceremony, count, {
+          label,
+          algorithm: 'AES',
+          usage: 'WRAP',
+          lengthBytes: 32,
+        });
+      };
+      const release = (ceremony: string, index: number) => {
+        const rel = custody.releaseComponent;
+        if (rel === undefined) throw new Error('this adapter does not release components');
+        return rel.call(custody, ceremony, index);
+      };
+
+      it('releases each component once; their XOR is the stored key', async () => {
+        const ceremony = uniqueLabel('cgen');
+        const label = uniqueLabel('tkgen');
+        const generated = await generate(ceremony, label, 3);
+        expect(generated.key).toMatchObject({
+          label,
+          algorithm: 'AES',
+          usage: 'WRAP',
+          lengthBytes: 32,
+          sensitive: true,
+          extractable: false,
+        });
+        expect(generated.componentKcvs).toHaveLength(3);
+        const parts = [];
+        for (const index of [2, 1, 3]) {
+          const released = await release(ceremony, index);
+          expect(released.index).toBe(index);
+          expect(released.component).toHaveLength(32);
+          expect(released.kcv).toBe(secretKeyCheckValue('AES', released.component));
+          expect(released.kcv).toBe(generated.componentKcvs[index - 1]);
+          parts.push(released.component);
+          await expectHsmError(release(ceremony, index), 'NOT_FOUND');
+        }
+        const combined = parts[0].map((b, i) => b ^ parts[1][i] ^ parts[2][i]);
+        expect(secretKeyCheckValue('AES', combined)).toBe(generated.key.kcv);
+        expect(new Set(parts.map((p) => bytesToHex(p))).size).toBe(3);
+      });
+
+      it("wraps derived keys that the custodians' combined key unwraps", async () => {
+        const ceremony = uniqueLabel('cgen');
+        const transport = uniqueLabel('tkgen');
+        const vk = uniqueLabel('gvk02');
+        await generate(ceremony, transport);
+        await loadKnownKey(custody, { label: vk, algorithm: 'DES', usage: 'DERIVE' }, DES_VK);
+        const [a, b] = [await release(ceremony, 1), await release(ceremony, 2)];
+        const combined = a.component.map((x, i) => x ^ b.component[i]);
+        const exported = await custody.exportDecoderKey(vk, DKGA02_INPUT, transport);
+        const dk = aesKeyUnwrapPad(combined, exported.wrapped);
+        expect(bytesToHex(dk)).toBe(bytesToHex(softwareDerive(DES_VK, DKGA02_INPUT)));
+      });
+
+      it('refuses a taken label or a ceremony that holds components; abort drops unreleased ones', async () => {
+        const ceremony = uniqueLabel('cgen');
+        const label = uniqueLabel('tkgen');
+        await generate(ceremony, label);
+        await expectHsmError(generate(uniqueLabel('cgen'), label), 'ALREADY_EXISTS');
+        await expectHsmError(generate(ceremony, uniqueLabel('tkgen')), 'ALREADY_EXISTS');
+        await release(ceremony, 1);
+        await custody.abortCeremony(ceremony);
+        await expectHsmError(release(ceremony, 2), 'NOT_FOUND');
+        await expect(custody.describeKey(label)).resolves.toMatchObject({ label });
+      });
+
+      it('refuses bad counts and specs (INVALID_INPUT)', async () => {
+        await expectHsmError(
+          generate(uniqueLabel('cgen'), uniqueLabel('tkgen'), 1),
+          'INVALID_INPUT',
+        );
+        await expectHsmError(
+          generate(uniqueLabel('cgen'), uniqueLabel('tkgen'), 4),
+          'INVALID_INPUT',
+        );
+        await expectHsmError(release(uniqueLabel('cgen'), 0), 'INVALID_INPUT');
+      });
+    });
+
     describe('wrapped import (RFC 5649)', () => {
       let kekLabel: string;
       const kek = randomBytes(32);

@@ -23,9 +23,11 @@ import {
   secretKeyCheckValue,
 } from '../check-value';
 import {
+  type GeneratedComponents,
   type KeyAlgorithm,
   type KeyCustody,
   type KeyInfo,
+  type ReleasedComponent,
   type KeySpec,
   type SelfTestCheck,
   type SelfTestReport,
@@ -262,6 +264,67 @@ export class InMemoryKeyCustody implements KeyCustody {
     return this.#run(() => {
       checkCeremonyId(ceremonyId);
       this.#dropCeremony(ceremonyId);
+    });
+  }
+
+  generateComponents(
+    ceremonyId: string,
+    count: number,
+    spec: KeySpec,
+  ): Promise<GeneratedComponents> {
+    return this.#run(() => {
+      checkCeremonyId(ceremonyId);
+      checkComponentCount(count);
+      const resolved = resolveSecretKeySpec(spec);
+      if (this.#ceremonies.has(ceremonyId)) {
+        throw new HsmError('ALREADY_EXISTS', `ceremony ${ceremonyId} holds components already`);
+      }
+      this.#assertFree(resolved.label);
+      const parts: Buffer[] = [];
+      let combined: Buffer | undefined;
+      try {
+        const componentKcvs: string[] = [];
+        for (let index = 1; index <= count; index++) {
+          const part = randomBytes(resolved.lengthBytes);
+          parts.push(part);
+          componentKcvs.push(
+            this.#storeComponent(ceremonyId, index, resolved.algorithm, part, undefined).kcv,
+          );
+        }
+        combined = xorComponents(parts);
+        const key = this.#storeSecret(resolved.label, resolved.algorithm, resolved.usage, combined);
+        return { key, componentKcvs };
+      } catch (error) {
+        this.#dropCeremony(ceremonyId);
+        throw error;
+      } finally {
+        for (const part of parts) part.fill(0);
+        combined?.fill(0);
+      }
+    });
+  }
+
+  releaseComponent(ceremonyId: string, index: number): Promise<ReleasedComponent> {
+    return this.#run(() => {
+      checkCeremonyId(ceremonyId);
+      checkComponentIndex(index);
+      const components = this.#ceremonies.get(ceremonyId);
+      const stored = components?.get(index);
+      if (components === undefined || stored === undefined) {
+        throw new HsmError(
+          'NOT_FOUND',
+          `component ${index} of ${ceremonyId} is not held (released already?)`,
+        );
+      }
+      const component = Uint8Array.from(stored.payload);
+      const kcv = secretKeyCheckValue(
+        checkComponent(stored.algorithm, stored.payload),
+        stored.payload,
+      );
+      stored.payload.fill(0);
+      components.delete(index);
+      if (components.size === 0) this.#ceremonies.delete(ceremonyId);
+      return { index, component, kcv };
     });
   }
 

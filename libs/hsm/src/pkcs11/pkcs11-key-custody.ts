@@ -17,6 +17,8 @@ import {
   type KeySpec,
   type SelfTestReport,
   type WrappedKey,
+  type GeneratedComponents,
+  type ReleasedComponent,
   HsmError,
 } from '../key-custody.port';
 import {
@@ -340,6 +342,80 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return this.#session('abortCeremony', (pkcs11, session) => {
       checkCeremonyId(ceremonyId);
       destroyComponents(pkcs11, session, ceremonyId);
+    });
+  }
+
+  /**
+   * Random components from the token's generator, each stored encrypted in the token as a
+   * ceremony component; their XOR becomes the key. The values pass through process memory only
+   * while being stored and combined, and are zeroed.
+   */
+  generateComponents(
+    ceremonyId: string,
+    count: number,
+    spec: KeySpec,
+  ): Promise<GeneratedComponents> {
+    return this.#session('generateComponents', (pkcs11, session) => {
+      checkCeremonyId(ceremonyId);
+      checkComponentCount(count);
+      const resolved = resolveSecretKeySpec(spec);
+      if (listComponents(pkcs11, session, ceremonyId).length > 0) {
+        throw new HsmError('ALREADY_EXISTS', `ceremony ${ceremonyId} holds components already`);
+      }
+      this.#assertFree(pkcs11, session, resolved.label);
+      const parts: Buffer[] = [];
+      let combined: Buffer | undefined;
+      try {
+        const componentKcvs: string[] = [];
+        for (let index = 1; index <= count; index++) {
+          const part = pkcs11.C_GenerateRandom(session, Buffer.alloc(resolved.lengthBytes));
+          parts.push(part);
+          componentKcvs.push(checkValueInToken(pkcs11, session, resolved.algorithm, part));
+          storeComponentObjects(pkcs11, session, ceremonyId, index, resolved.algorithm, part);
+        }
+        combined = xorComponents(parts);
+        storeKeyFromValue(pkcs11, session, resolved, combined, undefined);
+        const key = this.#info(
+          pkcs11,
+          session,
+          resolved.label,
+          this.#resolve(pkcs11, session, resolved.label),
+        );
+        return { key, componentKcvs };
+      } catch (error) {
+        destroyComponents(pkcs11, session, ceremonyId);
+        throw error;
+      } finally {
+        for (const part of parts) part.fill(0);
+        combined?.fill(0);
+      }
+    });
+  }
+
+  releaseComponent(ceremonyId: string, index: number): Promise<ReleasedComponent> {
+    return this.#session('releaseComponent', (pkcs11, session) => {
+      checkCeremonyId(ceremonyId);
+      checkComponentIndex(index);
+      const slot = listComponents(pkcs11, session, ceremonyId).find((s) => s.index === index);
+      if (slot === undefined) {
+        throw new HsmError(
+          'NOT_FOUND',
+          `component ${index} of ${ceremonyId} is not held (released already?)`,
+        );
+      }
+      const value = openComponent(pkcs11, session, slot.payload);
+      try {
+        const kcv = checkValueInToken(
+          pkcs11,
+          session,
+          checkComponent(slot.algorithm, value),
+          value,
+        );
+        destroyAll(pkcs11, session, [slot.payload.data, slot.payload.key]);
+        return { index, component: Uint8Array.from(value), kcv };
+      } finally {
+        value.fill(0);
+      }
     });
   }
 
