@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import {
   buildCreditToken,
   buildManagementToken,
@@ -13,13 +19,18 @@ import {
 } from '@sts/core';
 import { KEY_CUSTODY, type KeyCustody } from '@sts/hsm';
 import { IsNull, LessThan, Not, type EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { type AuditInput, AuditService } from '../audit/audit.service';
 import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
 import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
-import { currentRequestId } from '../common/request-context';
+import {
+  currentContext,
+  currentRequestId,
+  type RequestContext,
+  runWithContext,
+} from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import { assertInScope } from '../supply-groups/supply-groups.service';
@@ -41,6 +52,11 @@ import type {
 } from './dto/vending-response.dto';
 import { assertSamePayload, requestFingerprint } from './idempotency/idempotency';
 import { Issuance, type IssuanceKind } from './issuance/issuance.entity';
+import {
+  type Committed,
+  IssuanceCommitter,
+  isRetryableConflict,
+} from './issuance/issuance-committer';
 import {
   derivationInput,
   KeyChangeIssuer,
@@ -83,9 +99,50 @@ interface Built extends BodyParts {
 interface Prepared {
   readonly finish: (em: EntityManager, at: string) => Promise<Built>;
   readonly dispose?: () => void;
+  /** The TID row `finish` locks (vending key, meter), for the batch's lock order. */
+  readonly lockKey?: string;
 }
 
+/** The vending key a request names, when it names one for vending (credit, management). */
+interface KeyRef {
+  readonly sgc: string;
+  readonly krn: number;
+}
+
+/** One request's step in a group-commit batch, with the request context it runs in. */
+interface PendingItem {
+  readonly context: RequestContext | undefined;
+  readonly lockKey: string;
+  /** The item's writes, returning its answer and its audit event. */
+  readonly run?: (em: EntityManager) => Promise<ItemResult>;
+  /** Without `run`: the item writes nothing of its own, only this audit event. */
+  readonly audit?: AuditInput;
+}
+
+/** What an item returns: its answer (tokens) or null (an audit event only), and its event. */
+interface ItemResult {
+  readonly body: TokenIssuanceDto | null;
+  readonly audit: AuditInput;
+}
+
+/**
+ * Most issuances in one group-commit transaction. Each runs in a savepoint that writes, i.e. a
+ * PostgreSQL subtransaction; past 64 of them in one transaction the backend's subtransaction cache
+ * overflows and every other session's snapshots get slower, so batches stay within it.
+ */
+export const ISSUANCE_BATCH_MAX = 64;
+
 const CREDIT_NAMES = ['electricity', 'water', 'gas', 'time'] as const;
+
+function tidLockKey(vendingKeyId: string, m: { iin: string; drn: string }): string {
+  return `${vendingKeyId}|${m.iin}|${m.drn}`;
+}
+
+/** The value of a settled read, or its error, in the order the caller checks them. */
+function valueOf<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+}
 
 function keyRef(k: VendingKey): VendingKeyRefDto {
   return {
@@ -108,9 +165,10 @@ function keyRef(k: VendingKey): VendingKeyRefDto {
  * audit event, so a failure anywhere leaves nothing behind.
  */
 @Injectable()
-export class VendingService implements OnModuleInit, OnModuleDestroy {
+export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly tids: TidAllocator;
   private timer?: NodeJS.Timeout;
+  private readonly committer: IssuanceCommitter<EntityManager, PendingItem, ItemResult>;
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -123,6 +181,15 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
     @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
   ) {
     this.tids = new TidAllocator(tx.isPostgres, config.tidWindowMinutes);
+    this.committer = new IssuanceCommitter<EntityManager, PendingItem, ItemResult>({
+      transaction: (work) => this.tx.run(work),
+      item: (em, p) => this.inContext(p.context, () => this.runItem(em, p)),
+      savepoint: (p) => p.run !== undefined,
+      afterItems: (em, done) => this.recordBatch(em, done),
+      lockOrder: (p) => p.lockKey,
+      retryable: isRetryableConflict,
+      maxBatch: ISSUANCE_BATCH_MAX,
+    });
   }
 
   onModuleInit(): void {
@@ -142,6 +209,11 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** Issuances already handed to the committer are committed before the pool closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.committer.drain();
+  }
+
   /** The allocator, for other issuers (campaigns) that share the TID sequence. */
   get tidAllocator(): TidAllocator {
     return this.tids;
@@ -155,10 +227,15 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
   ): Promise<DerivedKeyDto> {
     const m = dto.meter;
     assertInScope(client, m.sgc);
-    const key = await this.vendKey(m, 'meter');
+    // Both reads at once; their errors are checked in the order the rules give (key first).
+    const [keyRead, transportRead] = await Promise.allSettled([
+      this.readKey(m),
+      this.clients.activeTransportKey(client.id),
+    ]);
+    const key = this.checkVendKey(valueOf(keyRead), m, 'meter');
     const now = this.clock.now();
     assertKenCoversTid(key, this.nowTid(key, now));
-    const transport = await this.clients.activeTransportKey(client.id);
+    const transport = valueOf(transportRead);
     const input = derivationInput(key, m, 'meter');
     const wrapped = await this.custody.exportDecoderKey(
       key.tokenLabel,
@@ -182,8 +259,11 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
       vendingKeyKcv: key.kcv ?? '',
       vendingKey: keyRef(key),
     };
-    await this.tx.run((em) =>
-      this.audit.record(em, {
+    // The export's audit event joins the issuance batch: one commit for many events.
+    await this.committer.submit({
+      context: currentContext(),
+      lockKey: '',
+      audit: {
         actor: client,
         action: 'vending.derived-key',
         subjectType: 'vending-key',
@@ -199,8 +279,8 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
           transportKeyId: transport.id,
           vendingKeyKcv: key.kcv,
         },
-      }),
-    );
+      },
+    });
     return body;
   }
 
@@ -213,12 +293,13 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
   ): Promise<IssuanceResult> {
     return this.issue(
       { client, kind: 'credit', body: dto, idempotencyKey: idem },
-      async (profile) => {
+      dto.meter,
+      async (profile, found) => {
         const m = dto.meter;
         assertInScope(client, m.sgc);
         assertSubclassAllowed(profile.creditSubclasses, 'credit', dto.subclass);
         assertAmountWithinLimit(dto.subclass, dto.amount, profile);
-        const key = await this.vendKey(m, 'meter');
+        const key = this.checkVendKey(found, m, 'meter');
         return this.withTid(key, m, (cipher, tid) => {
           const token = buildCreditToken(cipher, {
             subclass: dto.subclass as CreditSubclass,
@@ -246,11 +327,12 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
   ): Promise<IssuanceResult> {
     return this.issue(
       { client, kind: 'management', body: dto, idempotencyKey: idem },
-      async (profile) => {
+      dto.meter,
+      async (profile, found) => {
         const m = dto.meter;
         assertInScope(client, m.sgc);
         assertSubclassAllowed(profile.managementSubclasses, 'management', dto.subclass);
-        const key = await this.vendKey(m, 'meter');
+        const key = this.checkVendKey(found, m, 'meter');
         return this.withTid(key, m, (cipher, tid) => {
           const token = buildManagementToken(cipher, {
             subclass: dto.subclass,
@@ -280,34 +362,38 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
     dto: TestTokenRequestDto,
     idem?: string,
   ): Promise<IssuanceResult> {
-    return this.issue({ client, kind: 'test', body: dto, idempotencyKey: idem }, (profile) => {
-      assertSubclassAllowed(profile.testSubclasses, 'test', dto.subclass);
-      const token = buildTestToken({
-        subclass: dto.subclass,
-        control: dto.control.startsWith('0x') ? dto.control : `0x${dto.control}`,
-        manufacturerCode: dto.manufacturerCode,
-      });
-      return Promise.resolve({
-        finish: () =>
-          Promise.resolve({
-            vendingKey: null,
-            tokens: [
-              {
-                token,
-                tokenClass: 1,
+    return this.issue(
+      { client, kind: 'test', body: dto, idempotencyKey: idem },
+      null,
+      (profile) => {
+        assertSubclassAllowed(profile.testSubclasses, 'test', dto.subclass);
+        const token = buildTestToken({
+          subclass: dto.subclass,
+          control: dto.control.startsWith('0x') ? dto.control : `0x${dto.control}`,
+          manufacturerCode: dto.manufacturerCode,
+        });
+        return Promise.resolve({
+          finish: () =>
+            Promise.resolve({
+              vendingKey: null,
+              tokens: [
+                {
+                  token,
+                  tokenClass: 1,
+                  subclass: dto.subclass,
+                  tid: null,
+                  description: `meter test: control ${dto.control}, manufacturer ${dto.manufacturerCode}`,
+                },
+              ],
+              audit: {
                 subclass: dto.subclass,
-                tid: null,
-                description: `meter test: control ${dto.control}, manufacturer ${dto.manufacturerCode}`,
+                control: dto.control,
+                manufacturerCode: dto.manufacturerCode,
               },
-            ],
-            audit: {
-              subclass: dto.subclass,
-              control: dto.control,
-              manufacturerCode: dto.manufacturerCode,
-            },
-          }),
-      });
-    });
+            }),
+        });
+      },
+    );
   }
 
   async keyChange(
@@ -317,6 +403,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
   ): Promise<IssuanceResult> {
     return this.issue(
       { client, kind: 'key-change', body: dto, idempotencyKey: idem },
+      null,
       async (profile) => {
         const m = dto.meter;
         const t = dto.target;
@@ -352,6 +439,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
         const set = await this.keyChanges.buildSet(from, m, to, target);
         const sections = set.tokens.length === 2 ? [3, 4] : [3, 4, 8, 9];
         return {
+          lockKey: tidLockKey(to.id, m),
           finish: async (em: EntityManager, at: string) => {
             await this.keyChanges.carryTids(em, this.tids, m, from, to, set.ro, at);
             return {
@@ -428,84 +516,131 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Replays an earlier answer for the same Idempotency-Key, or runs `prepare` (rules, token work
-   * outside the database) and commits its `finish` step with the issuance record and the audit
-   * event in one transaction.
+   * outside the database) and hands its `finish` step to the group committer, which commits it
+   * with the issuance record and the audit event in one transaction (shared with other requests'
+   * issuances, each in its own savepoint).
+   *
+   * The reads a request needs (earlier answer, client profile, the vending key it names) run at
+   * once; their errors are checked in the same order as the rules give them.
    */
   private async issue(
     ctx: IssueContext,
-    prepare: (profile: ClientProfile) => Promise<Prepared>,
+    vendingKey: KeyRef | null,
+    prepare: (profile: ClientProfile, key: VendingKey | null) => Promise<Prepared>,
   ): Promise<IssuanceResult> {
     const fingerprint = requestFingerprint(ctx.kind, ctx.body);
-    if (ctx.idempotencyKey !== undefined) {
-      const earlier = await this.replay(ctx, fingerprint);
-      if (earlier) return earlier;
-    }
-    const profile = await this.clients.profile(ctx.client.id);
-    const prepared = await prepare(profile);
+    const [earlierRead, profileRead, keyRead] = await Promise.allSettled([
+      ctx.idempotencyKey !== undefined ? this.replay(ctx, fingerprint) : undefined,
+      this.clients.profile(ctx.client.id),
+      vendingKey ? this.readKey(vendingKey) : null,
+    ]);
+    const earlier = valueOf(earlierRead);
+    if (earlier) return earlier;
+    const prepared = await prepare(valueOf(profileRead), valueOf(keyRead));
     const meter = (ctx.body as { meter: { iin: string; drn: string } }).meter;
     try {
-      const body = await this.tx.run(async (em) => {
-        const issuedAt = this.clock.nowIso();
-        const parts = await prepared.finish(em, issuedAt);
-        const id = randomUUID();
-        const tids = parts.tokens.flatMap((t) => (t.tid === null ? [] : [t.tid]));
-        const k = parts.vendingKey;
-        const body: TokenIssuanceDto = {
-          issuanceId: id,
-          kind: ctx.kind,
-          issuedAt,
-          meter: { iin: meter.iin, drn: meter.drn },
-          tokens: parts.tokens,
-          tids,
-          vendingKeyKcv: k ? (k.kcv ?? '') : null,
-          vendingKey: k ? keyRef(k) : null,
-          ...(parts.keyChange ? { keyChange: parts.keyChange } : {}),
-        };
-        await em.insert(Issuance, {
-          id,
-          clientId: ctx.client.id,
-          kind: ctx.kind,
-          iin: meter.iin,
-          drn: meter.drn,
-          sgc: k?.sgc ?? null,
-          krn: k?.krn ?? null,
-          vendingKeyId: k?.id ?? null,
-          tids: tids.map(String),
-          idempotencyKey: ctx.idempotencyKey ?? null,
-          requestHash: fingerprint,
-          response: JSON.stringify(body),
-          requestId: currentRequestId().slice(0, 64),
-          createdAt: issuedAt,
-        });
-        await this.audit.record(em, {
-          actor: ctx.client,
-          action: `vending.token.${ctx.kind}`,
-          subjectType: 'issuance',
-          subjectId: id,
-          details: {
-            iin: meter.iin,
-            drn: meter.drn,
-            sgc: k?.sgc ?? null,
-            krn: k?.krn ?? null,
-            tids,
-            tokens: parts.tokens.length,
-            vendingKeyKcv: k?.kcv ?? null,
-            ...parts.audit,
-          },
-        });
-        return body;
+      const requestId = currentRequestId().slice(0, 64);
+      const result = await this.committer.submit({
+        context: currentContext(),
+        lockKey: prepared.lockKey ?? '',
+        run: (em) => this.finishIssuance(em, ctx, prepared, meter, fingerprint, requestId),
       });
-      return { body, replayed: false };
+      if (!result.body) throw new Error('issuance committed without an answer');
+      return { body: result.body, replayed: false };
     } catch (error) {
       // A concurrent request with the same Idempotency-Key committed first: answer as it did.
       if (ctx.idempotencyKey !== undefined && isUniqueViolation(error)) {
-        const earlier = await this.replay(ctx, fingerprint);
-        if (earlier) return earlier;
+        const again = await this.replay(ctx, fingerprint);
+        if (again) return again;
       }
       throw error;
     } finally {
       prepared.dispose?.();
     }
+  }
+
+  /** One issuance inside the batch transaction (its savepoint): TID, token, issuance record. */
+  private async finishIssuance(
+    em: EntityManager,
+    ctx: IssueContext,
+    prepared: Prepared,
+    meter: { iin: string; drn: string },
+    fingerprint: string,
+    requestId: string,
+  ): Promise<ItemResult> {
+    const issuedAt = this.clock.nowIso();
+    const parts = await prepared.finish(em, issuedAt);
+    const id = randomUUID();
+    const tids = parts.tokens.flatMap((t) => (t.tid === null ? [] : [t.tid]));
+    const k = parts.vendingKey;
+    const body: TokenIssuanceDto = {
+      issuanceId: id,
+      kind: ctx.kind,
+      issuedAt,
+      meter: { iin: meter.iin, drn: meter.drn },
+      tokens: parts.tokens,
+      tids,
+      vendingKeyKcv: k ? (k.kcv ?? '') : null,
+      vendingKey: k ? keyRef(k) : null,
+      ...(parts.keyChange ? { keyChange: parts.keyChange } : {}),
+    };
+    await em.insert(Issuance, {
+      id,
+      clientId: ctx.client.id,
+      kind: ctx.kind,
+      iin: meter.iin,
+      drn: meter.drn,
+      sgc: k?.sgc ?? null,
+      krn: k?.krn ?? null,
+      vendingKeyId: k?.id ?? null,
+      tids: tids.map(String),
+      idempotencyKey: ctx.idempotencyKey ?? null,
+      requestHash: fingerprint,
+      response: JSON.stringify(body),
+      requestId,
+      createdAt: issuedAt,
+    });
+    const audit: AuditInput = {
+      actor: ctx.client,
+      action: `vending.token.${ctx.kind}`,
+      subjectType: 'issuance',
+      subjectId: id,
+      details: {
+        iin: meter.iin,
+        drn: meter.drn,
+        sgc: k?.sgc ?? null,
+        krn: k?.krn ?? null,
+        tids,
+        tokens: parts.tokens.length,
+        vendingKeyKcv: k?.kcv ?? null,
+        ...parts.audit,
+      },
+    };
+    return { body, audit };
+  }
+
+  /** Runs one batch item: its own writes and event, or its event alone. */
+  private async runItem(em: EntityManager, p: PendingItem): Promise<ItemResult> {
+    if (p.run) return p.run(em);
+    if (!p.audit) throw new Error('batch item with neither writes nor an event');
+    return { body: null, audit: p.audit };
+  }
+
+  /**
+   * The audit events of a batch's successful items, in the batch transaction: each keeps the
+   * request id of its own request.
+   */
+  private async recordBatch(
+    em: EntityManager,
+    done: readonly Committed<PendingItem, ItemResult>[],
+  ): Promise<void> {
+    for (const d of done) {
+      await this.inContext(d.input.context, () => this.audit.record(em, d.value.audit));
+    }
+  }
+
+  private inContext<T>(context: RequestContext | undefined, fn: () => Promise<T>): Promise<T> {
+    return context ? runWithContext(context, fn) : fn();
   }
 
   private async replay(
@@ -540,6 +675,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
       dk.fill(0);
     }
     return {
+      lockKey: tidLockKey(key.id, m),
       finish: async (em, at) => {
         const tid = await this.tids.allocate(em, m, key.id, this.nowTid(key, new Date(at)), at);
         assertKenCoversTid(key, tid);
@@ -549,9 +685,14 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /** The live vending key a request names, or null (read outside any transaction). */
+  private async readKey(ref: KeyRef): Promise<VendingKey | null> {
+    return this.tx.read((em) => em.findOneBy(VendingKey, { sgc: ref.sgc, liveKrn: ref.krn }));
+  }
+
   /** The vending key a meter's credit/management/derived key request uses, with the rules applied. */
-  private async vendKey(m: MeterKeyDto, prefix: string): Promise<VendingKey> {
-    const key = await this.tx.read((em) => this.findKey(em, m.sgc, m.krn, prefix));
+  private checkVendKey(found: VendingKey | null, m: MeterKeyDto, prefix: string): VendingKey {
+    const key = found ?? notFound(m.sgc, m.krn, prefix);
     assertKeyUsable(key, 'vend', this.clock.nowIso());
     assertKeyParameters(key, m, prefix);
     assertEaAllowed(key, m.ea, `${prefix}.ea`);
@@ -564,21 +705,21 @@ export class VendingService implements OnModuleInit, OnModuleDestroy {
     krn: number,
     prefix: string,
   ): Promise<VendingKey> {
-    const key = await em.findOneBy(VendingKey, { sgc, liveKrn: krn });
-    if (!key) {
-      throw new DomainError(ErrorCode.NOT_FOUND, `No live vending key for SGC ${sgc} KRN ${krn}`, {
-        field: `${prefix}.krn`,
-        sgc,
-        krn,
-      });
-    }
-    return key;
+    return (await em.findOneBy(VendingKey, { sgc, liveKrn: krn })) ?? notFound(sgc, krn, prefix);
   }
 
   /** The TID of `at` counted from the key's base date (STS-SPEC §6). */
   private nowTid(key: VendingKey, at: Date): number {
     return tidFromDate(at, key.baseDate as BaseDate);
   }
+}
+
+function notFound(sgc: string, krn: number, prefix: string): never {
+  throw new DomainError(ErrorCode.NOT_FOUND, `No live vending key for SGC ${sgc} KRN ${krn}`, {
+    field: `${prefix}.krn`,
+    sgc,
+    krn,
+  });
 }
 
 /** The kind-specific parts of a token answer. */

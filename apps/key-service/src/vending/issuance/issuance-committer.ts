@@ -1,0 +1,180 @@
+/** What the committer needs of a transaction's entity manager: plain statements. */
+export interface SavepointCapable {
+  query(sql: string): Promise<unknown>;
+}
+
+/** One item that committed, with what its work returned. */
+export interface Committed<I, R> {
+  readonly input: I;
+  readonly value: R;
+}
+
+export interface IssuanceCommitterOptions<E extends SavepointCapable, I, R> {
+  /** Runs `work` in one database transaction (commits when it resolves, rolls back otherwise). */
+  readonly transaction: <T>(work: (em: E) => Promise<T>) => Promise<T>;
+  /** One item's work inside the batch transaction, in a savepoint of its own. */
+  readonly item: (em: E, input: I) => Promise<R>;
+  /** After every item, once per batch, with the items that succeeded (in submission order). */
+  readonly afterItems?: (em: E, done: readonly Committed<I, R>[]) => Promise<void>;
+  /**
+   * The order in which a batch runs its items (stable: items with equal keys keep their
+   * submission order). Items that lock rows should sort by the row they lock, so that concurrent
+   * batches in several processes take their row locks in one global order and cannot deadlock.
+   */
+  readonly lockOrder?: (input: I) => string;
+  /** Whether an item needs a savepoint (default: every item; an item that writes nothing does not). */
+  readonly savepoint?: (input: I) => boolean;
+  /** Item errors worth another try in the next batch (deadlock, serialization failure). */
+  readonly retryable?: (error: unknown) => boolean;
+  /** Most items in one batch. */
+  readonly maxBatch: number;
+  /** How often an item is tried when its error is retryable (default 3). */
+  readonly maxAttempts?: number;
+}
+
+interface Ticket<I, R> {
+  readonly input: I;
+  readonly resolve: (value: R) => void;
+  readonly reject: (error: unknown) => void;
+  attempts: number;
+}
+
+type Outcome<R> =
+  { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+
+const SAVEPOINT = 'vending_item';
+
+/**
+ * Group commit for issuances: callers hand over an item and await its result; everything pending
+ * (at most `maxBatch` items) runs in ONE transaction, each item in a SAVEPOINT, so that one item's
+ * failure (a rule checked against the database, a unique violation) rolls back that item alone and
+ * rejects its caller alone with its own error. `afterItems` then runs once for the items that
+ * succeeded (one audit append for the whole batch), the transaction commits, and only then is
+ * every caller settled: no caller hears of success before its row is durable, and no caller
+ * hears of a failure whose cause (a concurrent duplicate) is not yet visible to others.
+ *
+ * - No timers: a batch starts on the microtask after the first submission, and while it commits
+ *   the next batch accumulates, so the batch size follows the commit latency.
+ * - Callers are settled in submission order.
+ * - If the batch fails as a whole (the database goes away, `afterItems` or the commit fails),
+ *   every caller of the batch is rejected with that error and nothing of the batch is recorded.
+ * - Items whose error is `retryable` go to the front of the next batch, up to `maxAttempts`.
+ */
+export class IssuanceCommitter<E extends SavepointCapable, I, R> {
+  private readonly queue: Ticket<I, R>[] = [];
+  private running?: Promise<void>;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: IssuanceCommitterOptions<E, I, R>) {
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
+      throw new RangeError('maxBatch must be a positive integer');
+    }
+    this.maxAttempts = options.maxAttempts ?? 3;
+  }
+
+  /** Items waiting for a batch (not counting the batch being committed). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves with the item's result once its batch committed; rejects with its error otherwise. */
+  submit(input: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject, attempts: 0 });
+      this.running ??= Promise.resolve().then(() => this.drainQueue());
+    });
+  }
+
+  /** Resolves once everything submitted so far is settled. */
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drainQueue(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatch);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async runBatch(batch: Ticket<I, R>[]): Promise<void> {
+    const outcomes: Outcome<R>[] = new Array<Outcome<R>>(batch.length);
+    try {
+      await this.options.transaction(async (em) => {
+        for (const i of this.order(batch)) {
+          outcomes[i] = await this.runItem(em, batch[i]);
+        }
+        const done: Committed<I, R>[] = [];
+        batch.forEach((t, i) => {
+          const o = outcomes[i];
+          if (o.ok) done.push({ input: t.input, value: o.value });
+        });
+        if (done.length > 0 && this.options.afterItems) await this.options.afterItems(em, done);
+      });
+    } catch (error) {
+      for (const t of batch) t.reject(error);
+      return;
+    }
+    const again: Ticket<I, R>[] = [];
+    batch.forEach((t, i) => {
+      const o = outcomes[i];
+      if (o.ok) {
+        t.resolve(o.value);
+      } else if (this.options.retryable?.(o.error) && t.attempts + 1 < this.maxAttempts) {
+        t.attempts += 1;
+        again.push(t);
+      } else {
+        t.reject(o.error);
+      }
+    });
+    if (again.length > 0) this.queue.unshift(...again);
+  }
+
+  /** Indexes of `batch` in lock order (stable), or in submission order. */
+  private order(batch: readonly Ticket<I, R>[]): number[] {
+    const indexes = batch.map((_, i) => i);
+    const key = this.options.lockOrder;
+    if (!key) return indexes;
+    const keys = batch.map((t) => key(t.input));
+    return indexes.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+  }
+
+  /**
+   * One item in its savepoint. A failure of the item's own work rolls back to the savepoint and
+   * becomes that item's outcome; a failure of the savepoint statements themselves (the connection
+   * is gone) fails the batch.
+   */
+  private async runItem(em: E, ticket: Ticket<I, R>): Promise<Outcome<R>> {
+    if (this.options.savepoint && !this.options.savepoint(ticket.input)) {
+      try {
+        return { ok: true, value: await this.options.item(em, ticket.input) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }
+    await em.query(`SAVEPOINT ${SAVEPOINT}`);
+    let outcome: Outcome<R>;
+    try {
+      outcome = { ok: true, value: await this.options.item(em, ticket.input) };
+    } catch (error) {
+      await em.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      outcome = { ok: false, error };
+    }
+    await em.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    return outcome;
+  }
+}
+
+/** A PostgreSQL deadlock or serialization failure: the statement may succeed when tried again. */
+export function isRetryableConflict(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; driverError?: unknown };
+  if (e.code === '40P01' || e.code === '40001') return true;
+  return (
+    e.driverError !== undefined && e.driverError !== error && isRetryableConflict(e.driverError)
+  );
+}
