@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { type AuthenticatedPrincipal, CurrentPrincipal } from '../auth/authenticated-principal';
@@ -7,7 +17,12 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CEREMONY_STATES, type CeremonyState } from './ceremony.entity';
 import { CeremoniesService } from './ceremonies.service';
-import { CeremonyDto, CeremonyListDto, SubmitComponentDto } from './dto/ceremony.dto';
+import {
+  CeremonyDto,
+  CeremonyListDto,
+  ReleasedComponentDto,
+  SubmitComponentDto,
+} from './dto/ceremony.dto';
 
 export class CeremonyQueryDto {
   @ApiPropertyOptional({ enum: CEREMONY_STATES })
@@ -59,10 +74,35 @@ export class CeremoniesController {
     return this.ceremonies.submitComponent(actor, id, dto);
   }
 
+  @Post(':id/components/:index/release')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Roles('custodian')
+  @ApiOperation({
+    summary: 'Collect your component of a key generated in the token (once)',
+    description:
+      'For a ceremony in state "releasing": the custodian named for component {index} receives it with its ' +
+      'check value, once; the token destroys its copy and the database records only who collected which ' +
+      "check value. The last collection completes the ceremony. Another custodian's component: 403; " +
+      'collected already: 409.',
+  })
+  @ApiOkResponse({ type: ReleasedComponentDto })
+  @ApiErrors(400, 404, 409)
+  async release(
+    @CurrentPrincipal() actor: AuthenticatedPrincipal,
+    @Param('id', UuidParamPipe) id: string,
+    @Param('index', ParseIntPipe) index: number,
+  ): Promise<ReleasedComponentDto> {
+    return this.ceremonies.releaseComponent(actor, id, index);
+  }
+
   @Post(':id/abort')
   @HttpCode(200)
   @Roles('security-officer')
-  @ApiOperation({ summary: 'Abort an open ceremony: its components are destroyed in the token' })
+  @ApiOperation({
+    summary:
+      'Abort an open or releasing ceremony: its components are destroyed in the token (and a generated key with them)',
+  })
   @ApiOkResponse({ type: CeremonyDto })
   @ApiErrors(400, 404, 409)
   async abort(

@@ -17,7 +17,11 @@ import {
   type CeremonyPurpose,
   type CeremonyState,
 } from './ceremony.entity';
-import { CeremonyDto, type SubmitComponentDto } from './dto/ceremony.dto';
+import {
+  CeremonyDto,
+  type ReleasedComponentDto,
+  type SubmitComponentDto,
+} from './dto/ceremony.dto';
 
 /** What the owner of the key being loaded does when the ceremony ends. */
 export interface CeremonySubjectHandler {
@@ -74,28 +78,7 @@ export class CeremoniesService {
     actor: AuthenticatedPrincipal,
     input: OpenCeremony,
   ): Promise<CeremonyDto> {
-    if (input.custodianIds.includes(actor.id)) {
-      throw DomainError.validation(
-        'custodianIds',
-        'custodianIds: the officer who opens a ceremony cannot be a custodian in it',
-      );
-    }
-    if (input.custodianIds.length > 0) {
-      if (input.custodianIds.length < input.componentCount) {
-        throw DomainError.validation(
-          'custodianIds',
-          `custodianIds: name at least ${input.componentCount} custodians`,
-        );
-      }
-      const found = await em.findBy(Principal, { id: In([...input.custodianIds]) });
-      const ok = found.filter((p) => p.state === 'active' && p.roles.includes('custodian'));
-      if (ok.length !== input.custodianIds.length) {
-        throw DomainError.validation(
-          'custodianIds',
-          'custodianIds: every entry must be an active custodian',
-        );
-      }
-    }
+    await this.checkCustodians(em, actor, input.custodianIds, input.componentCount, false);
     const now = this.clock.nowIso();
     const ceremony = em.create(Ceremony, {
       id: randomUUID(),
@@ -125,6 +108,143 @@ export class CeremoniesService {
       },
     });
     return CeremonyDto.from(ceremony, []);
+  }
+
+  /**
+   * Opens a ceremony for a key generated inside the token as `componentCount` components
+   * (`KeyCustody.generateComponents`), one for each named custodian, who collects it with
+   * {@link releaseComponent}. Runs inside the caller's transaction; the caller's subject row
+   * must exist already (the handler's `spec` reads it). If the transaction fails afterwards,
+   * call {@link discardGenerated} with the returned label.
+   */
+  async openGenerated(
+    em: EntityManager,
+    actor: AuthenticatedPrincipal,
+    input: Omit<OpenCeremony, 'expectedKcv'>,
+  ): Promise<{ ceremony: CeremonyDto; key: KeyInfo }> {
+    const generate = this.custody.generateComponents?.bind(this.custody);
+    if (generate === undefined) {
+      throw new DomainError(
+        ErrorCode.STS_UNSUPPORTED,
+        'This key store cannot generate key components',
+      );
+    }
+    await this.checkCustodians(em, actor, input.custodianIds, input.componentCount, true);
+    const now = this.clock.nowIso();
+    const ceremony = em.create(Ceremony, {
+      id: randomUUID(),
+      purpose: input.purpose,
+      subjectId: input.subjectId,
+      algorithm: input.algorithm,
+      lengthBytes: input.lengthBytes,
+      componentCount: input.componentCount,
+      expectedKcv: '',
+      custodians: [...input.custodianIds],
+      state: 'releasing',
+      openedBy: actor.id,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const spec = await this.handlerFor(input.purpose).spec(em, ceremony);
+    const generated = await generate(ceremony.id, input.componentCount, spec);
+    ceremony.expectedKcv = generated.key.kcv;
+    await em.insert(Ceremony, ceremony);
+    await this.audit.record(em, {
+      actor,
+      action: 'ceremony.generate',
+      subjectType: 'ceremony',
+      subjectId: ceremony.id,
+      details: {
+        purpose: input.purpose,
+        target: input.subjectId,
+        componentCount: input.componentCount,
+        kcv: generated.key.kcv,
+        componentKcvs: generated.componentKcvs,
+        tokenLabel: generated.key.label,
+      },
+    });
+    return { ceremony: CeremonyDto.from(ceremony, []), key: generated.key };
+  }
+
+  /** Removes a generated key and its unreleased components after a failed transaction. */
+  async discardGenerated(ceremonyId: string, label: string): Promise<void> {
+    await this.custody.abortCeremony(ceremonyId).catch(() => undefined);
+    await this.compensate(label);
+  }
+
+  /**
+   * Hands component `index` of a generated key to the custodian named for it, once. The token
+   * destroys its copy; the database records who collected which check value, never the value.
+   * The last release completes the ceremony (the subject's handler activates the key).
+   */
+  async releaseComponent(
+    actor: AuthenticatedPrincipal,
+    id: string,
+    index: number,
+  ): Promise<ReleasedComponentDto> {
+    const release = this.custody.releaseComponent?.bind(this.custody);
+    if (release === undefined) {
+      throw new DomainError(
+        ErrorCode.STS_UNSUPPORTED,
+        'This key store cannot release key components',
+      );
+    }
+    return this.tx.run(async (em) => {
+      const c = await this.load(em, id);
+      if (c.state !== 'releasing')
+        throw DomainError.invalidState(`Ceremony ${id} is ${c.state}`, { state: c.state });
+      if (!Number.isInteger(index) || index < 1 || index > c.componentCount) {
+        throw DomainError.validation('index', `index: must be 1 to ${c.componentCount}`);
+      }
+      if (c.custodians[index - 1] !== actor.id) {
+        throw new DomainError(ErrorCode.FORBIDDEN, `Component ${index} is not yours to collect`);
+      }
+      const released = await em.findBy(CeremonyComponent, { ceremonyId: id });
+      if (released.some((r) => r.index === index)) {
+        throw new DomainError(ErrorCode.ALREADY_EXISTS, `Component ${index} was collected already`);
+      }
+      const out = await release(id, index);
+      try {
+        await em.insert(CeremonyComponent, {
+          id: randomUUID(),
+          ceremonyId: id,
+          index,
+          custodianId: actor.id,
+          kcv: out.kcv,
+          submittedAt: this.clock.nowIso(),
+        });
+        await this.audit.record(em, {
+          actor,
+          action: 'ceremony.component.release',
+          subjectType: 'ceremony',
+          subjectId: id,
+          details: { index, kcv: out.kcv },
+        });
+        if (released.length + 1 === c.componentCount) {
+          const handler = this.handlerFor(c.purpose);
+          const key = await this.custody.describeKey((await handler.spec(em, c)).label);
+          c.state = 'completed';
+          c.updatedAt = this.clock.nowIso();
+          await em.save(c);
+          await handler.onCompleted(em, c, key, actor);
+          await this.audit.record(em, {
+            actor,
+            action: 'ceremony.complete',
+            subjectType: 'ceremony',
+            subjectId: id,
+            details: {
+              purpose: c.purpose,
+              target: c.subjectId,
+              kcv: key.kcv,
+              tokenLabel: key.label,
+            },
+          });
+        }
+        return { index, component: Buffer.from(out.component).toString('hex'), kcv: out.kcv };
+      } finally {
+        out.component.fill(0);
+      }
+    });
   }
 
   async list(state?: CeremonyState): Promise<CeremonyDto[]> {
@@ -253,10 +373,14 @@ export class CeremoniesService {
   async abort(actor: AuthenticatedPrincipal, id: string): Promise<CeremonyDto> {
     await this.tx.run(async (em) => {
       const c = await this.load(em, id);
-      if (c.state !== 'open')
+      if (c.state !== 'open' && c.state !== 'releasing')
         throw DomainError.invalidState(`Ceremony ${id} is ${c.state}`, { state: c.state });
+      const handler = this.handlerFor(c.purpose);
       await this.custody.abortCeremony(id);
-      await this.finish(em, c, 'aborted', actor, this.handlerFor(c.purpose), {});
+      // A generated key exists in the token already: an aborted hand-out must not leave it usable.
+      if (c.state === 'releasing')
+        await destroyIfPresent(this.custody, (await handler.spec(em, c)).label);
+      await this.finish(em, c, 'aborted', actor, handler, {});
     });
     return this.get(id);
   }
@@ -279,6 +403,50 @@ export class CeremoniesService {
       );
     }
     return stored.kcv;
+  }
+
+  /**
+   * Custodians named for a ceremony must be active custodians other than the officer. With
+   * `exact`, one per component (component i goes to custodian i); otherwise at least as many as
+   * components, or none (any custodian).
+   */
+  private async checkCustodians(
+    em: EntityManager,
+    actor: AuthenticatedPrincipal,
+    custodianIds: readonly string[],
+    componentCount: number,
+    exact: boolean,
+  ): Promise<void> {
+    if (custodianIds.includes(actor.id)) {
+      throw DomainError.validation(
+        'custodianIds',
+        'custodianIds: the officer who opens a ceremony cannot be a custodian in it',
+      );
+    }
+    if (exact && custodianIds.length !== componentCount) {
+      throw DomainError.validation(
+        'custodianIds',
+        `custodianIds: name exactly ${componentCount} custodians, one per component`,
+      );
+    }
+    if (new Set(custodianIds).size !== custodianIds.length) {
+      throw DomainError.validation('custodianIds', 'custodianIds: name each custodian once');
+    }
+    if (custodianIds.length === 0) return;
+    if (custodianIds.length < componentCount) {
+      throw DomainError.validation(
+        'custodianIds',
+        `custodianIds: name at least ${componentCount} custodians`,
+      );
+    }
+    const found = await em.findBy(Principal, { id: In([...custodianIds]) });
+    const ok = found.filter((p) => p.state === 'active' && p.roles.includes('custodian'));
+    if (ok.length !== custodianIds.length) {
+      throw DomainError.validation(
+        'custodianIds',
+        'custodianIds: every entry must be an active custodian',
+      );
+    }
   }
 
   private async finish(

@@ -1,7 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { csvList, ISO_LENGTH } from '../database/column-types';
 
-export const CEREMONY_STATES = ['open', 'completed', 'failed', 'aborted'] as const;
+/**
+ * `open`: custodians enter components. `releasing`: the key was generated in the token as
+ * components, which the named custodians collect one by one (rows record the releases).
+ */
+export const CEREMONY_STATES = ['open', 'releasing', 'completed', 'failed', 'aborted'] as const;
 export type CeremonyState = (typeof CEREMONY_STATES)[number];
 export type CeremonyPurpose = 'vending-key' | 'kek' | 'transport-key';
 
@@ -47,7 +51,10 @@ export class Ceremony {
   updatedAt!: string;
 }
 
-/** One entered component: the custodian and its check value, never the component itself. */
+/**
+ * One component entered (or, for a generated key, released): the custodian and its check value,
+ * never the component itself.
+ */
 @Entity('ceremony_components')
 export class CeremonyComponent {
   @PrimaryColumn({ type: 'varchar', length: 36 })

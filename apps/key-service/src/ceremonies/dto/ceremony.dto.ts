@@ -27,6 +27,20 @@ export class SubmitComponentDto {
   kcv!: string;
 }
 
+/**
+ * A generated key's component, released once to its custodian. The response carries key material
+ * by design (the custodian must carry it to the client's HSM): it is sent with
+ * `Cache-Control: no-store` and never logged or stored.
+ */
+export class ReleasedComponentDto {
+  @ApiProperty({ description: 'Component index (1-based)' })
+  index!: number;
+  @ApiProperty({ description: 'The component, hex. Shown once; the token has destroyed its copy.' })
+  component!: string;
+  @ApiProperty({ description: 'Check value of the component', example: 'd5d44f' })
+  kcv!: string;
+}
+
 export class CeremonyComponentDto {
   @ApiProperty()
   index!: number;
@@ -58,7 +72,8 @@ export class CeremonyDto {
   expectedKcv!: string;
   @ApiProperty({
     type: [String],
-    description: 'Custodians allowed to enter a component (empty: any)',
+    description:
+      'Custodians allowed to enter a component (empty: any); for a generated key, custodian i collects component i',
   })
   custodians!: string[];
   @ApiProperty({ enum: CEREMONY_STATES })

@@ -17,6 +17,7 @@ import {
   VendingClientDto,
 } from '../dto/vending-client.dto';
 import { TransportKey, type TransportKeyState } from '../transport-keys/transport-key.entity';
+import type { CeremonyDto } from '../../ceremonies/dto/ceremony.dto';
 import { VENDING_CONFIG, type VendingConfig } from '../vending-config';
 import { VendingClient } from './vending-client.entity';
 
@@ -208,47 +209,77 @@ export class VendingClientsService implements OnModuleInit {
     });
   }
 
-  /** Opens the transport-key ceremony for a vending client; the key is active once loaded. */
+  /**
+   * Starts a new transport key for a vending client: a component ceremony of the client's
+   * custodians (`method: 'ceremony'`), or a key generated in the token as components that the
+   * named custodians collect (`method: 'generate'`). Either way the key becomes the client's
+   * active transport key (retiring the previous one) when the ceremony completes.
+   */
   async createTransportKey(
     actor: AuthenticatedPrincipal,
     principalId: string,
     dto: CreateTransportKeyDto,
   ): Promise<TransportKeyCreatedDto> {
-    return this.tx.run(async (em) => {
-      await this.vendingPrincipal(em, principalId);
-      const id = randomUUID();
-      const now = this.clock.nowIso();
-      const key = em.create(TransportKey, {
-        id,
-        principalId,
-        tokenLabel: `tk-${principalId.slice(0, 8)}-${id.slice(0, 8)}`,
-        lengthBytes: dto.lengthBytes,
-        state: 'loading',
-        expectedKcv: dto.expectedKcv.toLowerCase(),
-        kcv: null,
-        createdBy: actor.id,
-        createdAt: now,
-        updatedAt: now,
+    const generate = dto.method === 'generate';
+    let generated: { ceremonyId: string; label: string } | undefined;
+    try {
+      return await this.tx.run(async (em) => {
+        await this.vendingPrincipal(em, principalId);
+        const id = randomUUID();
+        const now = this.clock.nowIso();
+        const key = em.create(TransportKey, {
+          id,
+          principalId,
+          tokenLabel: `tk-${principalId.slice(0, 8)}-${id.slice(0, 8)}`,
+          lengthBytes: dto.lengthBytes,
+          state: 'loading',
+          expectedKcv: generate ? '' : (dto.expectedKcv ?? '').toLowerCase(),
+          kcv: null,
+          createdBy: actor.id,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await em.insert(TransportKey, key);
+        const opening = {
+          purpose: 'transport-key' as const,
+          subjectId: id,
+          algorithm: 'AES' as const,
+          lengthBytes: dto.lengthBytes,
+          componentCount: dto.componentCount,
+          custodianIds: dto.custodianIds ?? [],
+        };
+        let ceremony: CeremonyDto;
+        if (generate) {
+          const opened = await this.ceremonies.openGenerated(em, actor, opening);
+          generated = { ceremonyId: opened.ceremony.id, label: opened.key.label };
+          ceremony = opened.ceremony;
+          key.expectedKcv = opened.key.kcv;
+          key.kcv = opened.key.kcv;
+          await em.save(key);
+        } else {
+          ceremony = await this.ceremonies.open(em, actor, {
+            ...opening,
+            expectedKcv: key.expectedKcv,
+          });
+        }
+        await this.audit.record(em, {
+          actor,
+          action: 'transport-key.create',
+          subjectType: 'transport-key',
+          subjectId: id,
+          details: {
+            principalId,
+            lengthBytes: dto.lengthBytes,
+            method: generate ? 'generate' : 'ceremony',
+            expectedKcv: key.expectedKcv,
+          },
+        });
+        return { transportKey: TransportKeyDto.from(key), ceremony };
       });
-      await em.insert(TransportKey, key);
-      await this.audit.record(em, {
-        actor,
-        action: 'transport-key.create',
-        subjectType: 'transport-key',
-        subjectId: id,
-        details: { principalId, lengthBytes: dto.lengthBytes, expectedKcv: key.expectedKcv },
-      });
-      const ceremony = await this.ceremonies.open(em, actor, {
-        purpose: 'transport-key',
-        subjectId: id,
-        algorithm: 'AES',
-        lengthBytes: dto.lengthBytes,
-        componentCount: dto.componentCount,
-        expectedKcv: key.expectedKcv,
-        custodianIds: dto.custodianIds ?? [],
-      });
-      return { transportKey: TransportKeyDto.from(key), ceremony };
-    });
+    } catch (error) {
+      if (generated) await this.ceremonies.discardGenerated(generated.ceremonyId, generated.label);
+      throw error;
+    }
   }
 
   private async vendingPrincipal(em: EntityManager, principalId: string): Promise<Principal> {

@@ -207,17 +207,30 @@ export class VendingClientListDto {
 }
 
 export class CreateTransportKeyDto {
+  @ApiPropertyOptional({
+    enum: ['ceremony', 'generate'],
+    default: 'ceremony',
+    description:
+      "ceremony: the client's custodians enter components they bring. generate: the token generates the " +
+      'key as components; each named custodian collects one (POST /ceremonies/{id}/components/{index}/release).',
+  })
+  @IsOptional()
+  @IsIn(['ceremony', 'generate'])
+  method?: 'ceremony' | 'generate';
+
   @ApiProperty({ enum: [16, 24, 32], description: 'AES key length in bytes' })
   @IsIn([16, 24, 32])
   lengthBytes!: number;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: '1a2b3c',
-    description: 'Check value of the combined transport key (AES: E_K(0^128)[0..3])',
+    description:
+      'Check value of the combined transport key (AES: E_K(0^128)[0..3]); required for method "ceremony"',
   })
+  @ValidateIf((o: CreateTransportKeyDto) => (o.method ?? 'ceremony') === 'ceremony')
   @IsString()
   @Matches(/^[0-9a-fA-F]{6}$/, { message: 'expectedKcv must be 6 hex digits' })
-  expectedKcv!: string;
+  expectedKcv?: string;
 
   @ApiProperty({ minimum: 2, maximum: 3 })
   @IsInt()
@@ -227,9 +240,11 @@ export class CreateTransportKeyDto {
 
   @ApiPropertyOptional({
     type: [String],
-    description: 'Custodians who may enter components (default: any)',
+    description:
+      'Custodians who may enter components (default: any); for method "generate", exactly one per component ' +
+      '(custodian i collects component i)',
   })
-  @IsOptional()
+  @ValidateIf((o: CreateTransportKeyDto) => o.method === 'generate' || o.custodianIds !== undefined)
   @IsArray()
   @ArrayMaxSize(3)
   @ArrayUnique()
@@ -242,7 +257,8 @@ export class TransportKeyCreatedDto {
   transportKey!: TransportKeyDto;
   @ApiProperty({
     type: CeremonyDto,
-    description: "The component ceremony: the client's custodians enter their components",
+    description:
+      "The component ceremony: the client's custodians enter their components, or collect the generated ones",
   })
   ceremony!: CeremonyDto;
 }
