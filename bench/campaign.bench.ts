@@ -9,7 +9,8 @@
  *
  * PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a fresh schema is
  * created and dropped. Options (environment): BENCH_METERS (default 1,000,000), BENCH_WORKERS
- * (service processes, default: the number of cores), BENCH_CHUNK (rows per chunk, default 2,000).
+ * (service processes, default: the number of cores), BENCH_CHUNK (rows per chunk, default 2,000),
+ * BENCH_NODE_ARGS (extra node arguments for the service processes, e.g. `--cpu-prof`).
  */
 import { execFileSync, type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +32,7 @@ const METERS = Number(process.env.BENCH_METERS ?? 1_000_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 2000);
 const SGC = '600727';
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 /** DEVELOPMENT-ONLY key components (public values, as the e2e suites use). */
 const KRN1 = ['0123456789abcdef', 'fedcba9876543210'];
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     const adminKey = /(sts_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(boot.stdout)?.[1];
     if (!adminKey) throw new Error(`bootstrap-admin printed no key: ${boot.stdout}${boot.stderr}`);
     for (let w = 0; w < WORKERS; w++) {
-      const child = spawn(process.execPath, [MAIN], {
+      const child = spawn(process.execPath, [...NODE_ARGS, MAIN], {
         env: { ...env, PORT: String(PORT + w) },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
