@@ -1,5 +1,5 @@
 import { buildCreditToken, createCipher, VirtualMeter } from '@sts/core';
-import type { KeyCustody } from '@sts/hsm';
+import { HsmError, type KeyCustody } from '@sts/hsm';
 import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';
 import { DEV_COMPONENTS } from '../helpers/key-material';
@@ -21,9 +21,11 @@ jest.setTimeout(900_000);
 /** A custody whose next derivation waits until released: holds a worker inside a chunk. */
 class Gate {
   armed = false;
+  /** How many further derivations fail as if the token were unavailable. */
+  failures = 0;
   entered!: Promise<void>;
   private enter!: () => void;
-  private open!: () => void;
+  private open?: () => void;
   private opened!: Promise<void>;
 
   arm(): void {
@@ -33,7 +35,7 @@ class Gate {
   }
 
   release(): void {
-    this.open();
+    this.open?.();
   }
 
   wrap(inner: KeyCustody): KeyCustody {
@@ -44,6 +46,10 @@ class Gate {
         const fn = (value as (...a: unknown[]) => unknown).bind(target);
         if (prop !== 'deriveDecoderKeys' && prop !== 'deriveDecoderKey') return fn;
         return async (...args: unknown[]) => {
+          if (this.failures > 0) {
+            this.failures -= 1;
+            throw new HsmError('UNAVAILABLE', 'token unavailable (test)');
+          }
           if (this.armed) {
             this.armed = false;
             this.enter();
@@ -80,6 +86,7 @@ forEachDatabase('Rekey campaigns', (database) => {
   });
 
   afterAll(async () => {
+    gate.release(); // a failed assertion must not leave a worker blocked in the gate
     await svc?.close();
   });
 
@@ -424,5 +431,34 @@ forEachDatabase('Rekey campaigns', (database) => {
       oldKey.fill(0);
       newKey.fill(0);
     }
+  });
+
+  it('keeps a run going through a token outage: the chunk is retried, nothing lost or doubled', async () => {
+    const meters = meterIds(30, 9000);
+    const { id } = await planAndApprove(svc, cast, { ...plan, chunkSize: 10 }, csvOf(meters));
+    gate.failures = 3;
+    expectStatus(
+      await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
+      200,
+    );
+    const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+    expect(gate.failures).toBe(0);
+    expect(done).toMatchObject({ state: 'completed', progress: { issued: 30, failed: 0 } });
+    const rows = parseResults(await results(svc, cast.officerA.key, id));
+    expect(rows.map((r) => [r.row, r.status, r.tokens.length])).toEqual(
+      meters.map((_, i) => [i + 1, 'issued', 2]),
+    );
+    const chunks = (
+      expectStatus(
+        await svc.http
+          .get('/api/v1/audit/events')
+          .query({ subjectId: id, action: 'campaign.chunk', limit: 500 })
+          .set(...auth(cast.auditor.key)),
+        200,
+      ).body.items as { details: { chunk: number } }[]
+    )
+      .map((e) => e.details.chunk)
+      .sort((a, b) => a - b);
+    expect(chunks).toEqual([0, 1, 2]);
   });
 });
