@@ -3,11 +3,12 @@
  *
  * The key service runs as it does in production: `cli.js migrate`, then one `main.js` process per
  * core (Node cluster, one shared port) on PostgreSQL with a fresh SoftHSM token, audit on (every
- * token and derived key is an audit event in the issuing transaction). autocannon then asks for
+ * token and derived key is an audit event, committed before the answer). autocannon then asks for
  *
  *  1. credit tokens (class 0, EA07, DKGA02 key derived in the token; TID allocation, issuance
- *     record and audit event committed together), over 50,000 meters;
- *  2. derived keys (wrapped under the client's transport key in the token, audited),
+ *     record and audit event committed together, group-committed with the other requests
+ *     pending in the same process), over 50,000 meters;
+ *  2. derived keys (wrapped under the client's transport key in the token, audited the same way),
  *
  * and prints requests/s, p50 / p99 latency and the error count of each, then checks the database:
  * every issued (meter, key, TID) is distinct and the audit trail holds one event per answer.

@@ -57,6 +57,7 @@ import {
   IssuanceCommitter,
   isRetryableConflict,
 } from './issuance/issuance-committer';
+import { insertIssuance, readLiveKey } from './issuance/issuance-sql';
 import {
   derivationInput,
   KeyChangeIssuer,
@@ -187,6 +188,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
       savepoint: (p) => p.run !== undefined,
       afterItems: (em, done) => this.recordBatch(em, done),
       lockOrder: (p) => p.lockKey,
+      chainSavepoints: tx.isPostgres,
       retryable: isRetryableConflict,
       maxBatch: ISSUANCE_BATCH_MAX,
     });
@@ -584,7 +586,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
       vendingKey: k ? keyRef(k) : null,
       ...(parts.keyChange ? { keyChange: parts.keyChange } : {}),
     };
-    await em.insert(Issuance, {
+    await insertIssuance(em, this.tx.isPostgres, {
       id,
       clientId: ctx.client.id,
       kind: ctx.kind,
@@ -687,7 +689,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
 
   /** The live vending key a request names, or null (read outside any transaction). */
   private async readKey(ref: KeyRef): Promise<VendingKey | null> {
-    return this.tx.read((em) => em.findOneBy(VendingKey, { sgc: ref.sgc, liveKrn: ref.krn }));
+    return this.tx.read((em) => readLiveKey(em, this.tx.isPostgres, ref.sgc, ref.krn));
   }
 
   /** The vending key a meter's credit/management/derived key request uses, with the rules applied. */

@@ -89,11 +89,29 @@ describe('IssuanceCommitter', () => {
     expect(after).toEqual([['done a', 'done b', 'done c']]);
     expect(db.statements).toEqual([
       'BEGIN',
-      ...['a', 'b', 'c'].flatMap((n) => [
-        'SAVEPOINT vending_item',
-        `work ${n}`,
-        'RELEASE SAVEPOINT vending_item',
-      ]),
+      'SAVEPOINT vending_item',
+      'work a',
+      'RELEASE SAVEPOINT vending_item',
+      'SAVEPOINT vending_item',
+      'work b',
+      'RELEASE SAVEPOINT vending_item',
+      'SAVEPOINT vending_item',
+      'work c',
+      'after',
+      'COMMIT',
+    ]);
+  });
+
+  it('releases and opens savepoints in one statement when chaining is on', async () => {
+    const db = new FakeDb();
+    const { c } = committer(db, { chainSavepoints: true });
+    await Promise.all(['a', 'b'].map((name) => c.submit({ name })));
+    expect(db.statements).toEqual([
+      'BEGIN',
+      'SAVEPOINT vending_item',
+      'work a',
+      'RELEASE SAVEPOINT vending_item; SAVEPOINT vending_item',
+      'work b',
       'after',
       'COMMIT',
     ]);
@@ -130,11 +148,12 @@ describe('IssuanceCommitter', () => {
     expect(outcomes[2].value).toBe('done ok2');
     expect(after).toEqual([['done ok1', 'done ok2']]);
     const bad = db.statements.indexOf('work bad');
-    expect(db.statements.slice(bad - 1, bad + 3)).toEqual([
+    expect(db.statements.slice(bad - 1, bad + 4)).toEqual([
       'SAVEPOINT vending_item',
       'work bad',
       'ROLLBACK TO SAVEPOINT vending_item',
       'RELEASE SAVEPOINT vending_item',
+      'SAVEPOINT vending_item',
     ]);
     expect(db.statements.at(-1)).toBe('COMMIT');
   });
