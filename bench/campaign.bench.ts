@@ -9,7 +9,7 @@
  *
  * PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a fresh schema is
  * created and dropped. Options (environment): BENCH_METERS (default 1,000,000), BENCH_WORKERS
- * (service processes, default: the number of cores), BENCH_CHUNK (rows per chunk, default 2,000),
+ * (service processes, default: the number of cores), BENCH_CHUNK (rows per chunk, default 1,000: the service's default),
  * BENCH_NODE_ARGS (extra node arguments for the service processes, e.g. `--cpu-prof`).
  */
 import { execFileSync, type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ const SCHEMA = `bench_campaign_${process.pid}`;
 const PORT = 38_000 + (process.pid % 1000);
 const METERS = Number(process.env.BENCH_METERS ?? 1_000_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
-const CHUNK = Number(process.env.BENCH_CHUNK ?? 2000);
+const CHUNK = Number(process.env.BENCH_CHUNK ?? 1000);
 const SGC = '600727';
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
