@@ -57,7 +57,7 @@ import {
   IssuanceCommitter,
   isRetryableConflict,
 } from './issuance/issuance-committer';
-import { insertIssuance, readLiveKey } from './issuance/issuance-sql';
+import { insertIssuance, readKeysById, readLiveKey } from './issuance/issuance-sql';
 import {
   derivationInput,
   KeyChangeIssuer,
@@ -114,6 +114,16 @@ interface KeyRef {
 interface PendingItem {
   readonly context: RequestContext | undefined;
   readonly lockKey: string;
+  /**
+   * The vending key the request used (possibly from the key cache): re-checked against the row
+   * as the batch transaction reads it, before anything is written.
+   */
+  readonly key?: {
+    readonly used: VendingKey;
+    readonly check: (fresh: VendingKey | undefined) => void;
+  };
+  /** The batch's fresh reads of the items' vending keys (set by the committer's first step). */
+  batchKeys?: ReadonlyMap<string, VendingKey>;
   /** The item's writes, returning its answer and its audit event. */
   readonly run?: (em: EntityManager) => Promise<ItemResult>;
   /** Without `run`: the item writes nothing of its own, only this audit event. */
@@ -132,6 +142,43 @@ interface ItemResult {
  * overflows and every other session's snapshots get slower, so batches stay within it.
  */
 export const ISSUANCE_BATCH_MAX = 64;
+
+/**
+ * How long a process reuses a vending key row it has read, for the work before the database
+ * (rules, HSM derivation). Hard bound: 1 s. The key's state and times are checked again inside
+ * the issuing transaction, so a suspended or superseded key issues nothing after its change
+ * commits; the cache only saves the per-request read.
+ */
+export const KEY_CACHE_MS = 1000;
+
+/** The cached vending key no longer is the live key the request named: read it again. */
+class StaleKeyError extends Error {
+  constructor() {
+    super('cached vending key is stale');
+  }
+}
+
+/** A decision made on a cached (or since changed) key row, to be made again on a fresh read. */
+class KeyRetry extends Error {
+  constructor(readonly reason: unknown) {
+    super('vending key to be read again');
+  }
+}
+
+/** Attributes of a vending key that the token work depends on (a change needs a fresh start). */
+function sameKeyMaterial(a: VendingKey, b: VendingKey): boolean {
+  return (
+    a.id === b.id &&
+    a.sgc === b.sgc &&
+    a.liveKrn === b.liveKrn &&
+    a.tokenLabel === b.tokenLabel &&
+    a.keyType === b.keyType &&
+    a.dkga === b.dkga &&
+    a.baseDate === b.baseDate &&
+    a.ken === b.ken &&
+    a.kcv === b.kcv
+  );
+}
 
 const CREDIT_NAMES = ['electricity', 'water', 'gas', 'time'] as const;
 
@@ -170,6 +217,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   private readonly tids: TidAllocator;
   private timer?: NodeJS.Timeout;
   private readonly committer: IssuanceCommitter<EntityManager, PendingItem, ItemResult>;
+  private readonly keyCache = new Map<string, { key: VendingKey; until: number }>();
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -184,6 +232,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     this.tids = new TidAllocator(tx.isPostgres, config.tidWindowMinutes);
     this.committer = new IssuanceCommitter<EntityManager, PendingItem, ItemResult>({
       transaction: (work) => this.tx.run(work),
+      beforeItems: (em, items) => this.readBatchKeys(em, items),
       item: (em, p) => this.inContext(p.context, () => this.runItem(em, p)),
       savepoint: (p) => p.run !== undefined,
       afterItems: (em, done) => this.recordBatch(em, done),
@@ -227,23 +276,43 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     client: AuthenticatedPrincipal,
     dto: DerivedKeyRequestDto,
   ): Promise<DerivedKeyDto> {
+    try {
+      return await this.exportKey(client, dto, false);
+    } catch (error) {
+      // Decided on a cached key row that has changed since: decide again on a fresh read.
+      if (!(error instanceof KeyRetry)) throw error;
+      this.evictKey(dto.meter);
+      return this.retryOnce(() => this.exportKey(client, dto, true));
+    }
+  }
+
+  private async exportKey(
+    client: AuthenticatedPrincipal,
+    dto: DerivedKeyRequestDto,
+    fresh: boolean,
+  ): Promise<DerivedKeyDto> {
     const m = dto.meter;
     assertInScope(client, m.sgc);
     // Both reads at once; their errors are checked in the order the rules give (key first).
     const [keyRead, transportRead] = await Promise.allSettled([
-      this.readKey(m),
+      this.readKey(m, fresh),
       this.clients.activeTransportKey(client.id),
     ]);
-    const key = this.checkVendKey(valueOf(keyRead), m, 'meter');
-    const now = this.clock.now();
-    assertKenCoversTid(key, this.nowTid(key, now));
-    const transport = valueOf(transportRead);
-    const input = derivationInput(key, m, 'meter');
-    const wrapped = await this.custody.exportDecoderKey(
-      key.tokenLabel,
-      input,
-      transport.tokenLabel,
-    );
+    const { key: found, cached } = valueOf(keyRead);
+    let key: VendingKey;
+    let wrapped: { wrapped: Uint8Array; kcv: string };
+    let transport: Awaited<ReturnType<VendingClientsService['activeTransportKey']>>;
+    try {
+      key = this.checkVendKey(found, m, 'meter');
+      const now = this.clock.now();
+      assertKenCoversTid(key, this.nowTid(key, now));
+      transport = valueOf(transportRead);
+      const input = derivationInput(key, m, 'meter');
+      wrapped = await this.custody.exportDecoderKey(key.tokenLabel, input, transport.tokenLabel);
+    } catch (error) {
+      if (cached) throw new KeyRetry(error);
+      throw error;
+    }
     const body: DerivedKeyDto = {
       meter: { iin: m.iin, drn: m.drn },
       sgc: key.sgc,
@@ -262,9 +331,11 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
       vendingKey: keyRef(key),
     };
     // The export's audit event joins the issuance batch: one commit for many events.
+    const used = key;
     await this.committer.submit({
       context: currentContext(),
       lockKey: '',
+      key: { used, check: (row) => this.recheckKey(used, row, m) },
       audit: {
         actor: client,
         action: 'vending.derived-key',
@@ -530,21 +601,45 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     vendingKey: KeyRef | null,
     prepare: (profile: ClientProfile, key: VendingKey | null) => Promise<Prepared>,
   ): Promise<IssuanceResult> {
+    try {
+      return await this.issueOnce(ctx, vendingKey, prepare, false);
+    } catch (error) {
+      // Decided on a cached key row that has changed since: decide again on a fresh read.
+      if (!(error instanceof KeyRetry) || !vendingKey) throw error;
+      this.evictKey(vendingKey);
+      return this.retryOnce(() => this.issueOnce(ctx, vendingKey, prepare, true));
+    }
+  }
+
+  private async issueOnce(
+    ctx: IssueContext,
+    vendingKey: KeyRef | null,
+    prepare: (profile: ClientProfile, key: VendingKey | null) => Promise<Prepared>,
+    fresh: boolean,
+  ): Promise<IssuanceResult> {
     const fingerprint = requestFingerprint(ctx.kind, ctx.body);
     const [earlierRead, profileRead, keyRead] = await Promise.allSettled([
       ctx.idempotencyKey !== undefined ? this.replay(ctx, fingerprint) : undefined,
       this.clients.profile(ctx.client.id),
-      vendingKey ? this.readKey(vendingKey) : null,
+      vendingKey ? this.readKey(vendingKey, fresh) : { key: null, cached: false },
     ]);
     const earlier = valueOf(earlierRead);
     if (earlier) return earlier;
-    const prepared = await prepare(valueOf(profileRead), valueOf(keyRead));
-    const meter = (ctx.body as { meter: { iin: string; drn: string } }).meter;
+    const { key, cached } = valueOf(keyRead);
+    let prepared: Prepared;
+    try {
+      prepared = await prepare(valueOf(profileRead), key);
+    } catch (error) {
+      if (cached) throw new KeyRetry(error);
+      throw error;
+    }
+    const meter = (ctx.body as { meter: MeterKeyDto }).meter;
     try {
       const requestId = currentRequestId().slice(0, 64);
       const result = await this.committer.submit({
         context: currentContext(),
         lockKey: prepared.lockKey ?? '',
+        key: key ? { used: key, check: (row) => this.recheckKey(key, row, meter) } : undefined,
         run: (em) => this.finishIssuance(em, ctx, prepared, meter, fingerprint, requestId),
       });
       if (!result.body) throw new Error('issuance committed without an answer');
@@ -623,6 +718,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
 
   /** Runs one batch item: its own writes and event, or its event alone. */
   private async runItem(em: EntityManager, p: PendingItem): Promise<ItemResult> {
+    if (p.key) p.key.check(p.batchKeys?.get(p.key.used.id));
     if (p.run) return p.run(em);
     if (!p.audit) throw new Error('batch item with neither writes nor an event');
     return { body: null, audit: p.audit };
@@ -687,9 +783,68 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     };
   }
 
-  /** The live vending key a request names, or null (read outside any transaction). */
-  private async readKey(ref: KeyRef): Promise<VendingKey | null> {
-    return this.tx.read((em) => readLiveKey(em, this.tx.isPostgres, ref.sgc, ref.krn));
+  /**
+   * The live vending key a request names, or null: from the key cache (at most
+   * {@link KEY_CACHE_MS} old) unless `fresh`, else read outside any transaction. `cached` says
+   * whether it came from the cache (a decision made on it is re-made on a fresh read).
+   */
+  private async readKey(
+    ref: KeyRef,
+    fresh: boolean,
+  ): Promise<{ key: VendingKey | null; cached: boolean }> {
+    const id = `${ref.sgc}|${ref.krn}`;
+    const now = Date.now();
+    if (!fresh) {
+      const hit = this.keyCache.get(id);
+      if (hit && hit.until > now) return { key: hit.key, cached: true };
+    }
+    const key = await this.tx.read((em) => readLiveKey(em, this.tx.isPostgres, ref.sgc, ref.krn));
+    if (key) {
+      if (this.keyCache.size >= 10_000) this.keyCache.clear();
+      this.keyCache.set(id, { key, until: now + KEY_CACHE_MS });
+    } else {
+      this.keyCache.delete(id);
+    }
+    return { key, cached: false };
+  }
+
+  private evictKey(ref: KeyRef): void {
+    this.keyCache.delete(`${ref.sgc}|${ref.krn}`);
+  }
+
+  /** A second attempt on fresh reads; a key that changed again meanwhile is a 409 to retry. */
+  private async retryOnce<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof KeyRetry)) throw error;
+      throw DomainError.invalidState(
+        'The vending key changed while the request was served; retry the request',
+        {},
+      );
+    }
+  }
+
+  /** The batch's first step: one read of the vending keys its items used. */
+  private async readBatchKeys(em: EntityManager, items: readonly PendingItem[]): Promise<void> {
+    const ids = [...new Set(items.flatMap((p) => (p.key ? [p.key.used.id] : [])))];
+    if (ids.length === 0) return;
+    const rows = await readKeysById(em, this.tx.isPostgres, ids);
+    for (const p of items) p.batchKeys = rows;
+  }
+
+  /**
+   * Inside the batch transaction, before anything of the item is written: the key row as it is
+   * now is still the live key the request named, still passes the rules (state, activation,
+   * issue-until, expiry, parameters, EA) and still has the key material the token was made with.
+   * Otherwise the request is decided again on a fresh read (KeyRetry), so the answer is the one
+   * a fresh read gives (e.g. 422 STS_KEY_NOT_ACTIVE for a suspended key).
+   */
+  private recheckKey(used: VendingKey, row: VendingKey | undefined, m: MeterKeyDto): void {
+    if (!row || row.sgc !== m.sgc || row.liveKrn !== m.krn || !sameKeyMaterial(used, row)) {
+      throw new KeyRetry(new StaleKeyError());
+    }
+    this.checkVendKey(row, m, 'meter');
   }
 
   /** The vending key a meter's credit/management/derived key request uses, with the rules applied. */

@@ -12,6 +12,11 @@ export interface Committed<I, R> {
 export interface IssuanceCommitterOptions<E extends SavepointCapable, I, R> {
   /** Runs `work` in one database transaction (commits when it resolves, rolls back otherwise). */
   readonly transaction: <T>(work: (em: E) => Promise<T>) => Promise<T>;
+  /**
+   * Before any item, once per batch, with every item of the batch (e.g. one read of what the
+   * items must re-check inside the transaction). A failure fails the batch.
+   */
+  readonly beforeItems?: (em: E, inputs: readonly I[]) => Promise<void>;
   /** One item's work inside the batch transaction, in a savepoint of its own. */
   readonly item: (em: E, input: I) => Promise<R>;
   /** After every item, once per batch, with the items that succeeded (in submission order). */
@@ -110,6 +115,12 @@ export class IssuanceCommitter<E extends SavepointCapable, I, R> {
     const outcomes: Outcome<R>[] = new Array<Outcome<R>>(batch.length);
     try {
       await this.options.transaction(async (em) => {
+        if (this.options.beforeItems) {
+          await this.options.beforeItems(
+            em,
+            batch.map((t) => t.input),
+          );
+        }
         let open = false; // a savepoint is open (the previous item's, released by the next one)
         for (const i of this.order(batch)) {
           const ticket = batch[i];

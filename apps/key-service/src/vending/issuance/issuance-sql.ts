@@ -59,10 +59,15 @@ export async function insertIssuance(
 interface ColumnMap {
   readonly property: string;
   readonly column: string;
-  readonly from?: (value: unknown) => unknown;
+  readonly from: (value: unknown) => unknown;
 }
 
-const keyColumns = new WeakMap<object, { sql: [string, string]; columns: ColumnMap[] }>();
+interface KeyPlan {
+  readonly select: string;
+  readonly columns: readonly ColumnMap[];
+}
+
+const keyPlans = new WeakMap<object, KeyPlan>();
 
 /** The live vending key with `sgc` and live KRN `krn`, hydrated like `findOneBy` would. */
 export async function readLiveKey(
@@ -72,20 +77,24 @@ export async function readLiveKey(
   krn: number,
 ): Promise<VendingKey | null> {
   const plan = keyPlan(em);
-  const rows = await em.query<Record<string, unknown>[]>(plan.sql[isPostgres ? 0 : 1], [sgc, krn]);
-  if (rows.length === 0) return null;
+  const rows = await em.query<Record<string, unknown>[]>(
+    isPostgres
+      ? `${plan.select} WHERE sgc = $1 AND live_krn = $2`
+      : `${plan.select} WHERE sgc = ? AND live_krn = ?`,
+    [sgc, krn],
+  );
+  return rows.length === 0 ? null : hydrate(plan.columns, rows[0]);
+}
+
+function hydrate(columns: readonly ColumnMap[], row: Record<string, unknown>): VendingKey {
   const key = new VendingKey() as unknown as Record<string, unknown>;
-  const row = rows[0];
-  for (const c of plan.columns) {
-    const raw = row[c.column];
-    key[c.property] = c.from ? c.from(raw) : raw;
-  }
+  for (const c of columns) key[c.property] = c.from(row[c.column]);
   return key as unknown as VendingKey;
 }
 
-function keyPlan(em: EntityManager): { sql: [string, string]; columns: ColumnMap[] } {
+function keyPlan(em: EntityManager): KeyPlan {
   const connection = em.connection;
-  const cached = keyColumns.get(connection);
+  const cached = keyPlans.get(connection);
   if (cached) return cached;
   const meta = connection.getMetadata(VendingKey);
   const columns: ColumnMap[] = meta.columns.map((c) => {
@@ -100,11 +109,27 @@ function keyPlan(em: EntityManager): { sql: [string, string]; columns: ColumnMap
     return { property: c.propertyName, column: c.databaseName, from };
   });
   const list = columns.map((c) => `"${c.column}"`).join(', ');
-  const base = `SELECT ${list} FROM ${meta.tableName} WHERE sgc = `;
-  const plan = {
-    sql: [`${base}$1 AND live_krn = $2`, `${base}? AND live_krn = ?`] as [string, string],
-    columns,
-  };
-  keyColumns.set(connection, plan);
+  const plan = { select: `SELECT ${list} FROM ${meta.tableName}`, columns };
+  keyPlans.set(connection, plan);
   return plan;
+}
+
+/** The vending keys with these ids (any state), hydrated like `findBy` would. */
+export async function readKeysById(
+  em: EntityManager,
+  isPostgres: boolean,
+  ids: readonly string[],
+): Promise<Map<string, VendingKey>> {
+  const found = new Map<string, VendingKey>();
+  if (ids.length === 0) return found;
+  const plan = keyPlan(em);
+  const marks = placeholders(isPostgres, ids.length);
+  const rows = await em.query<Record<string, unknown>[]>(`${plan.select} WHERE id IN (${marks})`, [
+    ...ids,
+  ]);
+  for (const row of rows) {
+    const key = hydrate(plan.columns, row);
+    found.set(key.id, key);
+  }
+  return found;
 }
