@@ -238,6 +238,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
       afterItems: (em, done) => this.recordBatch(em, done),
       lockOrder: (p) => p.lockKey,
       chainSavepoints: tx.isPostgres,
+      optimistic: true,
       retryable: isRetryableConflict,
       maxBatch: ISSUANCE_BATCH_MAX,
     });

@@ -235,6 +235,46 @@ describe('IssuanceCommitter', () => {
     expect(db.statements.filter((s) => s.startsWith('SAVEPOINT'))).toHaveLength(1);
   });
 
+  describe('optimistic', () => {
+    it('commits a batch without savepoints when every item succeeds', async () => {
+      const db = new FakeDb();
+      const { c, after } = committer(db, { optimistic: true });
+      expect(await Promise.all(['a', 'b'].map((name) => c.submit({ name })))).toEqual([
+        'done a',
+        'done b',
+      ]);
+      expect(db.statements).toEqual(['BEGIN', 'work a', 'work b', 'after', 'COMMIT']);
+      expect(after).toEqual([['done a', 'done b']]);
+    });
+
+    it('rolls the attempt back when an item fails and runs the batch again isolated', async () => {
+      const db = new FakeDb();
+      const { c, after } = committer(db, { optimistic: true });
+      const own = new Error('own');
+      const outcomes = await Promise.all([
+        settle(c.submit({ name: 'a' })),
+        settle(c.submit({ name: 'bad', fail: own })),
+        settle(c.submit({ name: 'b' })),
+      ]);
+      expect(outcomes.map((o) => o.value ?? o.error)).toEqual(['done a', own, 'done b']);
+      expect(db.transactions).toBe(2);
+      expect(db.statements.slice(0, 4)).toEqual(['BEGIN', 'work a', 'work bad', 'ROLLBACK']);
+      expect(db.statements.slice(4)).toContain('ROLLBACK TO SAVEPOINT vending_item');
+      expect(db.statements.at(-1)).toBe('COMMIT');
+      // Only the committed attempt's after-step counts.
+      expect(after).toEqual([['done a', 'done b']]);
+    });
+
+    it('answers a lone failing item with its own error without a second attempt', async () => {
+      const db = new FakeDb();
+      const { c } = committer(db, { optimistic: true });
+      const own = new Error('own');
+      expect((await settle(c.submit({ name: 'bad', fail: own }))).error).toBe(own);
+      expect(db.transactions).toBe(1);
+      expect(db.statements).toEqual(['BEGIN', 'work bad', 'ROLLBACK']);
+    });
+  });
+
   it('recognises PostgreSQL deadlocks and serialization failures, also wrapped', () => {
     expect(isRetryableConflict({ code: '40P01' })).toBe(true);
     expect(isRetryableConflict({ driverError: { code: '40001' } })).toBe(true);
@@ -264,35 +304,42 @@ describe('IssuanceCommitter on SQLite (real savepoints)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the TIDs of the items that succeeded and rolls back those of the refused one', async () => {
-    const drn = '00000000018';
-    const c = new IssuanceCommitter<EntityManager, { drn: string; failAfter?: boolean }, number>({
-      transaction: (work) => ds.transaction(work),
-      item: async (em, input) => {
-        const tid = await tids.allocate(em, { iin: '600727', drn: input.drn }, 'k1', 1000, AT);
-        if (input.failAfter) throw new Error('token could not be built');
-        return tid;
-      },
-      maxBatch: 64,
-    });
-    const outcomes = await Promise.all([
-      settle(c.submit({ drn })),
-      settle(c.submit({ drn, failAfter: true })),
-      settle(c.submit({ drn })),
-      settle(c.submit({ drn })), // past the window of 2
-      settle(c.submit({ drn: '00000000026' })),
-    ]);
-    expect(outcomes[0].value).toBe(1000);
-    expect((outcomes[1].error as Error).message).toBe('token could not be built');
-    expect(outcomes[2].value).toBe(1001);
-    expect(outcomes[3].error).toMatchObject({ code: ErrorCode.STS_TID_WINDOW_EXHAUSTED });
-    expect(outcomes[4].value).toBe(1000);
-    const rows = await ds.query<{ drn: string; last_tid: number }[]>(
-      'SELECT drn, last_tid FROM vending_tid_allocations ORDER BY drn',
-    );
-    expect(rows.map((r) => [r.drn, Number(r.last_tid)])).toEqual([
-      [drn, 1001],
-      ['00000000026', 1000],
-    ]);
-  });
+  it.each([
+    ['isolated', false, '00000000018', '00000000026'],
+    ['optimistic', true, '00000000034', '00000000042'],
+  ])(
+    '%s: keeps the TIDs of the items that succeeded and rolls back those of the refused one',
+    async (_mode, optimistic, drn, other) => {
+      const c = new IssuanceCommitter<EntityManager, { drn: string; failAfter?: boolean }, number>({
+        transaction: (work) => ds.transaction(work),
+        item: async (em, input) => {
+          const tid = await tids.allocate(em, { iin: '600727', drn: input.drn }, 'k1', 1000, AT);
+          if (input.failAfter) throw new Error('token could not be built');
+          return tid;
+        },
+        maxBatch: 64,
+        optimistic,
+      });
+      const outcomes = await Promise.all([
+        settle(c.submit({ drn })),
+        settle(c.submit({ drn, failAfter: true })),
+        settle(c.submit({ drn })),
+        settle(c.submit({ drn })), // past the window of 2
+        settle(c.submit({ drn: other })),
+      ]);
+      expect(outcomes[0].value).toBe(1000);
+      expect((outcomes[1].error as Error).message).toBe('token could not be built');
+      expect(outcomes[2].value).toBe(1001);
+      expect(outcomes[3].error).toMatchObject({ code: ErrorCode.STS_TID_WINDOW_EXHAUSTED });
+      expect(outcomes[4].value).toBe(1000);
+      const rows = await ds.query<{ drn: string; last_tid: number }[]>(
+        'SELECT drn, last_tid FROM vending_tid_allocations WHERE drn IN (?, ?) ORDER BY drn',
+        [drn, other],
+      );
+      expect(rows.map((r) => [r.drn, Number(r.last_tid)])).toEqual([
+        [drn, 1001],
+        [other, 1000],
+      ]);
+    },
+  );
 });
