@@ -20,8 +20,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withCheckDigit } from '@sts/core';
 import { secretKeyCheckValue } from '@sts/hsm';
@@ -182,14 +182,33 @@ interface Figures {
   p99: number;
   errors: number;
   total: number;
+  /** CPU time of the service processes per answered request (ms), when /proc is there. */
+  cpuMsPerRequest?: number;
+}
+
+/** User + system CPU time of these processes so far (ms; Linux /proc), or undefined. */
+function cpuMs(pids: readonly number[]): number | undefined {
+  try {
+    let ticks = 0;
+    for (const pid of pids) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    }
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
 }
 
 async function load(
   clientKey: string,
   kind: 'credit' | 'derived',
   seconds: number,
+  pids: readonly number[] = [],
 ): Promise<Figures> {
   let n = Math.floor(Math.random() * METERS);
+  const cpuBefore = cpuMs(pids);
   const result = await autocannon({
     url: `${BASE}/api/v1/vending/${kind === 'credit' ? 'tokens/credit' : 'derived-keys'}`,
     method: 'POST',
@@ -198,14 +217,17 @@ async function load(
     headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: bodyFor(kind, n++) }) }],
   });
-  const expected = kind === 'credit' ? '2xx' : '2xx';
-  const ok = result[expected];
+  const ok = result['2xx'];
+  const cpuAfter = cpuMs(pids);
   return {
     rps: ok / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     total: ok + result.non2xx + result.errors,
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && ok > 0
+      ? { cpuMsPerRequest: (cpuAfter - cpuBefore) / ok }
+      : {}),
   };
 }
 
@@ -268,10 +290,11 @@ async function main(): Promise<void> {
       `vending benchmark: ${WORKERS} service processes (one per core) on PostgreSQL with SoftHSM, audit on; ` +
         `autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ${fmt(METERS)} meters`,
     );
+    const pids = workers.flatMap((w) => (w.process.pid === undefined ? [] : [w.process.pid]));
     await load(clientKey, 'credit', 3); // warm-up: JIT, pools, token sessions
-    const credit = await load(clientKey, 'credit', SECONDS);
+    const credit = await load(clientKey, 'credit', SECONDS, pids);
     await load(clientKey, 'derived', 2);
-    const derived = await load(clientKey, 'derived', SECONDS);
+    const derived = await load(clientKey, 'derived', SECONDS, pids);
 
     const q = async (sql: string) => Number((await pg.query<{ n: string }>(sql)).rows[0].n);
     const issued = await q(`SELECT COUNT(*) AS n FROM "${SCHEMA}".vending_issuances`);
@@ -284,7 +307,10 @@ async function main(): Promise<void> {
     const row = (name: string, f: Figures): [string, string, string] => [
       name,
       `${fmt(f.rps)} /s`,
-      `p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, errors ${fmt(f.errors)} of ${fmt(f.total)}`,
+      `p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, errors ${fmt(f.errors)} of ${fmt(f.total)}` +
+        (f.cpuMsPerRequest === undefined
+          ? ''
+          : `, service CPU ${fmt(f.cpuMsPerRequest, 2)} ms per answer`),
     ];
     printRows('Vending over HTTP (target: >= 2,000 credit tokens/s at p99 < 50 ms, zero errors)', [
       row('credit tokens', credit),
@@ -304,6 +330,10 @@ async function main(): Promise<void> {
     for (const l of lines.slice(0, 3)) console.log(`  ${l.slice(0, 300)}`);
     const met = credit.rps >= 2000 && credit.p99 < 50 && credit.errors === 0;
     console.log(`\ncredit target ${met ? 'met' : 'NOT met'} on this machine`);
+    const loadAvg = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+    console.log(`load average after the runs: ${loadAvg} (${availableParallelism()} cores)`);
     if (distinct !== issued || audited !== issued || credit.errors > 0 || derived.errors > 0) {
       process.exitCode = 1;
     }
