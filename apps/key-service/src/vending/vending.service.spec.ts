@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withCheckDigit } from '@sts/core';
+import type { KeyCustody } from '@sts/hsm';
+import { DataSource } from 'typeorm';
+import type { AuditInput, AuditService } from '../audit/audit.service';
+import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { ErrorCode } from '../common/error-codes';
+import { JsonLogger } from '../common/json-logger';
+import { currentRequestId, runWithContext } from '../common/request-context';
+import { TransactionRunner } from '../database/transaction-runner';
+import { InitialSchema1732550000000 } from '../database/migrations/1732550000000-initial-schema';
+import { VendingSchema1732600000000 } from '../database/migrations/1732600000000-vending-schema';
+import { VendingKey } from '../vending-keys/vending-key.entity';
+import type { VendingClientsService } from './clients/vending-clients.service';
+import type { CreditTokenRequestDto } from './dto/vending-request.dto';
+import { Issuance } from './issuance/issuance.entity';
+import type { KeyChangeIssuer } from './issuance/key-change-issuer';
+import { VendingService } from './vending.service';
+
+/**
+ * The issuing pipeline on SQLite with the HSM and the audit trail replaced: group commit, the
+ * request id of each audit event, and the vending-key cache with its in-transaction re-check.
+ */
+describe('VendingService issuance', () => {
+  const SGC = '600727';
+  const client: AuthenticatedPrincipal = {
+    id: randomUUID(),
+    name: 'vendor',
+    roles: ['vending-client'],
+    sgcScope: [SGC],
+  };
+  let dir: string;
+  let ds: DataSource;
+  let service: VendingService;
+  const audited: { input: AuditInput; requestId: string }[] = [];
+  const derivedWith: string[] = [];
+
+  const custody = {
+    deriveDecoderKey: (label: string) => {
+      derivedWith.push(label);
+      return Promise.resolve(new Uint8Array([1, 35, 69, 103, 137, 171, 205, 239]));
+    },
+  } as unknown as KeyCustody;
+  const audit = {
+    record: (_em: unknown, ...inputs: AuditInput[]) => {
+      for (const input of inputs) audited.push({ input, requestId: currentRequestId() });
+      return Promise.resolve();
+    },
+  } as unknown as AuditService;
+  const clients = {
+    profile: () =>
+      Promise.resolve({
+        principalId: client.id,
+        creditSubclasses: [0],
+        managementSubclasses: [],
+        testSubclasses: [],
+        keyChangeAllowed: false,
+        maxUnitAmount: null,
+        maxCurrencyAmount: null,
+        ratePerSecond: 1000,
+        burst: 1000,
+      }),
+  } as unknown as VendingClientsService;
+
+  const meter = (n: number) => ({
+    iin: '600727',
+    drn: withCheckDigit(String(1_000_000_000 + n)),
+    sgc: SGC,
+    krn: 1,
+    tariffIndex: '01',
+    ea: '07' as const,
+  });
+  const credit = (n: number) =>
+    service.credit(client, {
+      meter: meter(n),
+      subclass: 0,
+      amount: '1',
+    });
+  const issuances = async () =>
+    Number((await ds.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM vending_issuances'))[0].n);
+
+  async function insertKey(id: string, label: string, liveKrn: number | null): Promise<void> {
+    const now = new Date().toISOString();
+    await ds.query(
+      'INSERT INTO vending_keys (id, supply_group_id, sgc, krn, live_krn, key_type, dkga, ' +
+        'key_length_bytes, allowed_eas, base_date, ken, activate_at, issue_until, expires_at, ' +
+        'state, expected_kcv, kcv, token_label, load_method, supersedes_id, supersede_at, ' +
+        'created_by, created_at, updated_at, destroyed_at, version) VALUES ' +
+        "(?, ?, ?, 1, ?, 'VUDK', '02', 8, '07', 2014, 255, NULL, NULL, NULL, 'active', 'abcdef', " +
+        "'abcdef', ?, 'ceremony', NULL, NULL, 'test', ?, ?, NULL, 1)",
+      [id, 'sg-1', SGC, liveKrn, label, now, now],
+    );
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sts-vending-service-'));
+    ds = new DataSource({
+      type: 'better-sqlite3',
+      database: join(dir, 'vending.sqlite'),
+      entities: [VendingKey, Issuance],
+      migrations: [InitialSchema1732550000000, VendingSchema1732600000000],
+    });
+    await ds.initialize();
+    await ds.runMigrations();
+    const now = new Date().toISOString();
+    await ds.query(
+      "INSERT INTO supply_groups (id, sgc, name, cluster, state, pending_revision_id, created_at, updated_at, version) VALUES ('sg-1', ?, 'Test', NULL, 'active', NULL, ?, ?, 1)",
+      [SGC, now, now],
+    );
+    await insertKey('key-1', 'label-1', 1);
+    service = new VendingService(
+      new TransactionRunner(ds),
+      audit,
+      clients,
+      {} as KeyChangeIssuer,
+      new Clock(),
+      new JsonLogger('error'),
+      { tidWindowMinutes: 60, idempotencyHours: 48, purgeSeconds: 0, profileCacheMs: 0 },
+      custody,
+    );
+  });
+  afterAll(async () => {
+    await service.onApplicationShutdown();
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives concurrent requests consecutive TIDs and each audit event its own request id', async () => {
+    audited.length = 0;
+    const results = await Promise.all(
+      ['req-a', 'req-b', 'req-c'].map((requestId) =>
+        runWithContext({ requestId }, () => credit(1)),
+      ),
+    );
+    const tids = results.map((r) => r.body.tids[0]);
+    expect(tids[1]).toBe(tids[0] + 1);
+    expect(tids[2]).toBe(tids[0] + 2);
+    expect(audited.map((a) => [a.requestId, a.input.subjectId])).toEqual(
+      ['req-a', 'req-b', 'req-c'].map((id, i) => [id, results[i].body.issuanceId]),
+    );
+    const rows = await ds.query<{ request_id: string }[]>(
+      'SELECT request_id FROM vending_issuances ORDER BY created_at, request_id',
+    );
+    expect(rows.map((r) => r.request_id).sort()).toEqual(['req-a', 'req-b', 'req-c']);
+  });
+
+  it('refuses a key suspended after it was cached (the batch re-reads it), and issues again once reactivated', async () => {
+    await credit(2); // the key row is now cached
+    await ds.query("UPDATE vending_keys SET state = 'suspended', version = version + 1");
+    const before = await issuances();
+    const refused = await credit(2).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe(ErrorCode.STS_KEY_NOT_ACTIVE);
+    expect(await issuances()).toBe(before);
+    await ds.query("UPDATE vending_keys SET state = 'active', version = version + 1");
+    expect((await credit(2)).body.kind).toBe('credit');
+  });
+
+  it('decides again on a fresh read when another key took the cached live KRN', async () => {
+    await credit(3); // caches key-1 as SGC 600727 KRN 1
+    await ds.query("UPDATE vending_keys SET live_krn = NULL, state = 'superseded'");
+    await insertKey('key-2', 'label-2', 1);
+    derivedWith.length = 0;
+    const result = await credit(3);
+    expect(result.body.vendingKey?.id).toBe('key-2');
+    expect(derivedWith).toEqual(['label-1', 'label-2']);
+  });
+});
