@@ -17,7 +17,6 @@ import { InitialSchema1732550000000 } from '../database/migrations/1732550000000
 import { VendingSchema1732600000000 } from '../database/migrations/1732600000000-vending-schema';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import type { VendingClientsService } from './clients/vending-clients.service';
-import type { CreditTokenRequestDto } from './dto/vending-request.dto';
 import { Issuance } from './issuance/issuance.entity';
 import type { KeyChangeIssuer } from './issuance/key-change-issuer';
 import { VendingService } from './vending.service';
