@@ -148,6 +148,28 @@ describe('VendingService issuance', () => {
     expect(rows.map((r) => r.request_id).sort()).toEqual(['req-a', 'req-b', 'req-c']);
   });
 
+  it('isolates a refused request of a batch: the others commit, it gets its own error', async () => {
+    // Meter 4 has 60 tokens ahead already (the window), meter 5 none.
+    const m4 = meter(4);
+    const nowTid = Math.floor((Date.now() - Date.UTC(2014, 0, 1)) / 60_000);
+    await ds.query(
+      'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) VALUES (?, ?, ?, ?, ?)',
+      ['key-1', m4.iin, m4.drn, nowTid + 59, new Date().toISOString()],
+    );
+    const before = await issuances();
+    const outcomes = await Promise.all(
+      [5, 4, 5].map((n) =>
+        credit(n).then(
+          (r) => r.body.tids[0],
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    expect(outcomes[1]).toMatchObject({ code: ErrorCode.STS_TID_WINDOW_EXHAUSTED });
+    expect(outcomes[2]).toBe((outcomes[0] as number) + 1);
+    expect(await issuances()).toBe(before + 2);
+  });
+
   it('refuses a key suspended after it was cached (the batch re-reads it), and issues again once reactivated', async () => {
     await credit(2); // the key row is now cached
     await ds.query("UPDATE vending_keys SET state = 'suspended', version = version + 1");

@@ -57,7 +57,12 @@ import {
   IssuanceCommitter,
   isRetryableConflict,
 } from './issuance/issuance-committer';
-import { insertIssuance, readKeysById, readLiveKey } from './issuance/issuance-sql';
+import {
+  insertIssuance,
+  insertIssuances,
+  readKeysById,
+  readLiveKey,
+} from './issuance/issuance-sql';
 import {
   derivationInput,
   KeyChangeIssuer,
@@ -99,9 +104,24 @@ interface Built extends BodyParts {
 /** The transactional step of an issuance, and what to zero afterwards whatever happens. */
 interface Prepared {
   readonly finish: (em: EntityManager, at: string) => Promise<Built>;
+  /**
+   * The same step split for a batch's single-statement path: the TID it needs (allocated for the
+   * whole batch at once) and the token built with it. Absent: the step runs `finish` alone.
+   */
+  readonly fast?: {
+    readonly tid?: TidRequest;
+    readonly build: (tid: number | null) => Built;
+  };
   readonly dispose?: () => void;
   /** The TID row `finish` locks (vending key, meter), for the batch's lock order. */
   readonly lockKey?: string;
+}
+
+/** A TID a request needs: the next one for this meter under this key, at or after `at`. */
+interface TidRequest {
+  readonly vendingKeyId: string;
+  readonly meter: { readonly iin: string; readonly drn: string };
+  readonly nowTid: (at: string) => number;
 }
 
 /** The vending key a request names, when it names one for vending (credit, management). */
@@ -126,6 +146,11 @@ interface PendingItem {
   batchKeys?: ReadonlyMap<string, VendingKey>;
   /** The item's writes, returning its answer and its audit event. */
   readonly run?: (em: EntityManager) => Promise<ItemResult>;
+  /** The item's writes split for the batch's single-statement path (see `Prepared.fast`). */
+  readonly fast?: {
+    readonly tid?: TidRequest;
+    readonly compose: (tid: number | null, at: string) => { row: Issuance; result: ItemResult };
+  };
   /** Without `run`: the item writes nothing of its own, only this audit event. */
   readonly audit?: AuditInput;
 }
@@ -239,6 +264,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
       lockOrder: (p) => p.lockKey,
       chainSavepoints: tx.isPostgres,
       optimistic: true,
+      runAll: (em, items) => this.runAll(em, items),
       retryable: isRetryableConflict,
       maxBatch: ISSUANCE_BATCH_MAX,
     });
@@ -642,6 +668,14 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
         lockKey: prepared.lockKey ?? '',
         key: key ? { used: key, check: (row) => this.recheckKey(key, row, meter) } : undefined,
         run: (em) => this.finishIssuance(em, ctx, prepared, meter, fingerprint, requestId),
+        fast: prepared.fast && {
+          tid: prepared.fast.tid,
+          compose: (tid, at) => {
+            const parts = prepared.fast?.build(tid);
+            if (!parts) throw new Error('fast path without a builder');
+            return this.compose(ctx, parts, meter, fingerprint, requestId, at);
+          },
+        },
       });
       if (!result.body) throw new Error('issuance committed without an answer');
       return { body: result.body, replayed: false };
@@ -668,6 +702,20 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   ): Promise<ItemResult> {
     const issuedAt = this.clock.nowIso();
     const parts = await prepared.finish(em, issuedAt);
+    const { row, result } = this.compose(ctx, parts, meter, fingerprint, requestId, issuedAt);
+    await insertIssuance(em, this.tx.isPostgres, row);
+    return result;
+  }
+
+  /** The answer, the issuance record and the audit event of an issuance. */
+  private compose(
+    ctx: IssueContext,
+    parts: Built,
+    meter: { iin: string; drn: string },
+    fingerprint: string,
+    requestId: string,
+    issuedAt: string,
+  ): { row: Issuance; result: ItemResult } {
     const id = randomUUID();
     const tids = parts.tokens.flatMap((t) => (t.tid === null ? [] : [t.tid]));
     const k = parts.vendingKey;
@@ -682,7 +730,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
       vendingKey: k ? keyRef(k) : null,
       ...(parts.keyChange ? { keyChange: parts.keyChange } : {}),
     };
-    await insertIssuance(em, this.tx.isPostgres, {
+    const row: Issuance = {
       id,
       clientId: ctx.client.id,
       kind: ctx.kind,
@@ -697,7 +745,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
       response: JSON.stringify(body),
       requestId,
       createdAt: issuedAt,
-    });
+    };
     const audit: AuditInput = {
       actor: ctx.client,
       action: `vending.token.${ctx.kind}`,
@@ -714,12 +762,66 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
         ...parts.audit,
       },
     };
-    return { body, audit };
+    return { row, result: { body, audit } };
+  }
+
+  /**
+   * A whole batch (in lock order) in few statements: the key re-checks, the TIDs of all requests
+   * in one upsert per round (a meter asked for twice takes a second round), the tokens, then one
+   * insert of every issuance record. Any failure throws and the committer re-runs the batch with
+   * a savepoint per request, so each failure reaches its own caller only.
+   */
+  private async runAll(em: EntityManager, items: readonly PendingItem[]): Promise<ItemResult[]> {
+    const at = this.clock.nowIso();
+    for (const p of items) p.key?.check(p.batchKeys?.get(p.key.used.id));
+    const tids = new Map<number, number>();
+    let remaining = items.flatMap((p, i) => (p.fast?.tid ? [i] : []));
+    while (remaining.length > 0) {
+      const seen = new Set<string>();
+      const round: number[] = [];
+      const later: number[] = [];
+      for (const i of remaining) {
+        const key = items[i].lockKey;
+        (seen.has(key) ? later : round).push(i);
+        seen.add(key);
+      }
+      const got = await this.tids.allocateMany(
+        em,
+        round.map((i) => {
+          const t = items[i].fast?.tid as TidRequest;
+          return { vendingKeyId: t.vendingKeyId, meter: t.meter, nowTid: t.nowTid(at) };
+        }),
+        at,
+      );
+      round.forEach((i, j) => tids.set(i, got[j]));
+      remaining = later;
+    }
+    const results: ItemResult[] = [];
+    const rows: Issuance[] = [];
+    for (const [i, p] of items.entries()) {
+      if (p.fast) {
+        const { row, result } = this.inContextSync(p.context, () =>
+          p.fast?.compose(tids.get(i) ?? null, at),
+        );
+        rows.push(row);
+        results.push(result);
+      } else {
+        results.push(await this.inContext(p.context, () => this.runItem(em, p, true)));
+      }
+    }
+    await insertIssuances(em, this.tx.isPostgres, rows);
+    return results;
+  }
+
+  private inContextSync<T>(context: RequestContext | undefined, fn: () => T | undefined): T {
+    const value = context ? runWithContext(context, fn) : fn();
+    if (value === undefined) throw new Error('batch item without a result');
+    return value;
   }
 
   /** Runs one batch item: its own writes and event, or its event alone. */
-  private async runItem(em: EntityManager, p: PendingItem): Promise<ItemResult> {
-    if (p.key) p.key.check(p.batchKeys?.get(p.key.used.id));
+  private async runItem(em: EntityManager, p: PendingItem, checked = false): Promise<ItemResult> {
+    if (p.key && !checked) p.key.check(p.batchKeys?.get(p.key.used.id));
     if (p.run) return p.run(em);
     if (!p.audit) throw new Error('batch item with neither writes nor an event');
     return { body: null, audit: p.audit };
@@ -773,12 +875,24 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     } finally {
       dk.fill(0);
     }
+    const withTid = (tid: number): Built => {
+      assertKenCoversTid(key, tid);
+      return { vendingKey: key, ...build(cipher, tid) };
+    };
     return {
       lockKey: tidLockKey(key.id, m),
-      finish: async (em, at) => {
-        const tid = await this.tids.allocate(em, m, key.id, this.nowTid(key, new Date(at)), at);
-        assertKenCoversTid(key, tid);
-        return { vendingKey: key, ...build(cipher, tid) };
+      finish: async (em, at) =>
+        withTid(await this.tids.allocate(em, m, key.id, this.nowTid(key, new Date(at)), at)),
+      fast: {
+        tid: {
+          vendingKeyId: key.id,
+          meter: m,
+          nowTid: (at) => this.nowTid(key, new Date(at)),
+        },
+        build: (tid) => {
+          if (tid === null) throw new Error('TID missing');
+          return withTid(tid);
+        },
       },
       dispose: () => cipher.dispose(),
     };

@@ -265,6 +265,25 @@ describe('IssuanceCommitter', () => {
       expect(after).toEqual([['done a', 'done b']]);
     });
 
+    it('hands the whole batch to runAll in lock order and maps the answers back', async () => {
+      const db = new FakeDb();
+      const seen: string[][] = [];
+      const { c } = committer(db, {
+        optimistic: true,
+        lockOrder: (i) => i.key ?? '',
+        runAll: (_em, inputs) => {
+          seen.push(inputs.map((i) => i.name));
+          return Promise.resolve(inputs.map((i) => `all ${i.name}`));
+        },
+      });
+      const results = await Promise.all([
+        c.submit({ name: 'b', key: '2' }),
+        c.submit({ name: 'a', key: '1' }),
+      ]);
+      expect(results).toEqual(['all b', 'all a']);
+      expect(seen).toEqual([['a', 'b']]);
+    });
+
     it('answers a lone failing item with its own error without a second attempt', async () => {
       const db = new FakeDb();
       const { c } = committer(db, { optimistic: true });

@@ -38,7 +38,31 @@ export async function insertIssuance(
   isPostgres: boolean,
   row: Issuance,
 ): Promise<void> {
-  await em.query(isPostgres ? INSERT_PG : INSERT_SQLITE, [
+  await em.query(isPostgres ? INSERT_PG : INSERT_SQLITE, issuanceValues(row));
+}
+
+/** Inserts several issuance records in one statement (all or none). */
+export async function insertIssuances(
+  em: EntityManager,
+  isPostgres: boolean,
+  rows: readonly Issuance[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.length === 1) return insertIssuance(em, isPostgres, rows[0]);
+  const n = ISSUANCE_COLUMNS.length;
+  const tuples = rows.map((_, r) =>
+    isPostgres
+      ? `(${ISSUANCE_COLUMNS.map((_c, i) => `$${r * n + i + 1}`).join(', ')})`
+      : `(${placeholders(false, n)})`,
+  );
+  await em.query(
+    `INSERT INTO vending_issuances (${ISSUANCE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+    rows.flatMap(issuanceValues),
+  );
+}
+
+function issuanceValues(row: Issuance): unknown[] {
+  return [
     row.id,
     row.clientId,
     row.kind,
@@ -53,7 +77,7 @@ export async function insertIssuance(
     row.response,
     row.requestId,
     row.createdAt,
-  ]);
+  ];
 }
 
 interface ColumnMap {

@@ -87,6 +87,40 @@ describe('TidAllocator on SQLite', () => {
     });
   });
 
+  it('allocates for several meters in one statement, in the order asked, with the same rules', async () => {
+    const m2 = { iin: '600727', drn: '00000000027' };
+    const m3 = { iin: '600727', drn: '00000000035' };
+    await ds.transaction((em) => allocator.allocate(em, m3, 'k4', 2000, AT));
+    const got = await ds.transaction((em) =>
+      allocator.allocateMany(
+        em,
+        [
+          { meter: m2, vendingKeyId: 'k4', nowTid: 2000 },
+          { meter: m3, vendingKeyId: 'k4', nowTid: 2000 },
+        ],
+        AT,
+      ),
+    );
+    expect(got).toEqual([2000, 2001]);
+    await ds.transaction((em) => allocator.allocate(em, m3, 'k4', 2000, AT)); // 2002
+    await ds.transaction((em) => allocator.allocate(em, m3, 'k4', 2000, AT)); // 2003
+    await ds.transaction((em) => allocator.allocate(em, m3, 'k4', 2000, AT)); // 2004 (window 5)
+    await expect(
+      ds.transaction((em) =>
+        allocator.allocateMany(
+          em,
+          [
+            { meter: m2, vendingKeyId: 'k4', nowTid: 2000 },
+            { meter: m3, vendingKeyId: 'k4', nowTid: 2000 },
+          ],
+          AT,
+        ),
+      ),
+    ).rejects.toMatchObject({ code: ErrorCode.STS_TID_WINDOW_EXHAUSTED });
+    // The refused statement was rolled back as a whole: m2 still stands at 2000.
+    expect(await ds.transaction((em) => allocator.lastTid(em, m2, 'k4'))).toBe(2000);
+  });
+
   it('raises the floor of a new key after a key change without rollover', async () => {
     await ds.transaction((em) => allocator.raiseFloor(em, meter, 'k3', 7000, AT));
     await ds.transaction((em) => allocator.raiseFloor(em, meter, 'k3', 6000, AT));

@@ -96,6 +96,47 @@ export class TidAllocator {
   }
 
   /**
+   * {@link TidAllocator.allocate} for several (vending key, meter) pairs in one statement; the pairs
+   * must be distinct. Rows are locked in the order given. Answers in the order given; a TID past
+   * the window or the range throws (the caller rolls the whole statement back).
+   */
+  async allocateMany(
+    em: EntityManager,
+    requests: readonly {
+      readonly meter: MeterRef;
+      readonly vendingKeyId: string;
+      readonly nowTid: number;
+    }[],
+    at: string,
+  ): Promise<number[]> {
+    if (requests.length === 0) return [];
+    const params: unknown[] = [];
+    const tuples = requests.map((r) => {
+      params.push(r.vendingKeyId, r.meter.iin, r.meter.drn, r.nowTid, at);
+      const n = params.length;
+      return this.isPostgres
+        ? `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::integer, $${n})`
+        : '(?, ?, ?, ?, ?)';
+    });
+    const sql = (this.isPostgres ? UPSERT_PG : UPSERT_SQLITE)
+      .replace(/VALUES \([^)]*\)/, `VALUES ${tuples.join(', ')}`)
+      .replace(/RETURNING last_tid$/, 'RETURNING vending_key_id, iin, drn, last_tid');
+    const rows = await em.query<
+      { vending_key_id: string; iin: string; drn: string; last_tid: number | string }[]
+    >(sql, params);
+    const got = new Map(
+      rows.map((r) => [`${r.vending_key_id}|${r.iin}|${r.drn}`, Number(r.last_tid)]),
+    );
+    return requests.map((r) => {
+      const allocated = got.get(`${r.vendingKeyId}|${r.meter.iin}|${r.meter.drn}`);
+      if (allocated === undefined || !Number.isInteger(allocated)) {
+        throw new Error('TID upsert returned no row');
+      }
+      return checkAllocatedTid(allocated, r.nowTid, this.windowMinutes);
+    });
+  }
+
+  /**
    * After a key change without rollover (RO = 0) the meter keeps its TID memory, so TIDs under the
    * new key must continue above those issued under the old one: raises the new key's floor.
    */
