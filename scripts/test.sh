@@ -43,7 +43,7 @@ results="$(mktemp)"
 status=0
 npm test -- --json --outputFile="$results" || status=$?
 node -e "
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require('node:fs').readFileSync(process.argv[1], 'utf8'));
   const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
   console.log('tests: ' + r.numPassedTests + ' passed, ' + failed + ' failed' + (r.numPendingTests ? ', ' + r.numPendingTests + ' skipped' : ''));
 " "$results" || true
