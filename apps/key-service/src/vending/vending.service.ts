@@ -617,11 +617,13 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   /**
    * Replays an earlier answer for the same Idempotency-Key, or runs `prepare` (rules, token work
    * outside the database) and hands its `finish` step to the group committer, which commits it
-   * with the issuance record and the audit event in one transaction (shared with other requests'
-   * issuances, each in its own savepoint).
+   * with the issuance record and the audit event in one transaction shared with other requests'
+   * issuances (docs/vending.md, "How an issuance is committed").
    *
    * The reads a request needs (earlier answer, client profile, the vending key it names) run at
-   * once; their errors are checked in the same order as the rules give them.
+   * once; their errors are checked in the same order as the rules give them. A decision made on a
+   * cached key row is made again on a fresh read when it refuses, or when the batch finds the row
+   * changed.
    */
   private async issue(
     ctx: IssueContext,
