@@ -162,9 +162,16 @@ async function batchRates(): Promise<[string, string, string?][]> {
   const dir = mkdtempSync(join(tmpdir(), 'sts-bench-'));
   try {
     const preload = join(dir, 'maxrss.js');
+    // Peak RSS of the child's own address space: VmHWM. (getrusage's maxrss also counts the
+    // forked parent's pages on Linux, since the high-water mark survives execve.)
     writeFileSync(
       preload,
-      "process.on('exit', () => process.stderr.write('MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n",
+      `process.on('exit', () => {
+  let kb = process.resourceUsage().maxRSS;
+  try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+  process.stderr.write('MAXRSS_KB ' + kb + '\\n');
+});
+`,
     );
     const echo = join(dir, 'json-echo.js');
     writeFileSync(
