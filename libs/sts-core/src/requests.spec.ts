@@ -171,3 +171,32 @@ describe('bad input at the request entry point names the field', () => {
     );
   });
 });
+
+describe('decode: class 1 needs neither key nor EA (contracts/sts-cli.md)', () => {
+  // STS-SPEC §5.2: subclass 0, control fffffffff, manufacturer 0.
+  const token = '56493153725450313471';
+  const expected = {
+    class: 1,
+    subclass: 0,
+    crcValid: true,
+    control: '0xfffffffff',
+    manufacturerCode: 0,
+  };
+  it.each([
+    ['neither', {}],
+    ['ea alone', { ea: '07' }],
+    ['key alone', { key: { decoderKey: 'e653341f9d5bf36f' } }],
+    ['both', { ea: '11', key: { decoderKey: 'f94b6ed353c3bfdb113e2d3a7ea3c41d' } }],
+  ])('with %s', (_name, extra) => {
+    expect(executeRequest({ op: 'decode', token, ...extra })).toEqual(expected);
+  });
+
+  it('class 0 and 2 tokens still need both', () => {
+    expect(() => executeRequest({ op: 'decode', token: '23716100501183194197' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'ea' }),
+    );
+    expect(() => executeRequest({ op: 'decode', ea: '07', token: '23716100501183194197' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'key' }),
+    );
+  });
+});

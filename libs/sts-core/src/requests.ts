@@ -7,6 +7,7 @@ import {
 } from './dkga';
 import { StsError, checkInt, describe, invalid } from './errors';
 import { bytesToHex, hexToBytes } from './hex';
+import { parseToken } from './token-codec';
 import { checkKeyType, checkKrn, checkSgc, checkTariffIndex } from './key-params';
 import {
   assertKenCovers,
@@ -214,9 +215,9 @@ function decode(req: Json, options: RequestOptions): Json {
   }
   const crc = req.crc;
   const token = req.token as string;
-  if (req.key === undefined && req.ea === undefined) {
-    return publicFields(decodeToken(token, { crc }));
-  }
+  // Class 1 is never encrypted (STS-SPEC §3), so `key` and `ea` are optional there, apart or
+  // together (contracts/sts-cli.md, decode); the class is readable before any decryption.
+  if (parseToken(token).tokenClass === 1) return publicFields(decodeToken(token, { crc }));
   const ea = checkEa(req.ea);
   const resolved = resolveKey(req.key, 'key', ea, options);
   return withCipher(ea, resolved, 'key', (cipher) =>
