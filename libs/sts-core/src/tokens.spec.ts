@@ -138,6 +138,8 @@ describe('class 1 test tokens (§5.2)', () => {
     [0, 0xfffffffff, 0, '56493153725450313471'],
     [1, '0xfffffff', 0, '02305843005052951967'],
     [0, 2, 0, '00000000000167774880'],
+    [0, '0XFFFFFFFFF', 0, '56493153725450313471'], // hex input is case-insensitive
+    [1, 'FFFFFFF', 0, '02305843005052951967'],
   ] as const)(
     'subclass %i control %s mfr %i -> %s',
     (subclass, control, manufacturerCode, token) => {

@@ -126,8 +126,8 @@ function parseControl(control: unknown, bits: number): number {
   let v: bigint | undefined;
   if (typeof control === 'bigint') v = control;
   else if (typeof control === 'number' && Number.isSafeInteger(control)) v = BigInt(control);
-  else if (typeof control === 'string' && /^(0x)?[0-9a-fA-F]{1,16}$/.test(control)) {
-    v = BigInt(control.startsWith('0x') ? control : `0x${control}`);
+  else if (typeof control === 'string' && /^(0[xX])?[0-9a-fA-F]{1,16}$/.test(control)) {
+    v = BigInt(`0x${control.replace(/^0[xX]/, '')}`); // hex is case-insensitive on input
   }
   if (v === undefined || v < 0n || v >= 1n << BigInt(bits)) {
     invalid('control', `must be a ${bits}-bit number or hex string, got ${describe(control)}`);
