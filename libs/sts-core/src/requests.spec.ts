@@ -200,3 +200,74 @@ describe('decode: class 1 needs neither key nor EA (contracts/sts-cli.md)', () =
     );
   });
 });
+
+describe('DKGA04 keys carry their EA and base date (STS-SPEC §12.3, §13)', () => {
+  const key04 = {
+    dkga: '04',
+    vendingKey: 'abababababababab949494949494949401234567',
+    iin: '600727',
+    drn: '00000000000',
+    keyType: 2,
+    sgc: '123457',
+    tariffIndex: '01',
+    krn: 1,
+    baseDate: 1993,
+    ea: '07',
+  };
+  const credit = { op: 'credit', ea: '07', key: key04, subclass: 0, rnd: 5, amount: 0.1 };
+
+  it('CTSA25: the base date comes from the key when the request omits it', () => {
+    expect(executeRequest({ ...credit, issuedAt: '2009-01-01T08:00' })).toEqual({
+      token: '15697331168573253829',
+      tid: 8415840,
+    });
+  });
+
+  it('refuses a request base date other than the key’s', () => {
+    expect(() =>
+      executeRequest({ ...credit, issuedAt: '2014-01-01T08:00', baseDate: 2014 }),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_COMBINATION', field: 'baseDate' }));
+  });
+
+  it('refuses a key derived for another EA than the request’s', () => {
+    expect(() => executeRequest({ ...credit, ea: '11', tid: 1 })).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_COMBINATION', field: 'key.ea' }),
+    );
+  });
+
+  it('M-CTSA05-2: an omitted RO is 1 when the base date changes (1993 -> 2014)', () => {
+    const request = {
+      op: 'key-change',
+      ea: '11',
+      currentKey: { ...key04, ea: '11' },
+      newKey: { ...key04, ea: '11', baseDate: 2014, krn: 4, tariffIndex: '02' },
+      ken: 255,
+    };
+    const { tokens } = executeRequest(request) as { tokens: string[] };
+    expect(tokens.slice(0, 2)).toEqual(['56493341861242437581', '51757380361191578258']);
+    expect(executeRequest({ ...request, ro: 1 })).toEqual({ tokens });
+    expect(
+      executeRequest({
+        op: 'decode',
+        ea: '11',
+        key: { ...key04, ea: '11' },
+        token: tokens[0],
+      }),
+    ).toMatchObject({ subclass: 3, ro: 1, krn: 4 });
+  });
+
+  it('an omitted RO stays 0 when the base date does not change (M-CTSA19-4)', () => {
+    const { tokens } = executeRequest({
+      op: 'key-change',
+      ea: '11',
+      currentKey: { ...key04, ea: '11' },
+      newKey: { ...key04, ea: '11', sgc: '123461' },
+    }) as { tokens: string[] };
+    expect(tokens).toEqual([
+      '14459740122691785207',
+      '16084994560056931733',
+      '38603700611597183668',
+      '07926972461094669048',
+    ]);
+  });
+});

@@ -91,6 +91,15 @@ function resolveKey(
       fields,
       fields.dkga === '04' || name !== 'newKey' ? defaultEa : undefined,
     );
+    // DKGA04 binds the EA into the key (STS-SPEC §12.3): a key that encrypts this request must be
+    // made for the request's EA. A new key may be for another EA (§14 #13).
+    if (name !== 'newKey' && derivation.ea !== undefined && derivation.ea !== defaultEa) {
+      throw new StsError(
+        'UNSUPPORTED_COMBINATION',
+        'ea',
+        `ea: the key is derived for EA${derivation.ea}, the request uses EA${defaultEa}`,
+      );
+    }
     const vendingKey = hexToBytes('vendingKey', fields.vendingKey);
     try {
       return { key: deriveDecoderKey(vendingKey, derivation, options), derivation, fields };
@@ -100,28 +109,50 @@ function resolveKey(
   });
 }
 
+/** Runs `fn`, then zeroes the decoder keys, whether `fn` returned or threw. */
+function zeroingKeys<T>(keys: readonly ResolvedKey[], fn: () => T): T {
+  try {
+    return fn();
+  } finally {
+    for (const k of keys) k.key.fill(0);
+  }
+}
+
 function withCipher<T>(
   ea: Ea,
   resolved: ResolvedKey,
   field: string,
   fn: (cipher: TokenCipher) => T,
 ): T {
-  const cipher = within(field, () => createCipher(ea, resolved.key));
-  try {
-    return fn(cipher);
-  } finally {
-    cipher.dispose();
-    resolved.key.fill(0);
-  }
+  return zeroingKeys([resolved], () => {
+    const cipher = within(field, () => createCipher(ea, resolved.key));
+    try {
+      return fn(cipher);
+    } finally {
+      cipher.dispose();
+    }
+  });
 }
 
+/**
+ * The request's TID: given, or counted from `issuedAt` (STS-SPEC §6). A DKGA04 key is bound to
+ * its base date (§12.3, §13), so a request base date that differs from the key's is refused.
+ */
 function requestTid(req: Json, key: ResolvedKey | undefined): number {
+  const keyBase = key?.derivation?.baseDate;
+  if (req.baseDate !== undefined && keyBase !== undefined && req.baseDate !== keyBase) {
+    throw new StsError(
+      'UNSUPPORTED_COMBINATION',
+      'baseDate',
+      `baseDate: the key is derived for base date ${keyBase}, not ${describe(req.baseDate)}`,
+    );
+  }
   if (req.tid !== undefined) {
     if (req.issuedAt !== undefined) invalid('issuedAt', 'give either tid or issuedAt, not both');
     return checkTid(req.tid);
   }
   if (req.issuedAt === undefined) invalid('tid', 'give tid, or issuedAt with baseDate');
-  const baseDate = checkBaseDate(req.baseDate ?? key?.derivation?.baseDate);
+  const baseDate = checkBaseDate(req.baseDate ?? keyBase);
   return tidFromWallClock(parseWallClock(req.issuedAt, 'issuedAt'), baseDate, 'issuedAt');
 }
 
@@ -143,35 +174,39 @@ function derive(req: Json, options: RequestOptions): Json {
 function credit(req: Json, options: RequestOptions): Json {
   const ea = checkEa(req.ea);
   const resolved = resolveKey(req.key, 'key', ea, options);
-  const tid = requestTid(req, resolved);
-  checkKenIfGiven(req, tid);
-  const subclass = checkInt('subclass', req.subclass, 0, 7) as CreditSubclass;
-  if (req.amount === undefined) invalid('amount', 'is required');
-  const token = withCipher(ea, resolved, 'key', (cipher) =>
-    buildCreditToken(cipher, {
-      subclass,
-      rnd: req.rnd as number | undefined,
-      tid,
-      amount: req.amount as number,
-    }),
-  );
-  return { token, tid };
+  return zeroingKeys([resolved], () => {
+    const tid = requestTid(req, resolved);
+    checkKenIfGiven(req, tid);
+    const subclass = checkInt('subclass', req.subclass, 0, 7) as CreditSubclass;
+    if (req.amount === undefined) invalid('amount', 'is required');
+    const token = withCipher(ea, resolved, 'key', (cipher) =>
+      buildCreditToken(cipher, {
+        subclass,
+        rnd: req.rnd as number | undefined,
+        tid,
+        amount: req.amount as number,
+      }),
+    );
+    return { token, tid };
+  });
 }
 
 function class2(req: Json, options: RequestOptions): Json {
   const ea = checkEa(req.ea);
   const resolved = resolveKey(req.key, 'key', ea, options);
-  const tid = requestTid(req, resolved);
-  checkKenIfGiven(req, tid);
-  const token = withCipher(ea, resolved, 'key', (cipher) =>
-    buildManagementToken(cipher, {
-      subclass: req.subclass as ManagementSubclass,
-      rnd: req.rnd as number | undefined,
-      tid,
-      value: req.value as number,
-    }),
-  );
-  return { token, tid };
+  return zeroingKeys([resolved], () => {
+    const tid = requestTid(req, resolved);
+    checkKenIfGiven(req, tid);
+    const token = withCipher(ea, resolved, 'key', (cipher) =>
+      buildManagementToken(cipher, {
+        subclass: req.subclass as ManagementSubclass,
+        rnd: req.rnd as number | undefined,
+        tid,
+        value: req.value as number,
+      }),
+    );
+    return { token, tid };
+  });
 }
 
 function class1(req: Json): Json {
@@ -184,29 +219,41 @@ function class1(req: Json): Json {
   };
 }
 
+/**
+ * STS-SPEC §13, RO bit: 1 only when the TID history must go, that is when the base date changes.
+ * Given explicitly it is used as given; omitted, it is 1 exactly when both keys are DKGA04 keys
+ * (which carry their base date) on different base dates, else 0.
+ */
+function rolloverBit(req: Json, current: ResolvedKey, next: ResolvedKey): 0 | 1 {
+  if (req.ro !== undefined) return checkInt('ro', req.ro, 0, 1) as 0 | 1;
+  const from = current.derivation?.baseDate;
+  const to = next.derivation?.baseDate;
+  return from !== undefined && to !== undefined && from !== to ? 1 : 0;
+}
+
 function keyChange(req: Json, options: RequestOptions): Json {
   const ea = checkEa(req.ea);
   const current = resolveKey(req.currentKey, 'currentKey', ea, options);
-  const next = resolveKey(req.newKey, 'newKey', ea, options);
-  const params = within('newKey', () => {
-    const d = next.derivation;
-    return {
-      keyType: checkKeyType(d?.keyType ?? next.fields.keyType),
-      krn: checkKrn(d?.krn ?? next.fields.krn),
-      tariffIndex: checkTariffIndex(d?.tariffIndex ?? next.fields.tariffIndex),
-      sgc: next.key.length === 16 ? checkSgc(d?.sgc ?? next.fields.sgc) : undefined,
-    };
+  return zeroingKeys([current], () => {
+    const next = resolveKey(req.newKey, 'newKey', ea, options);
+    return zeroingKeys([next], () => {
+      const params = within('newKey', () => {
+        const d = next.derivation;
+        return {
+          keyType: checkKeyType(d?.keyType ?? next.fields.keyType),
+          krn: checkKrn(d?.krn ?? next.fields.krn),
+          tariffIndex: checkTariffIndex(d?.tariffIndex ?? next.fields.tariffIndex),
+          sgc: next.key.length === 16 ? checkSgc(d?.sgc ?? next.fields.sgc) : undefined,
+        };
+      });
+      const ro = rolloverBit(req, current, next);
+      const ken = req.ken === undefined ? 255 : checkKen(req.ken);
+      const tokens = withCipher(ea, current, 'currentKey', (cipher) =>
+        buildKeyChangeTokens(cipher, { newKey: next.key, ken, ro, ...params }),
+      );
+      return { tokens };
+    });
   });
-  const ro = req.ro === undefined ? 0 : checkInt('ro', req.ro, 0, 1);
-  const ken = req.ken === undefined ? 255 : checkKen(req.ken);
-  try {
-    const tokens = withCipher(ea, current, 'currentKey', (cipher) =>
-      buildKeyChangeTokens(cipher, { newKey: next.key, ken, ro: ro as 0 | 1, ...params }),
-    );
-    return { tokens };
-  } finally {
-    next.key.fill(0);
-  }
 }
 
 function decode(req: Json, options: RequestOptions): Json {
