@@ -23,14 +23,13 @@ if node -e "
   c.connect().then(() => c.end()).then(() => process.exit(0), () => process.exit(1));
 "; then
   echo "==> PostgreSQL reachable at ${STS_TEST_DATABASE_URL%%@*}@…: PostgreSQL suites included"
-  export STS_TEST_POSTGRES=1
 else
   if [ "${STS_TEST_REQUIRE_POSTGRES:-0}" = 1 ]; then
     echo "PostgreSQL is required (STS_TEST_REQUIRE_POSTGRES=1) but not reachable at STS_TEST_DATABASE_URL" >&2
     exit 1
   fi
   echo "==> PostgreSQL NOT reachable: the PostgreSQL suites will report themselves as skipped"
-  export STS_TEST_POSTGRES=0
+  export STS_TEST_SKIP_POSTGRES=1
 fi
 
 echo "==> static checks (format, lint, types)"
