@@ -71,7 +71,11 @@ export function createCipher(
   let impl: Ea07Cipher | DesCipher | Misty1Cipher;
   if (ea === '07') impl = new Ea07Cipher(key, options.staTables);
   else if (ea === '11') impl = new Misty1Cipher(key);
-  else impl = new DesCipher(options.ea09ReversedKey ? Uint8Array.from(key).reverse() : key);
+  else {
+    const desKey = options.ea09ReversedKey ? Uint8Array.from(key).reverse() : key;
+    impl = new DesCipher(desKey);
+    if (desKey !== key) desKey.fill(0);
+  }
   if (typeof decoderKey === 'string') key.fill(0);
   return {
     ea,

@@ -109,6 +109,14 @@ describe('class 0 credit (§5.1, §7, Appendix A)', () => {
     });
   });
 
+  it('EA09 keeps the reversed key order as an internal switch (§14 #1), and it differs', () => {
+    const reversed = createCipher('09', DK_A, { ea09ReversedKey: true });
+    const token = encodeToken(0, 0x05599863, 0x0001, reversed);
+    expect(token).not.toBe('56290149827221041507');
+    expect(decodeToken(token, { cipher: reversed })).toMatchObject({ crcValid: true });
+    expect(encodeToken(0, 0x05599863, 0x0001, createCipher('09', '6ff35b9d1f3453e6'))).toBe(token);
+  });
+
   it('a wrong key decodes with crcValid false, not an error', () => {
     expect(decodeToken('23716100501183194197', { cipher: ea07('0123456789abcdef') })).toEqual({
       class: 0,
