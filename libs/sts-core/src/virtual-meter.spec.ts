@@ -157,4 +157,22 @@ describe('VirtualMeter', () => {
     });
     expect(meter.enter(wide[2]).outcome).toBe('REJECTED_UNSUPPORTED');
   });
+
+  it('drops a partial key-change set after its timeout (§13: about 10 minutes)', () => {
+    let now = 0;
+    const meter = new VirtualMeter({ ...config, keyChangeTimeoutMs: 600_000, clock: () => now });
+    expect(meter.enter('51638423060042734509').outcome).toBe('KEY_CHANGE_SECTION_STORED'); // CTSA05-1 section 1
+    now = 600_001;
+    expect(meter.enter('15361891762113502242').outcome).toBe('KEY_CHANGE_SECTION_STORED'); // section 1 expired
+    expect(meter.decoderKeyHex).toBe(DK);
+    now += 600_000; // section 2 is still held: exactly at the limit
+    expect(meter.enter('51638423060042734509').outcome).toBe('KEY_CHANGED');
+    expect(meter.decoderKeyHex).toBe('060b8643c59a27f1');
+  });
+
+  it('refuses a bad timeout naming the field', () => {
+    expect(() => new VirtualMeter({ ...config, keyChangeTimeoutMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'keyChangeTimeoutMs' }),
+    );
+  });
 });

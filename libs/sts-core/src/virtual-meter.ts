@@ -44,7 +44,20 @@ export interface VirtualMeterConfig {
   readonly ken: number;
   /** How many recent TIDs the meter remembers (default 50). */
   readonly tidMemorySize?: number;
+  /**
+   * How long a partial key-change set is held, in milliseconds (default 10 minutes, as in one
+   * vendor's documentation; STS-SPEC §13). Sections older than this are dropped.
+   */
+  readonly keyChangeTimeoutMs?: number;
+  /** The meter's clock in epoch milliseconds (default `Date.now`); lets tests move time. */
+  readonly clock?: () => number;
 }
+
+/** A meter's key register and configuration as it stands (never the key itself). */
+export type VirtualMeterState = Omit<
+  VirtualMeterConfig,
+  'decoderKey' | 'tidMemorySize' | 'keyChangeTimeoutMs' | 'clock'
+>;
 
 /** The answer to one token: the outcome and, when it decoded, the token's fields. */
 export interface MeterResponse {
@@ -64,16 +77,26 @@ export type CreditRegisters = Record<number, number>;
 export class VirtualMeter {
   private cipher: TokenCipher;
   private key: Uint8Array;
-  private state: Omit<VirtualMeterConfig, 'decoderKey' | 'tidMemorySize'>;
+  private state: VirtualMeterState;
   private readonly memorySize: number;
+  private readonly sectionTimeoutMs: number;
+  private readonly clock: () => number;
   /** Remembered TIDs, ascending. */
   private tids: number[] = [];
-  private sections = new Map<number, DecodedToken>();
+  /** Key-change sections held until their set is complete, by section number, with arrival time. */
+  private sections = new Map<number, { readonly token: DecodedToken; readonly at: number }>();
   private readonly registers: CreditRegisters = {};
   private readonly settings: Record<string, number> = {};
 
   constructor(config: VirtualMeterConfig) {
     this.memorySize = checkInt('tidMemorySize', config.tidMemorySize ?? 50, 1, 10_000);
+    this.sectionTimeoutMs = checkInt(
+      'keyChangeTimeoutMs',
+      config.keyChangeTimeoutMs ?? 600_000,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    );
+    this.clock = config.clock ?? Date.now;
     this.state = {
       ea: config.ea,
       keyType: checkKeyType(config.keyType),
@@ -88,7 +111,7 @@ export class VirtualMeter {
   }
 
   /** The meter's key parameters now (never the key itself). */
-  get config(): Readonly<Omit<VirtualMeterConfig, 'decoderKey' | 'tidMemorySize'>> {
+  get config(): Readonly<VirtualMeterState> {
     return { ...this.state };
   }
 
@@ -180,27 +203,34 @@ export class VirtualMeter {
     const section = { 3: 1, 4: 2, 8: 3, 9: 4 }[token.subclass as 3 | 4 | 8 | 9];
     const needed = keyBytesForEa(this.state.ea) === 16 ? 4 : 2;
     if (section > needed) return { outcome: 'REJECTED_UNSUPPORTED', token };
-    this.sections.set(section, token);
+    const now = this.clock();
+    for (const [n, held] of this.sections) {
+      if (now - held.at > this.sectionTimeoutMs) this.sections.delete(n); // partial set timed out
+    }
+    this.sections.set(section, { token, at: now });
     if (this.sections.size < needed) return { outcome: 'KEY_CHANGE_SECTION_STORED', token };
     this.installNewKey(needed === 4);
     return { outcome: 'KEY_CHANGED', token };
   }
 
   private installNewKey(wide: boolean): void {
-    const s1 = this.sections.get(1) as DecodedToken;
-    const s2 = this.sections.get(2) as DecodedToken;
+    const section = (n: number) => this.sections.get(n)?.token as DecodedToken;
+    const s1 = section(1);
+    const s2 = section(2);
     let hex = (s1.nkho as string) + (s2.nklo as string);
     let sgc = this.state.sgc;
     if (wide) {
-      const s3 = this.sections.get(3) as DecodedToken;
-      const s4 = this.sections.get(4) as DecodedToken;
+      const s3 = section(3);
+      const s4 = section(4);
       hex = (s1.nkho as string) + (s3.nkmo2 as string) + (s4.nkmo1 as string) + (s2.nklo as string);
       sgc = String(((s4.sgchi as number) << 12) | (s3.sgclo as number)).padStart(6, '0');
     }
     this.sections.clear();
     this.cipher.dispose();
     this.key.fill(0);
-    this.key = Uint8Array.from(Buffer.from(hex, 'hex'));
+    const parsed = Buffer.from(hex, 'hex');
+    this.key = Uint8Array.from(parsed);
+    parsed.fill(0);
     this.cipher = createCipher(this.state.ea, this.key);
     this.state = {
       ...this.state,
