@@ -55,7 +55,14 @@ export {
   createCipher,
   keyBytesForEa,
 } from './cipher';
-export { type KeyType, checkKeyType, checkKrn, checkSgc, checkTariffIndex } from './key-params';
+export {
+  type KeyType,
+  checkKeyType,
+  checkKrn,
+  nextKrn,
+  checkSgc,
+  checkTariffIndex,
+} from './key-params';
 export {
   type Dkga,
   type DerivationInput,
@@ -97,6 +104,7 @@ export {
   type MeterOutcome,
   type MeterResponse,
   type VirtualMeterConfig,
+  type VirtualMeterState,
   type CreditRegisters,
   VirtualMeter,
 } from './virtual-meter';

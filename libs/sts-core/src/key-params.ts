@@ -13,6 +13,13 @@ export function checkKrn(value: unknown, field = 'krn'): number {
   return checkInt(field, value, 1, 9);
 }
 
+/**
+ * STS-SPEC §13: the KRN of the next vending-key revision. KRNs run 1..9 and wrap from 9 to 1.
+ */
+export function nextKrn(krn: unknown, field = 'krn'): number {
+  return (checkKrn(krn, field) % 9) + 1;
+}
+
 /** Asserts a 6-digit supply group code given as text; returns it. */
 export function checkSgc(value: unknown, field = 'sgc'): string {
   if (typeof value !== 'string' || !/^[0-9]{6}$/.test(value)) {
