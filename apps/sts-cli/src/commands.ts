@@ -122,7 +122,9 @@ export const BATCH_USAGE = `sts batch < requests.jsonl > results.jsonl
 
 Reads one JSON request per line on stdin and writes one JSON result per line on stdout, in order,
 echoing each request's "id". A failed line gives {"id":...,"error":{"code":...,"message":...}} and
-processing continues. Exit code 0, or 2 when stdin is not JSON Lines at all.
+processing continues; a line that is not JSON gives an INVALID_JSON error line with "id": null.
+Blank lines, CRLF line ends, a missing final newline and a UTF-8 byte order mark are accepted.
+Exit code 0, or 2 when stdin is not JSON Lines at all (no line of it is JSON).
 Operations: derive, credit, class2, class1, key-change, decode (see contracts/sts-cli.md).`;
 
 export function mainUsage(): string {
