@@ -101,7 +101,8 @@ Key flags without a prefix apply to both keys; prefix them with --current- or --
 e.g. --vending-key HEX --iin 600727 --drn 00000000000 --key-type 2 --sgc 123456 --krn 1
      --current-tariff-index 01 --new-tariff-index 02.
 A given --new-decoder-key needs --new-key-type, --new-krn, --new-tariff-index (and --new-sgc for
-128-bit keys).
+128-bit keys). --current-ea / --new-ea give a key object's own "ea" (DKGA04: 07 makes a 64-bit key,
+11 a 128-bit key); without them a DKGA04 key takes --ea.
 ${KEY_HELP}`,
   },
   decode: {
@@ -117,6 +118,10 @@ A CRC that fails under the given key prints crcValid: false (wrong key or mistyp
 ${KEY_HELP}`,
   },
 };
+
+/** Printed after every single-shot command's usage. */
+export const JSON_HELP = `  --json                     print the batch-style JSON result instead (as one sts batch line)
+  -h, --help                 this help`;
 
 export const BATCH_USAGE = `sts batch < requests.jsonl > results.jsonl
 

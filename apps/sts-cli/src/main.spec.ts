@@ -1,4 +1,5 @@
-import { main } from './main';
+import { COMMANDS } from './commands';
+import { buildRequest, main } from './main';
 
 async function sts(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -213,13 +214,75 @@ describe('sts single-shot commands', () => {
     expect(err).toContain(field);
   });
 
-  it('usage errors exit 2; --help exits 0', async () => {
+  it('usage errors exit 2 with the message on stderr; --help and -h exit 0', async () => {
     expect((await sts('frobnicate')).code).toBe(2);
     expect((await sts('credit', '--no-such-flag', 'x')).code).toBe(2);
-    expect((await sts()).code).toBe(2);
+    const bare = await sts();
+    expect(bare).toMatchObject({ code: 2, out: '' });
+    expect(bare.err).toContain('Usage: sts <command>');
     const help = await sts('credit', '--help');
     expect(help.code).toBe(0);
     expect(help.out).toContain('--amount');
+    expect(help.out).toContain('--json');
+    expect(await sts('credit', '-h')).toEqual(help);
     expect((await sts('--help')).out).toContain('key-change');
+    expect((await sts('batch', '-h')).code).toBe(0);
+  });
+
+  it.each([['--ea', '07'], ['--decoder-key', 'e653341f9d5bf36f'], []])(
+    'decode takes a class 1 token with key and ea optional (%j)',
+    async (...flags) => {
+      const { code, out } = await sts(
+        'decode',
+        '--token',
+        '00000000000167774880',
+        ...flags,
+        '--json',
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual({
+        class: 1,
+        subclass: 0,
+        crcValid: true,
+        control: '0x2',
+        manufacturerCode: 0,
+      });
+    },
+  );
+
+  it('class1 takes --control as 0x hex in either case, or as a decimal number', async () => {
+    for (const control of ['0XFFFFFFFFF', '0xfffffffff', '68719476735']) {
+      const args = ['--subclass', '0', '--control', control, '--manufacturer-code', '0'];
+      expect((await sts('class1', ...args)).out).toBe('56493153725450313471');
+    }
+  });
+
+  it("key-change: --current-ea and --new-ea are the key objects' own ea (CTSA26-1, DKGA04)", async () => {
+    const flags = {
+      ea: '07',
+      'current-ea': '07',
+      'new-ea': '07',
+      dkga: '04',
+      'vending-key': 'abababababababab949494949494949401234567',
+      iin: '600727',
+      drn: '00000000000',
+      'key-type': '2',
+      sgc: '123457',
+      'tariff-index': '01',
+      'current-krn': '4',
+      'new-krn': '5',
+      'current-base-date': '2014',
+      'new-base-date': '2035',
+      ro: '1',
+    };
+    const request = buildRequest('key-change', COMMANDS['key-change'], flags);
+    expect(request.currentKey).toMatchObject({ ea: '07', krn: 4, baseDate: 2014 });
+    expect(request.newKey).toMatchObject({ ea: '07', krn: 5, baseDate: 2035 });
+    const { code, out } = await sts(
+      'key-change',
+      ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]),
+    );
+    expect(code).toBe(0);
+    expect(out.split('\n')).toEqual(['44163577485799480640', '26556810679164981397']);
   });
 });

@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util';
 import { StsError, executeRequest } from '@sts/core';
 import { NotJsonLinesError, runBatch } from './batch';
-import { BATCH_USAGE, COMMANDS, type CommandSpec, KEY_FLAGS, mainUsage } from './commands';
+import {
+  BATCH_USAGE,
+  COMMANDS,
+  type CommandSpec,
+  JSON_HELP,
+  KEY_FLAGS,
+  mainUsage,
+} from './commands';
 
 /** A usage error: exit 2 with the message. */
 class UsageError extends Error {}
@@ -61,19 +68,29 @@ export function buildRequest(
   if (spec.keys === 'key-change') {
     request.currentKey = keyObject(values, 'current-');
     request.newKey = keyObject(values, 'new-');
+    // A key object's own `ea` (DKGA04 key length): --ea is the request's, so only prefixed here.
+    for (const [prefix, field] of [
+      ['current-', 'currentKey'],
+      ['new-', 'newKey'],
+    ] as const) {
+      const ea = values[`${prefix}ea`];
+      if (ea !== undefined) request[field] = { ...(request[field] as object | undefined), ea };
+    }
   }
   return request;
 }
 
-function optionsFor(spec: CommandSpec): Record<string, { type: 'string' | 'boolean' }> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
+type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+function optionsFor(spec: CommandSpec): Options {
+  const options: Options = {
     json: { type: 'boolean' },
-    help: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   };
   for (const flag of spec.flags) options[flag] = { type: 'string' };
   if (spec.keys !== 'none') for (const flag of KEY_FLAGS) options[flag] = { type: 'string' };
   if (spec.keys === 'key-change') {
-    for (const flag of KEY_FLAGS) {
+    for (const flag of [...KEY_FLAGS, 'ea']) {
       options[`current-${flag}`] = { type: 'string' };
       options[`new-${flag}`] = { type: 'string' };
     }
@@ -108,13 +125,17 @@ function render(command: string, result: Record<string, unknown>): string {
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) {
+    console.error(mainUsage());
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     console.log(mainUsage());
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   try {
     if (command === 'batch') {
-      if (rest.includes('--help')) {
+      if (rest.includes('--help') || rest.includes('-h')) {
         console.log(BATCH_USAGE);
         return 0;
       }
@@ -126,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
     if (spec === undefined) throw new UsageError(`unknown command "${command}" (see sts --help)`);
     const { values } = parse(rest, spec);
     if (values.help) {
-      console.log(`Usage: ${spec.usage}`);
+      console.log(`Usage: ${spec.usage}\n${JSON_HELP}`);
       return 0;
     }
     const request = buildRequest(command, spec, values as Record<string, string | undefined>);
