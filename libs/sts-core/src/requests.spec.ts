@@ -1,24 +1,41 @@
 import { StsError } from './errors';
 import { executeRequest } from './requests';
-import { loadVectors } from '../test/vectors';
+import { SPEC_VECTOR_FILE, type Vector, loadVectors } from '../test/vectors';
 
 const vectors = loadVectors();
+const specVectors = loadVectors(SPEC_VECTOR_FILE);
+
+function check(vector: Vector): void {
+  if (vector.expect.errorPresent === true) {
+    expect(() => executeRequest(vector.request)).toThrow(StsError);
+    if (vector.expect.errorCode !== undefined) {
+      expect(() => executeRequest(vector.request)).toThrow(
+        expect.objectContaining({ code: vector.expect.errorCode }),
+      );
+    }
+    return;
+  }
+  const result = executeRequest(vector.request);
+  for (const [field, value] of Object.entries(vector.expect)) {
+    expect({ [field]: result[field] }).toEqual({ [field]: value });
+  }
+}
 
 describe('conformance vectors through the library (executeRequest)', () => {
   it('has the whole vector file', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(204);
   });
 
-  it.each(vectors.map((v) => [v.id, v] as const))('%s', (_id, vector) => {
-    if (vector.expect.errorPresent === true) {
-      expect(() => executeRequest(vector.request)).toThrow(StsError);
-      return;
-    }
-    const result = executeRequest(vector.request);
-    for (const [field, value] of Object.entries(vector.expect)) {
-      expect({ [field]: result[field] }).toEqual({ [field]: value });
-    }
+  it.each(vectors.map((v) => [v.id, v] as const))('%s', (_id, vector) => check(vector));
+});
+
+describe('the spec’s worked examples and Appendix A as requests (test/vectors/spec-vectors.jsonl)', () => {
+  it('has the whole file, with unique ids', () => {
+    expect(specVectors.length).toBeGreaterThanOrEqual(99);
+    expect(new Set(specVectors.map((v) => v.id)).size).toBe(specVectors.length);
   });
+
+  it.each(specVectors.map((v) => [v.id, v] as const))('%s', (_id, vector) => check(vector));
 });
 
 describe('bad input at the request entry point names the field', () => {
