@@ -1,4 +1,7 @@
 import { createCipher } from './cipher';
+import { tokenCrc } from './crc';
+import { blockToBytes } from './des';
+import { IEC_SAMPLE_STA_TABLES } from './ea07-tables';
 import { encodeToken, parseToken } from './token-codec';
 import {
   buildCreditToken,
@@ -7,7 +10,7 @@ import {
   buildTestToken,
   decodeToken,
 } from './tokens';
-import { bytes } from './test-helpers';
+import { bytes, hex, transform } from './test-helpers';
 
 const DK_A = 'e653341f9d5bf36f';
 const DK_B = 'e94023262e9993c2';
@@ -308,6 +311,122 @@ describe('key-change sets (§5.4, §13)', () => {
   ])('refuses %o naming %s', (change, field) => {
     expect(() => buildKeyChangeTokens(ea07(), { ...good, ...change } as never)).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT', field }),
+    );
+  });
+});
+
+describe('worked examples step by step (STS-SPEC §3, §5.3, §5.4, §8.4, §9)', () => {
+  /** data48 -> CRC field -> block -> cipher output -> token, each step checked. */
+  function steps(
+    tokenClass: 0 | 1 | 2,
+    cipher: ReturnType<typeof createCipher> | null,
+    data48: string,
+    crc16: string,
+    encrypted: string | null,
+    token: string,
+  ): void {
+    const hi32 = parseInt(data48.slice(0, 8), 16);
+    const low16 = parseInt(data48.slice(8), 16);
+    expect(tokenCrc(tokenClass, hi32, low16).toString(16).padStart(4, '0')).toBe(crc16);
+    if (cipher && encrypted) {
+      expect(transform((b) => cipher.encryptBlock(b), data48 + crc16)).toBe(encrypted);
+      expect(transform((b) => cipher.decryptBlock(b), encrypted)).toBe(data48 + crc16);
+    }
+    expect(encodeToken(tokenClass, hi32, low16, cipher)).toBe(token);
+    const { tokenClass: parsedClass, block } = parseToken(token);
+    expect(parsedClass).toBe(tokenClass);
+    expect(hex(blockToBytes(block))).toBe(encrypted ?? data48 + crc16);
+  }
+
+  it('§3 CTSA01 step 1: bit 28 = 0 and bit 27 = 1 move to bits 65 and 64', () => {
+    steps(0, ea07(), '055998630001', '19e6', '492083c0ae7ce455', '23716100501183194197');
+    expect(BigInt('23716100501183194197').toString(16)).toBe('1492083c0a67ce455');
+  });
+
+  it('§3 CTSA11-4a: class 1, never encrypted', () => {
+    steps(1, null, '000000000800', '0c00', null, '18446744073843772416');
+    expect(BigInt('18446744073843772416').toString(16)).toBe('10000000008000c00');
+  });
+
+  it('§5.2 class 1 examples', () => {
+    steps(1, null, '0fffffffff00', '5eff', null, '56493153725450313471');
+    steps(1, null, '1fffffff0000', '1d9f', null, '02305843005052951967');
+  });
+
+  it('§5.3 CTSA03-1: MPL 1000 W', () => {
+    steps(2, ea07(), '055a2f1d03e8', 'f8f4', 'c267db18153bdcb4', '50901894209860263092');
+  });
+
+  it.each([
+    ['3f12060b8643', 'd717', 'cca0882e572fdbad', '51638423060042734509'],
+    ['4f02c59a27f1', '89a8', 'd530672aa6c65c22', '15361891762113502242'],
+  ])('§5.4 CTSA05-1 section data48 %s', (data48, crc16, encrypted, token) => {
+    steps(2, ea07(), data48, crc16, encrypted, token);
+  });
+
+  it.each([
+    ['3f1262c1f3b0', '8ecc', 'c8ab5107c581d1f7', '14459740122691785207'],
+    ['4f01f52d7746', '0ef8', 'df3961548648b595', '16084994560056931733'],
+    ['8245f96eac42', '475d', '17bbe52cd1c7aab4', '38603700611597183668'],
+    ['901ead670f20', '18c9', '6e02437447da0af8', '07926972461094669048'],
+  ])('§5.4 M-CTSA19-4 section data48 %s (EA11)', (data48, crc16, encrypted, token) => {
+    steps(
+      2,
+      createCipher('11', 'f94b6ed353c3bfdb113e2d3a7ea3c41d'),
+      data48,
+      crc16,
+      encrypted,
+      token,
+    );
+  });
+
+  it('§5.4 SGC 123461 = 01e245: section 3 carries 245, section 4 carries 01e', () => {
+    expect((123461).toString(16).padStart(6, '0')).toBe('01e245');
+    const current = createCipher('11', 'f94b6ed353c3bfdb113e2d3a7ea3c41d');
+    expect(decodeToken('38603700611597183668', { cipher: current })).toMatchObject({
+      sgclo: 0x245,
+    });
+    expect(decodeToken('07926972461094669048', { cipher: current })).toMatchObject({
+      sgchi: 0x01e,
+    });
+  });
+
+  it('§7.2 currency: data48 4065f0d4dff6, CRC_C c645, subclass 5 gives CRC_C d784', () => {
+    expect(tokenCrc(0, 0x4065f0d4, 0xdff6, true)).toBe(0xc645);
+    expect(tokenCrc(0, 0x5065f0d4, 0xdff6, true)).toBe(0xd784);
+    const cipher = createCipher('07', '4530edb79b5f083d');
+    expect(encodeToken(0, 0x4065f0d4, 0xdff6, cipher, true)).toBe('07420412750539184100');
+    expect(encodeToken(0, 0x5065f0d4, 0xdff6, cipher, true)).toBe('33146270756150045052');
+  });
+
+  it('§8.4 IEC sample tables: output c45ed1619406df95, token 51043465443420856213', () => {
+    const sample = createCipher('07', '0abc12def3456789', { staTables: IEC_SAMPLE_STA_TABLES });
+    steps(0, sample, '0b19eb230100', 'c207', 'c45ed1619406df95', '51043465443420856213');
+    expect(BigInt('51043465443420856213').toString(16)).toBe('2c45ed1618406df95');
+    expect(decodeToken('51043465443420856213', { cipher: sample })).toMatchObject({
+      class: 0,
+      subclass: 0,
+      crcValid: true,
+      rnd: 11,
+      tid: 0x19eb23,
+      amount: 25.6,
+    });
+  });
+
+  it('§9 M-CTSA01-1: MISTY1 output bits 28 and 27 are both 1', () => {
+    const ea11 = createCipher('11', 'f94b6ed353c3bfdb113e2d3a7ea3c41d');
+    steps(0, ea11, '0559982c0001', '2831', '38269a8e59319817', '59386323472137426967');
+    expect(BigInt('59386323472137426967').toString(16)).toBe('338269a8e41319817');
+  });
+
+  it('§10 EA09 regression: DES output 0d2ec907bd06b163 (unconfirmed by any other source)', () => {
+    steps(
+      0,
+      createCipher('09', DK_A),
+      '055998630001',
+      '19e6',
+      '0d2ec907bd06b163',
+      '56290149827221041507',
     );
   });
 });
