@@ -1,6 +1,9 @@
+import { createHmac } from 'node:crypto';
+import { desEncryptBlock } from './des';
 import {
   controlBlock,
   dkga02,
+  dkga02Input,
   dkga04,
   dkga04Message,
   oddParity,
@@ -53,6 +56,43 @@ describe('DKGA02 (STS-SPEC §12.2)', () => {
     );
   });
 
+  it.each([
+    ['A', 'abababababababab', meterA, {}, '2151356011ffffff', '6ca9aad4270fa73b'],
+    ['B', 'abababababababab', meterB, {}, '2123556011fffff7', '63c8dded94cdc79e'],
+    [
+      'TI 02',
+      'abababababababab',
+      meterA,
+      { tariffIndex: '02' },
+      '2151356021ffffff',
+      '8cf118884fce73a5',
+    ],
+    [
+      'SGC 888888',
+      '9494949494949494',
+      meterA,
+      { sgc: '888888' },
+      '28faf88011ffffff',
+      '960fe8ed06aa65ce',
+    ],
+  ])('case %s: X = %s... and DES_VUDK(X) as the table shows', (_case, vk, meter, extra, x, des) => {
+    const input = parseDerivationInput({ ...base02, ...meter, ...extra });
+    expect(hex(dkga02Input(input))).toBe(x);
+    expect(hex(desEncryptBlock(bytes(vk), bytes(x)))).toBe(des);
+  });
+
+  it('the control blocks of the table (§12.1)', () => {
+    expect(hex(controlBlock({ keyType: 2, sgc: '123456', tariffIndex: '02', krn: 1 }))).toBe(
+      '2123456021ffffff',
+    );
+    expect(hex(controlBlock({ keyType: 2, sgc: '888888', tariffIndex: '01', krn: 1 }))).toBe(
+      '2888888011ffffff',
+    );
+    expect(hex(controlBlock({ keyType: 0, sgc: '000046', tariffIndex: '01', krn: 1 }))).toBe(
+      '0000046011ffffff',
+    );
+  });
+
   it('raw VUDK by default, parity-adjusted XOR as an option (§14 #2 example)', () => {
     // PAN block 0072747500150231, control block 0000046011FFFFFF.
     const input = parseDerivationInput({
@@ -95,6 +135,35 @@ describe('DKGA04 (STS-SPEC §12.3)', () => {
         '12363030373237303030303030303030303039' +
         '00000040',
     );
+  });
+
+  it.each([
+    [{}, '023037', '00000040', 'aa4baa8749c10d2738c95969717327daa112abe9f2db351e2c66cc042a8e7650'],
+    [
+      { ea: '11' },
+      '023131',
+      '00000080',
+      'f94b6ed353c3bfdb113e2d3a7ea3c41df3797b0f9cca5a5cf632a31f91d88854',
+    ],
+  ])('the full HMAC of the examples (%o)', (extra, eaItem, length, mac) => {
+    const msg = dkga04Message(parseDerivationInput({ ...base04, ...meterA, ...extra }));
+    expect(hex(msg.subarray(7, 10))).toBe(eaItem);
+    expect(hex(msg.subarray(45))).toBe(length);
+    expect(createHmac('sha256', VK04).update(msg).digest('hex')).toBe(mac);
+  });
+
+  it('meter B puts its 18-digit PAN 000001000000000082 in the context', () => {
+    const msg = dkga04Message(parseDerivationInput({ ...base04, ...meterB, ea: '11' }));
+    expect(hex(msg.subarray(26, 45))).toBe('12303030303031303030303030303030303832');
+  });
+
+  it.each([
+    [1993, '023933'],
+    [2014, '023134'],
+    [2035, '023335'],
+  ])('base date %i is the item %s', (baseDate, item) => {
+    const msg = dkga04Message(parseDerivationInput({ ...base04, ...meterA, baseDate }));
+    expect(hex(msg.subarray(4, 7))).toBe(item);
   });
 
   it.each([

@@ -81,6 +81,29 @@ describe('KEN (STS-SPEC §6)', () => {
     expect(isKeyExpired(tid, ken)).toBe(expired);
   });
 
+  it.each([
+    ['2004-04-01T09:30', 5916090, 90, true],
+    ['2014-03-01T09:00', 11130300, 169, true],
+    ['2002-04-01T10:05', 4863485, 74, false],
+  ] as const)(
+    'KEN 85 table: %s is TID %i, TID >> 16 = %i, rejected: %s',
+    (at, tid, top, expired) => {
+      expect(tidFromWallClock(at, 1993)).toBe(tid);
+      expect(tid >>> 16).toBe(top);
+      expect(isKeyExpired(tid, 85)).toBe(expired);
+    },
+  );
+
+  it('the stricter vendor rule TID > KEN x 65535 is not used: KEN 85 covers up to 2003-09-19 22:55', () => {
+    expect(tidFromWallClock('2003-08-05T09:15', 1993)).toBe(5570475); // where the strict rule stops
+    expect(isKeyExpired(5570476, 85)).toBe(false);
+    expect(formatWallClock(tidToWallClock(lastTidForKen(85), 1993))).toBe('2003-09-19T22:55');
+  });
+
+  it('KEN 255 never expires', () => {
+    for (const tid of [0, 0x7fffff, 0xffffff]) expect(isKeyExpired(tid, 255)).toBe(false);
+  });
+
   it('vending refuses with KEY_EXPIRED, and names the last TID a KEN allows', () => {
     expect(() => assertKenCovers(5916090, 85)).toThrow(
       expect.objectContaining({ code: 'KEY_EXPIRED' }),
