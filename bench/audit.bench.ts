@@ -188,6 +188,7 @@ async function main(): Promise<void> {
     audit: { keyLabel: 'sts-audit', checkpointEvery: 1000, checkpointSeconds: 0 },
     approvals: { quorum: 1, ttlSeconds: 86_400 },
     schedulerSeconds: 0,
+    authCacheMs: 1000,
     logLevel: 'error',
   };
   const custody = await Pkcs11KeyCustody.open({

@@ -87,6 +87,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     },
     approvals: { quorum: options.quorum ?? 1, ttlSeconds: 3600 },
     schedulerSeconds: 0,
+    authCacheMs: 1000,
     logLevel: 'debug',
   };
   const ds = createDataSource(config.database);

@@ -68,6 +68,7 @@ forEachDatabase('audit group commit', (kind: DatabaseKind) => {
     audit: { keyLabel: 'sts-audit', checkpointEvery: 1_000_000, checkpointSeconds: 0 },
     approvals: { quorum: 1, ttlSeconds: 3600 },
     schedulerSeconds: 0,
+    authCacheMs: 1000,
     logLevel: 'debug',
   };
   // One token for every node, as processes of one deployment share the audit key.

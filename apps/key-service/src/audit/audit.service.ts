@@ -187,6 +187,23 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * {@link AuditService.record} for the events of several requests handled in one transaction
+   * (a batch of issuances): one head lock, one insert and one head update for all of them, each
+   * event keeping the request id it was made under.
+   */
+  async recordForRequests(
+    em: EntityManager,
+    events: readonly { input: AuditInput; requestId: string }[],
+  ): Promise<void> {
+    const at = this.clock.nowIso();
+    await this.append(
+      em,
+      events.map((e) => e.input),
+      events.map((e) => ({ requestId: e.requestId, at })),
+    );
+  }
+
+  /**
    * Appends events in a transaction of their own, group-committed with the events other
    * callers hand over meanwhile (one transaction and one disk flush for up to
    * {@link GROUP_COMMIT_MAX_EVENTS} events). Resolves only once the events are committed;

@@ -104,6 +104,17 @@ export class EnvironmentVariables {
   @Max(3600)
   STS_SCHEDULER_SECONDS = 30;
 
+  /**
+   * How long a process reuses a verified API key's principal (roles, scope, state) before reading
+   * it again: a change made through another process takes effect within this time (changes made
+   * through this process at once). 0 reads the principal on every request.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  STS_AUTH_CACHE_MS = 1000;
+
   @IsIn(['error', 'warn', 'info', 'debug'])
   STS_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
 }
@@ -124,6 +135,7 @@ export interface AppConfig {
   };
   readonly approvals: { readonly quorum: number; readonly ttlSeconds: number };
   readonly schedulerSeconds: number;
+  readonly authCacheMs: number;
   readonly logLevel: LogLevel;
 }
 
@@ -182,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     approvals: { quorum: vars.STS_APPROVAL_QUORUM, ttlSeconds: vars.STS_APPROVAL_TTL_SECONDS },
     schedulerSeconds: vars.STS_SCHEDULER_SECONDS,
+    authCacheMs: vars.STS_AUTH_CACHE_MS,
     logLevel: vars.STS_LOG_LEVEL,
   };
 }

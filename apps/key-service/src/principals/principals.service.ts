@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { newApiKey, parseApiKey, secretMatches } from '../auth/api-key';
@@ -8,28 +8,51 @@ import type { Role } from '../auth/role';
 import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { CreatePrincipalDto, UpdatePrincipalDto } from './dto/principal.dto';
 import { Principal } from './principal.entity';
 
 const KEY_HANDLING: readonly Role[] = ['security-officer', 'custodian'];
+/** Most principals kept in the authentication cache (emptied when full). */
+const AUTH_CACHE_MAX = 10_000;
 
 /** Principals, their roles and API keys (shown once, stored hashed). */
 @Injectable()
 export class PrincipalsService {
+  /** Principal rows by API key id, each reused for at most `authCacheMs` (see STS_AUTH_CACHE_MS). */
+  private readonly byKeyId = new Map<string, { row: Principal | null; until: number }>();
+
   constructor(
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The principal an API key belongs to, if the key is valid and the principal active. */
+  /**
+   * The principal an API key belongs to, if the key is valid and the principal active. The
+   * secret is checked on every call; the principal's row is reused for at most
+   * STS_AUTH_CACHE_MS, and dropped at once when this process changes it.
+   */
   async authenticate(presented: string): Promise<AuthenticatedPrincipal | undefined> {
     const parsed = parseApiKey(presented);
     if (!parsed) return undefined;
-    const p = await this.tx.read((em) => em.findOneBy(Principal, { apiKeyId: parsed.id }));
+    const p = await this.principalByKeyId(parsed.id);
     if (!p || p.state !== 'active' || !secretMatches(parsed.secret, p.apiKeyHash)) return undefined;
     return { id: p.id, name: p.name, roles: p.roles, sgcScope: p.sgcScope };
+  }
+
+  private async principalByKeyId(apiKeyId: string): Promise<Principal | null> {
+    const now = Date.now();
+    const hit = this.byKeyId.get(apiKeyId);
+    if (hit && hit.until > now) return hit.row;
+    const row = await this.tx.read((em) => em.findOneBy(Principal, { apiKeyId }));
+    if (this.config.authCacheMs > 0) {
+      if (this.byKeyId.size >= AUTH_CACHE_MAX) this.byKeyId.clear();
+      this.byKeyId.set(apiKeyId, { row, until: now + this.config.authCacheMs });
+    }
+    return row;
   }
 
   async list(): Promise<Principal[]> {
@@ -69,7 +92,7 @@ export class PrincipalsService {
     id: string,
     dto: UpdatePrincipalDto,
   ): Promise<Principal> {
-    return this.tx.run(async (em) => {
+    return this.changing(async (em) => {
       const p = await em.findOneBy(Principal, { id });
       if (!p) throw DomainError.notFound('principal', id);
       const roles = dto.roles ?? p.roles;
@@ -105,7 +128,7 @@ export class PrincipalsService {
     actor: AuthenticatedPrincipal,
     id: string,
   ): Promise<{ principal: Principal; apiKey: string }> {
-    return this.tx.run(async (em) => {
+    return this.changing(async (em) => {
       const p = await em.findOneBy(Principal, { id });
       if (!p) throw DomainError.notFound('principal', id);
       const key = newApiKey();
@@ -123,6 +146,15 @@ export class PrincipalsService {
       });
       return { principal: p, apiKey: key.key };
     });
+  }
+
+  /** Runs a change to principals, then forgets this process's cached principals. */
+  private async changing<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.tx.run(work);
+    } finally {
+      this.byKeyId.clear();
+    }
   }
 
   private async insert(

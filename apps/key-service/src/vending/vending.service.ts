@@ -837,9 +837,13 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     em: EntityManager,
     done: readonly Committed<PendingItem, ItemResult>[],
   ): Promise<void> {
-    for (const d of done) {
-      await this.inContext(d.input.context, () => this.audit.record(em, d.value.audit));
-    }
+    await this.audit.recordForRequests(
+      em,
+      done.map((d) => ({
+        input: d.value.audit,
+        requestId: d.input.context?.requestId ?? currentRequestId(),
+      })),
+    );
   }
 
   private inContext<T>(context: RequestContext | undefined, fn: () => Promise<T>): Promise<T> {
