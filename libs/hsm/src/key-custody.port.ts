@@ -153,16 +153,25 @@ export interface KeyCustody {
   /**
    * Combines the `count` stored components (XOR) into a new sensitive, non-extractable key, after
    * verifying its check value against `expectedKcv` (CHECK_VALUE_MISMATCH, nothing stored, on a
-   * mismatch). The stored components are destroyed either way.
+   * mismatch). The stored components are destroyed either way, unless `options.keepComponents`
+   * asks to keep them (see {@link CompleteCeremonyOptions}).
    */
   completeCeremony(
     ceremonyId: string,
     count: number,
     spec: KeySpec,
     expectedKcv: string,
+    options?: CompleteCeremonyOptions,
   ): Promise<KeyInfo>;
-  /** Destroys the stored components of an abandoned ceremony. */
+  /** Destroys the stored components of an abandoned or finished ceremony. Idempotent. */
   abortCeremony(ceremonyId: string): Promise<void>;
+  /**
+   * Destroys component `index` of `ceremonyId` if the token holds it, and nothing else (the other
+   * components stay). Idempotent: a free index is not an error. For the caller that stored a
+   * component but could not record it (its database transaction rolled back): discarding the
+   * unrecorded component frees the index for the custodian's retry.
+   */
+  discardComponent(ceremonyId: string, index: number): Promise<void>;
 
   /**
    * Wrapped import: unwraps `wrapped` (RFC 5649) under the key-encryption key `kekLabel` into a
@@ -250,6 +259,16 @@ export interface KeyCustody {
 
   /** Logs out and finalizes. Further calls throw UNAVAILABLE. */
   close(): Promise<void>;
+}
+
+/** Options of {@link KeyCustody.completeCeremony}. */
+export interface CompleteCeremonyOptions {
+  /**
+   * Keep the stored components whatever the outcome, until `abortCeremony`. A caller that records
+   * the new key in a database sets this, destroys the key if its transaction fails (the components
+   * are still there for a retry) and calls `abortCeremony` once the transaction has committed.
+   */
+  readonly keepComponents?: boolean;
 }
 
 /** A key generated as components: the key, and each component's check value (index order). */

@@ -359,6 +359,67 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
         );
       });
 
+      it('discards one component, keeps the others and frees its index (idempotent)', async () => {
+        const ceremony = uniqueLabel('cdiscard');
+        const first = randomBytes(8);
+        await custody.storeComponent(ceremony, 1, 'DES', first);
+        await custody.storeComponent(ceremony, 2, 'DES', randomBytes(8));
+        await custody.discardComponent(ceremony, 2);
+        await expect(custody.discardComponent(ceremony, 2)).resolves.toBeUndefined();
+        await expect(custody.discardComponent(uniqueLabel('none'), 1)).resolves.toBeUndefined();
+        await expectHsmError(custody.discardComponent(ceremony, 4), 'INVALID_INPUT');
+        // Index 2 takes a new component; component 1 is still the one stored first.
+        const second = randomBytes(8);
+        await expect(custody.storeComponent(ceremony, 2, 'DES', second)).resolves.toEqual({
+          kcv: secretKeyCheckValue('DES', second),
+        });
+        const value = Buffer.from(first.map((b, i) => b ^ second[i]));
+        const label = uniqueLabel('kdiscard');
+        await expect(
+          custody.completeCeremony(
+            ceremony,
+            2,
+            { label, algorithm: 'DES', usage: 'DERIVE' },
+            secretKeyCheckValue('DES', value),
+          ),
+        ).resolves.toMatchObject({ label, kcv: secretKeyCheckValue('DES', value) });
+      });
+
+      it('keeps the components when asked, whatever the outcome, until aborted', async () => {
+        const ceremony = uniqueLabel('ckeep');
+        const parts = [randomBytes(16), randomBytes(16)];
+        const kcv = secretKeyCheckValue(
+          'AES',
+          Buffer.from(parts[0].map((b, i) => b ^ parts[1][i])),
+        );
+        for (const [i, part] of parts.entries())
+          await custody.storeComponent(ceremony, i + 1, 'AES', part);
+        const spec = (label: string) => ({ label, algorithm: 'AES', usage: 'WRAP' }) as const;
+        const keep = { keepComponents: true };
+        const first = uniqueLabel('kkeep');
+        await expect(
+          custody.completeCeremony(ceremony, 2, spec(first), kcv, keep),
+        ).resolves.toMatchObject({ label: first, kcv });
+        // The caller could not record `first`: it destroys the key and combines again.
+        await custody.destroyKey(first);
+        const wrong = uniqueLabel('kkeep');
+        await expectHsmError(
+          custody.completeCeremony(ceremony, 2, spec(wrong), '000000', keep),
+          'CHECK_VALUE_MISMATCH',
+        );
+        await expectHsmError(custody.describeKey(wrong), 'NOT_FOUND');
+        const second = uniqueLabel('kkeep');
+        await expect(
+          custody.completeCeremony(ceremony, 2, spec(second), kcv, keep),
+        ).resolves.toMatchObject({ label: second, kcv });
+        await custody.abortCeremony(ceremony);
+        await expectHsmError(
+          custody.completeCeremony(ceremony, 2, spec(uniqueLabel('kkeep')), kcv),
+          'NOT_FOUND',
+        );
+        await expect(custody.describeKey(second)).resolves.toMatchObject({ kcv });
+      });
+
       it('destroys the components of an aborted ceremony', async () => {
         const ceremony = uniqueLabel('cabort');
         await custody.storeComponent(ceremony, 1, 'DES', randomBytes(8));

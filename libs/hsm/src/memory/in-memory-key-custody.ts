@@ -23,6 +23,7 @@ import {
   secretKeyCheckValue,
 } from '../check-value';
 import {
+  type CompleteCeremonyOptions,
   type GeneratedComponents,
   type KeyAlgorithm,
   type KeyCustody,
@@ -230,6 +231,7 @@ export class InMemoryKeyCustody implements KeyCustody {
     count: number,
     spec: KeySpec,
     expectedKcv: string,
+    options?: CompleteCeremonyOptions,
   ): Promise<KeyInfo> {
     return this.#run(() => {
       checkCeremonyId(ceremonyId);
@@ -255,7 +257,7 @@ export class InMemoryKeyCustody implements KeyCustody {
         return this.#storeSecret(resolved.label, resolved.algorithm, resolved.usage, combined);
       } finally {
         combined?.fill(0);
-        this.#dropCeremony(ceremonyId);
+        if (options?.keepComponents !== true) this.#dropCeremony(ceremonyId);
       }
     });
   }
@@ -264,6 +266,19 @@ export class InMemoryKeyCustody implements KeyCustody {
     return this.#run(() => {
       checkCeremonyId(ceremonyId);
       this.#dropCeremony(ceremonyId);
+    });
+  }
+
+  discardComponent(ceremonyId: string, index: number): Promise<void> {
+    return this.#run(() => {
+      checkCeremonyId(ceremonyId);
+      checkComponentIndex(index);
+      const components = this.#ceremonies.get(ceremonyId);
+      const stored = components?.get(index);
+      if (components === undefined || stored === undefined) return;
+      stored.payload.fill(0);
+      components.delete(index);
+      if (components.size === 0) this.#ceremonies.delete(ceremonyId);
     });
   }
 

@@ -106,9 +106,17 @@ export function openComponent(pkcs11: PKCS11, session: Handle, ref: StoredCompon
   }
 }
 
+/** Destroys the objects of component `index` of `ceremonyId` (none: nothing happens). */
+export function destroyComponent(
+  pkcs11: PKCS11,
+  session: Handle,
+  ceremonyId: string,
+  index: number,
+): void {
+  destroyAll(pkcs11, session, findLabelled(pkcs11, session, componentLabel(ceremonyId, index)));
+}
+
 /** Destroys every stored component object of `ceremonyId`. */
 export function destroyComponents(pkcs11: PKCS11, session: Handle, ceremonyId: string): void {
-  for (let index = 1; index <= 3; index++) {
-    destroyAll(pkcs11, session, findLabelled(pkcs11, session, componentLabel(ceremonyId, index)));
-  }
+  for (let index = 1; index <= 3; index++) destroyComponent(pkcs11, session, ceremonyId, index);
 }

@@ -11,6 +11,7 @@ import {
 import { completeComponentSet, xorComponents } from '../ceremony';
 import { kcvEquals, parseKcv, publicKeyCheckValue } from '../check-value';
 import {
+  type CompleteCeremonyOptions,
   type KeyAlgorithm,
   type KeyCustody,
   type KeyInfo,
@@ -35,6 +36,7 @@ import {
   resolveSecretKeySpec,
 } from '../key-spec';
 import {
+  destroyComponent,
   destroyComponents,
   listComponents,
   openComponent,
@@ -303,6 +305,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
     count: number,
     spec: KeySpec,
     expectedKcv: string,
+    options?: CompleteCeremonyOptions,
   ): Promise<KeyInfo> {
     return this.#session('completeCeremony', (pkcs11, session) => {
       checkCeremonyId(ceremonyId);
@@ -333,7 +336,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
       } finally {
         for (const value of values) value.fill(0);
         combined?.fill(0);
-        destroyComponents(pkcs11, session, ceremonyId);
+        if (options?.keepComponents !== true) destroyComponents(pkcs11, session, ceremonyId);
       }
     });
   }
@@ -342,6 +345,14 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return this.#session('abortCeremony', (pkcs11, session) => {
       checkCeremonyId(ceremonyId);
       destroyComponents(pkcs11, session, ceremonyId);
+    });
+  }
+
+  discardComponent(ceremonyId: string, index: number): Promise<void> {
+    return this.#session('discardComponent', (pkcs11, session) => {
+      checkCeremonyId(ceremonyId);
+      checkComponentIndex(index);
+      destroyComponent(pkcs11, session, ceremonyId, index);
     });
   }
 
