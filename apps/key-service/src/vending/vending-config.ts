@@ -31,7 +31,7 @@ export class VendingEnvironment {
   @Max(86_400)
   STS_VENDING_PURGE_SECONDS = 3600;
 
-  /** How long a process reuses a client profile it has read (rate limits, allowed subclasses). */
+  /** How long a process reuses a client profile (rate limits, allowed subclasses) and active transport key it has read. */
   @Transform(toInt)
   @IsInt()
   @Min(0)

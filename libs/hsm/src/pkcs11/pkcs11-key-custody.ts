@@ -9,7 +9,7 @@ import {
   dkga04Message,
 } from '@sts/core';
 import { completeComponentSet, xorComponents } from '../ceremony';
-import { kcvEquals, parseKcv, publicKeyCheckValue } from '../check-value';
+import { decoderKeyCheckValue, kcvEquals, parseKcv, publicKeyCheckValue } from '../check-value';
 import {
   type CompleteCeremonyOptions,
   type KeyAlgorithm,
@@ -508,12 +508,9 @@ export class Pkcs11KeyCustody implements KeyCustody {
       }
       const [decoderKey] = this.#derive(pkcs11, session, vendingKeyLabel, [input]);
       const carrierValue = Buffer.from(decoderKey);
-      const desValue =
-        decoderKey.length === 8 ? tokenValue('DES', decoderKey) : Buffer.from(decoderKey);
-      const created: Handle[] = [];
+      let carrier: Handle | undefined;
       try {
-        const carrier = createSessionKey(pkcs11, session, 'export-carrier', carrierValue);
-        created.push(carrier);
+        carrier = createSessionKey(pkcs11, session, 'export-carrier', carrierValue);
         const wrapped = pkcs11.C_WrapKey(
           session,
           AES_KEY_WRAP_PAD,
@@ -521,15 +518,13 @@ export class Pkcs11KeyCustody implements KeyCustody {
           carrier,
           Buffer.alloc(decoderKey.length + 16),
         );
-        const work = createSessionKey(pkcs11, session, 'work-des', desValue);
-        created.push(work);
-        const kcv = tokenSecretCheckValue(pkcs11, session, work, 'DES');
-        return { wrapped: Uint8Array.from(wrapped), kcv };
+        // The decoder key is in process memory already (DKGA02's last step, ADR 0002; DKGA04's
+        // HMAC output): its check value costs no further token objects.
+        return { wrapped: Uint8Array.from(wrapped), kcv: decoderKeyCheckValue(decoderKey) };
       } finally {
         decoderKey.fill(0);
         carrierValue.fill(0);
-        desValue.fill(0);
-        destroyQuietly(pkcs11, session, created);
+        if (carrier !== undefined) destroyQuietly(pkcs11, session, [carrier]);
       }
     });
   }

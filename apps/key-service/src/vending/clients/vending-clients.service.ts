@@ -73,6 +73,8 @@ function toProfile(c: VendingClient): ClientProfile {
 @Injectable()
 export class VendingClientsService implements OnModuleInit {
   private readonly cache = new Map<string, { profile: ClientProfile; until: number }>();
+  /** Active transport keys by principal, reused like profiles (dropped when this process changes one). */
+  private readonly transportKeys = new Map<string, { key: TransportKey; until: number }>();
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -125,6 +127,9 @@ export class VendingClientsService implements OnModuleInit {
 
   /** The client's active transport key; 409 TRANSPORT_KEY_MISSING without one. */
   async activeTransportKey(principalId: string): Promise<TransportKey> {
+    const now = Date.now();
+    const hit = this.transportKeys.get(principalId);
+    if (hit && hit.until > now) return hit.key;
     const key = await this.tx.read((em) =>
       em.findOne(TransportKey, {
         where: { principalId, state: 'active' },
@@ -136,6 +141,10 @@ export class VendingClientsService implements OnModuleInit {
         ErrorCode.TRANSPORT_KEY_MISSING,
         'You have no active transport key: a security officer loads one by component ceremony',
       );
+    }
+    if (this.config.profileCacheMs > 0) {
+      if (this.transportKeys.size > 10_000) this.transportKeys.clear();
+      this.transportKeys.set(principalId, { key, until: now + this.config.profileCacheMs });
     }
     return key;
   }
@@ -314,6 +323,7 @@ export class VendingClientsService implements OnModuleInit {
     details: Record<string, unknown>,
   ): Promise<void> {
     const from = key.state;
+    this.transportKeys.delete(key.principalId);
     key.state = to;
     key.updatedAt = this.clock.nowIso();
     await em.save(key);
