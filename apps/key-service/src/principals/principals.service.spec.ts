@@ -11,16 +11,16 @@ import { PrincipalsService } from './principals.service';
 function fakeDatabase(row: Principal) {
   const calls = { reads: 0 };
   const em = {
-    findOneBy: async (_entity: unknown, where: { apiKeyId?: string; id?: string }) =>
-      where.apiKeyId === row.apiKeyId || where.id === row.id ? row : null,
-    save: async (p: Principal) => p,
+    findOneBy: (_entity: unknown, where: { apiKeyId?: string; id?: string }) =>
+      Promise.resolve(where.apiKeyId === row.apiKeyId || where.id === row.id ? row : null),
+    save: (p: Principal) => Promise.resolve(p),
   } as unknown as EntityManager;
   const tx = {
-    read: async <T>(work: (e: EntityManager) => Promise<T>) => {
+    read: <T>(work: (e: EntityManager) => Promise<T>) => {
       calls.reads += 1;
       return work(em);
     },
-    run: async <T>(work: (e: EntityManager) => Promise<T>) => work(em),
+    run: <T>(work: (e: EntityManager) => Promise<T>) => work(em),
   } as unknown as TransactionRunner;
   return { tx, calls };
 }
@@ -37,7 +37,7 @@ function setUp(authCacheMs: number) {
     apiKeyHash: key.hash,
   });
   const { tx, calls } = fakeDatabase(row);
-  const audit = { record: async () => undefined } as unknown as AuditService;
+  const audit = { record: () => Promise.resolve() } as unknown as AuditService;
   const clock = { nowIso: () => '2026-01-01T00:00:00.000Z' } as unknown as Clock;
   const service = new PrincipalsService(tx, audit, clock, { authCacheMs } as AppConfig);
   return { service, key: key.key, row, calls };
