@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
+import { AuditService } from '../../apps/key-service/src/audit/audit.service';
 import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';
-import { DEV_COMPONENTS, kcvOf } from '../helpers/key-material';
+import { DEV_COMPONENTS, kcvOf, xorHex } from '../helpers/key-material';
 import { type CustodyMode, toggleCustody } from '../helpers/toggle-custody';
 import {
   auth,
@@ -159,6 +160,88 @@ forEachDatabase('errors and availability', (database) => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.requestId === 'req-12345678');
     expect(line).toMatchObject({ msg: 'request', route: '/api/v1/principals/me', status: 200 });
+  });
+
+  it('loses nothing when the database fails after a token write: the retry succeeds', async () => {
+    const audit = svc.app.get(AuditService);
+    const record = audit.record.bind(audit);
+    // The database drops out once, at the audit append after the named token write.
+    const failOnce = (action: string) => {
+      const spy = jest.spyOn(audit, 'record').mockImplementation(async (em, ...inputs) => {
+        if (!inputs.some((i) => i.action === action)) return record(em, ...inputs);
+        spy.mockRestore();
+        throw new Error('Connection terminated unexpectedly (test)');
+      });
+    };
+    const [c1, c2] = cast.custodians;
+    const kekHex = xorHex(DEV_COMPONENTS.aes);
+    const created = expectStatus(
+      await svc.http
+        .post('/api/v1/keks')
+        .set(...auth(cast.officerA.key))
+        .send({
+          name: 'kmc-retry',
+          lengthBytes: 16,
+          expectedKcv: kcvOf('AES', kekHex),
+          componentCount: 2,
+          custodianIds: [c1.id, c2.id],
+        }),
+      201,
+    );
+    const id = created.body.ceremony.id as string;
+    const kekId = created.body.kek.id as string;
+    const submit = (who: { key: string }, component: string) =>
+      svc.http
+        .post(`/api/v1/ceremonies/${id}/components`)
+        .set(...auth(who.key))
+        .send({ component, kcv: kcvOf('AES', component) });
+    const components = async () =>
+      (
+        expectStatus(
+          await svc.http.get(`/api/v1/ceremonies/${id}`).set(...auth(cast.auditor.key)),
+          200,
+        ).body as { components: unknown[] }
+      ).components;
+
+    // First component: stored in the token, then the transaction fails.
+    failOnce('ceremony.component');
+    const lost = await submit(c1, DEV_COMPONENTS.aes[0]);
+    expect(lost.status).toBe(503);
+    expect(lost.body.code).toBe('DATABASE_UNAVAILABLE');
+    expect(await components()).toEqual([]);
+    expectStatus(await submit(c1, DEV_COMPONENTS.aes[0]), 200);
+    expect(await components()).toHaveLength(1);
+
+    // Last component: the key is combined in the token, then the transaction fails.
+    failOnce('ceremony.complete');
+    const lostLast = await submit(c2, DEV_COMPONENTS.aes[1]);
+    expect(lostLast.status).toBe(503);
+    expect(lostLast.body.code).toBe('DATABASE_UNAVAILABLE');
+    expect(await components()).toHaveLength(1);
+    const pending = expectStatus(
+      await svc.http.get(`/api/v1/keks/${kekId}`).set(...auth(cast.auditor.key)),
+      200,
+    );
+    expect(pending.body.state).not.toBe('active');
+    await expect(svc.custody.describeKey(pending.body.tokenLabel as string)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    const done = expectStatus(await submit(c2, DEV_COMPONENTS.aes[1]), 200);
+    expect(done.body.state).toBe('completed');
+    const kek = expectStatus(
+      await svc.http.get(`/api/v1/keks/${kekId}`).set(...auth(cast.auditor.key)),
+      200,
+    );
+    expect(kek.body).toMatchObject({ state: 'active', kcv: kcvOf('AES', kekHex) });
+    // The components kept for a retry are gone once the ceremony has ended.
+    await expect(
+      svc.custody.completeCeremony(
+        id,
+        2,
+        { label: `${kek.body.tokenLabel as string}-again`, algorithm: 'AES', usage: 'UNWRAP' },
+        kcvOf('AES', kekHex),
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('answers 503 when the database is unavailable', async () => {

@@ -281,6 +281,7 @@ export class CeremoniesService {
   ): Promise<CeremonyDto> {
     let created: string | undefined;
     let deferred: DomainError | undefined;
+    let finished = false;
     try {
       await this.tx.run(async (em) => {
         const c = await this.load(em, id);
@@ -309,6 +310,12 @@ export class CeremoniesService {
           if (component.length !== c.lengthBytes) {
             throw DomainError.validation('component', `component: must be ${c.lengthBytes} bytes`);
           }
+          // We hold the ceremony (row lock on PostgreSQL, the queue on SQLite) and no row records
+          // component `index`: whatever the token holds there was left by a submission whose
+          // transaction failed after its token write, so discarding it lets the retry go in.
+          // (Discarding right after the failure would be unsafe: a lost connection has released
+          // the lock, and another custodian may already be using the index.)
+          await this.custody.discardComponent(id, index);
           kcv = await this.storeComponent(c, index, component, dto.kcv.toLowerCase());
         } finally {
           component.fill(0);
@@ -338,8 +345,13 @@ export class CeremoniesService {
         const handler = this.handlerFor(c.purpose);
         const spec = await handler.spec(em, c);
         let key: KeyInfo;
+        // The components stay in the token until this transaction has committed: if it fails, the
+        // last custodian's retry combines them again instead of finding them gone.
+        finished = true;
         try {
-          key = await this.custody.completeCeremony(id, c.componentCount, spec, c.expectedKcv);
+          key = await this.custody.completeCeremony(id, c.componentCount, spec, c.expectedKcv, {
+            keepComponents: true,
+          });
         } catch (error) {
           if (!(error instanceof HsmError) || error.code !== 'CHECK_VALUE_MISMATCH') throw error;
           await this.finish(em, c, 'failed', actor, handler, { reason: 'CHECK_VALUE_MISMATCH' });
@@ -366,6 +378,7 @@ export class CeremoniesService {
       if (created) await this.compensate(created);
       throw error;
     }
+    if (finished) await this.dropComponents(id);
     if (deferred) throw deferred;
     return this.get(id);
   }
@@ -397,6 +410,7 @@ export class CeremoniesService {
     }
     const stored = await this.custody.storeComponent(c.id, index, c.algorithm, component);
     if (stored.kcv !== kcv) {
+      await this.custody.discardComponent(c.id, index);
       throw new DomainError(
         ErrorCode.CHECK_VALUE_MISMATCH,
         'The component does not match its check value',
@@ -484,6 +498,20 @@ export class CeremoniesService {
     const h = this.handlers.get(purpose);
     if (!h) throw new Error(`no ceremony handler for ${purpose}`);
     return h;
+  }
+
+  /**
+   * The ceremony's end is committed: destroy the components it kept for a retry. If the token
+   * cannot, they stay behind (encrypted in the token, unreachable through the API); say so.
+   */
+  private async dropComponents(ceremonyId: string): Promise<void> {
+    try {
+      await this.custody.abortCeremony(ceremonyId);
+    } catch {
+      this.logger.event('error', 'ceremony components left in the token after the ceremony ended', {
+        ceremonyId,
+      });
+    }
   }
 
   /** The database did not record a key the token created: remove it so the two agree. */
