@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createApp } from './app-factory';
 import { JsonLogger } from './common/json-logger';
-import { ConfigError, loadConfig } from './config/app-config';
+import { ConfigError, loadConfig, redactSecrets } from './config/app-config';
 
 /** Starts the HTTP service. Migrations are a separate, explicit step (`cli.js migrate`). */
 async function main(): Promise<void> {
@@ -27,6 +27,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  process.stderr.write(`key-service failed to start: ${message}\n`);
+  process.stderr.write(`key-service failed to start: ${redactSecrets(message, process.env)}\n`);
   process.exit(1);
 });

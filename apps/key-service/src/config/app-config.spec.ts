@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, SENSITIVE_VARIABLES, loadConfig, redactSecrets } from './app-config';
 
 const BASE = {
   STS_HSM_MODULE: __filename,
@@ -60,5 +60,37 @@ describe('loadConfig', () => {
     expect(failure({ ...BASE, STS_APPROVAL_QUORUM: '0' }).variables).toEqual([
       'STS_APPROVAL_QUORUM',
     ]);
+  });
+
+  it('marks the token PIN and the database URL sensitive', () => {
+    expect([...SENSITIVE_VARIABLES].sort()).toEqual(['DATABASE_URL', 'STS_HSM_PIN']);
+  });
+});
+
+describe('redactSecrets', () => {
+  const env = {
+    ...BASE,
+    DATABASE_URL: 'postgres://sts:p%40ss%3Aword@db:5432/sts',
+    STS_HSM_TOKEN_LABEL: 'sts-dev',
+  };
+
+  it('removes the PIN, the database URL and its password, as written and decoded', () => {
+    const text = [
+      `login with ${BASE.STS_HSM_PIN} failed`,
+      `connect ${env.DATABASE_URL} failed`,
+      'password p%40ss%3Aword or p@ss:word rejected',
+    ].join('; ');
+    const out = redactSecrets(text, env);
+    for (const secret of [BASE.STS_HSM_PIN, env.DATABASE_URL, 'p%40ss%3Aword', 'p@ss:word']) {
+      expect(out).not.toContain(secret);
+    }
+    expect(out).toBe(
+      'login with [redacted] failed; connect [redacted] failed; password [redacted] or [redacted] rejected',
+    );
+  });
+
+  it('leaves values that are not secret alone', () => {
+    expect(redactSecrets('token sts-dev not found', env)).toBe('token sts-dev not found');
+    expect(redactSecrets('no secrets configured', {})).toBe('no secrets configured');
   });
 });

@@ -16,6 +16,36 @@ import {
 /** Variables whose values are secrets: never logged, never echoed in a configuration error. */
 export const SENSITIVE_VARIABLES: ReadonlySet<string> = new Set(['STS_HSM_PIN', 'DATABASE_URL']);
 
+const REDACTED = '[redacted]';
+
+/**
+ * `text` with every value of a {@link SENSITIVE_VARIABLES} variable in `env`, and the password
+ * inside a connection URL (as written and decoded), replaced by `[redacted]`. For messages that
+ * may quote what a validator or driver saw: configuration errors and start-up failures.
+ */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
+  const secrets: string[] = [];
+  for (const name of SENSITIVE_VARIABLES) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    secrets.push(value);
+    const password = /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:([^/@]+)@/i.exec(value)?.[1];
+    if (password !== undefined) secrets.push(password, decodeOrSelf(password));
+  }
+  // Longest first, so that a password never leaves the rest of its URL behind.
+  return secrets
+    .sort((a, b) => b.length - a.length)
+    .reduce((out, secret) => out.split(secret).join(REDACTED), text);
+}
+
+function decodeOrSelf(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
@@ -139,7 +169,10 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
 }
 
-/** Thrown when the environment is invalid; the message names every bad variable, never a value. */
+/**
+ * Thrown when the environment is invalid; the message names every bad variable and never holds
+ * the value of a sensitive one.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
@@ -174,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       .join('; ');
     throw new ConfigError(
       problems.map((p) => p.variable),
-      `Invalid configuration: ${text}`,
+      redactSecrets(`Invalid configuration: ${text}`, env),
     );
   }
   return {
