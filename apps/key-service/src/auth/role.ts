@@ -8,7 +8,3 @@ export const ROLES = [
 ] as const;
 
 export type Role = (typeof ROLES)[number];
-
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
