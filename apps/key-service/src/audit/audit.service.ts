@@ -468,23 +468,6 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-export function toChained(e: AuditEventRow): ChainedAuditEvent {
-  return {
-    seq: e.seq,
-    at: e.at,
-    actorId: e.actorId,
-    actorName: e.actorName,
-    action: e.action,
-    subjectType: e.subjectType,
-    subjectId: e.subjectId,
-    outcome: e.outcome,
-    requestId: e.requestId,
-    details: e.details,
-    prevHash: e.prevHash,
-    hash: e.hash,
-  };
-}
-
 function toCheckpoint(cp: AuditCheckpointRow): AuditCheckpoint {
   return { seq: cp.seq, hash: cp.hash, at: cp.at, keyLabel: cp.keyLabel, signature: cp.signature };
 }
