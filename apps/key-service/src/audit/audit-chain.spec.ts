@@ -6,6 +6,7 @@ import {
   canonicalJson,
   checkpointMessage,
   eventHash,
+  type ExpectedEnd,
   GENESIS_HASH,
   verifyCheckpointSignature,
 } from './audit-chain';
@@ -44,12 +45,19 @@ function checkpoint(e: ChainedAuditEvent): AuditCheckpoint {
   return { seq: e.seq, hash: e.hash, at, keyLabel: 'k', signature: signature.toString('hex') };
 }
 
-function verify(events: ChainedAuditEvent[], cps: AuditCheckpoint[] = []) {
+function verify(events: ChainedAuditEvent[], cps: AuditCheckpoint[] = [], end?: ExpectedEnd) {
   const v = new ChainVerifier((cp) => verifyCheckpointSignature(publicKey, cp));
   cps.forEach((cp) => v.addCheckpoint(cp));
   events.forEach((e) => v.push(e));
-  return v.finish();
+  return v.finish(end);
 }
+
+const headOf = (e: ChainedAuditEvent, highestStoredSeq?: number): ExpectedEnd => ({
+  source: 'the audit head',
+  seq: e.seq,
+  hash: e.hash,
+  ...(highestStoredSeq !== undefined ? { highestStoredSeq } : {}),
+});
 
 describe('audit chain', () => {
   it('canonical JSON sorts keys at every level and drops undefined', () => {
@@ -100,6 +108,97 @@ describe('audit chain', () => {
     expect(verify(events.slice(0, 4), [checkpoint(events[5])]).firstBroken).toMatchObject({
       seq: 5,
       reason: 'EVENTS_MISSING_AFTER_LAST',
+    });
+  });
+
+  describe('against the recorded end (audit head or signed export trailer)', () => {
+    it('accepts a chain that ends exactly at its head, signed or not', () => {
+      const events = chain(8);
+      expect(verify(events, [checkpoint(events[4])], headOf(events[7]))).toEqual({
+        ok: true,
+        eventsChecked: 8,
+        checkpointsChecked: 1,
+        lastSeq: 8,
+        lastSignedSeq: 5,
+      });
+      expect(verify([], [], { source: 'the audit head', seq: 0, hash: GENESIS_HASH }).ok).toBe(
+        true,
+      );
+    });
+
+    it('names the newest events deleted after the last checkpoint', () => {
+      const events = chain(8);
+      const result = verify(events.slice(0, 5), [checkpoint(events[4])], headOf(events[7]));
+      expect(result).toMatchObject({ ok: false, lastSeq: 5, lastSignedSeq: 5 });
+      expect(result.firstBroken).toEqual({
+        seq: 6,
+        reason: 'EVENTS_MISSING_AFTER_LAST',
+        expectedLastSeq: 8,
+        foundLastSeq: 5,
+        message: expect.stringMatching(
+          /events 6 to 8 are missing: the audit head ends the chain at 8/,
+        ),
+      });
+      // Without the head, the same deletion is invisible: that is the defect the head closes.
+      expect(verify(events.slice(0, 5), [checkpoint(events[4])]).ok).toBe(true);
+    });
+
+    it('names every event deleted, down to none left', () => {
+      const events = chain(3);
+      expect(verify([], [], headOf(events[2])).firstBroken).toMatchObject({
+        seq: 1,
+        reason: 'EVENTS_MISSING_AFTER_LAST',
+        expectedLastSeq: 3,
+        foundLastSeq: 0,
+      });
+    });
+
+    it('names a rewritten (re-hashed) last event that the head does not match', () => {
+      const events = chain(4);
+      const forged = chain(4);
+      const fields = { ...events[3], actorName: 'mallory' };
+      forged[3] = { ...fields, hash: eventHash(fields.prevHash, fields) };
+      expect(verify(forged, [], headOf(events[3])).firstBroken).toMatchObject({
+        seq: 4,
+        reason: 'HEAD_MISMATCH',
+      });
+    });
+
+    it('names events beyond the head, present or merely stored', () => {
+      const events = chain(6);
+      expect(verify(events, [], headOf(events[3])).firstBroken).toMatchObject({
+        seq: 5,
+        reason: 'EVENTS_BEYOND_HEAD',
+        expectedLastSeq: 4,
+        foundLastSeq: 6,
+      });
+      // A broken link beyond the end is still, first, an event beyond the end.
+      const broken = [...events];
+      broken[5] = { ...broken[5], actorName: 'mallory' };
+      expect(verify(broken, [], headOf(events[3])).firstBroken).toMatchObject({
+        seq: 5,
+        reason: 'EVENTS_BEYOND_HEAD',
+      });
+      expect(verify(events.slice(0, 4), [], headOf(events[3], 6)).firstBroken).toMatchObject({
+        seq: 5,
+        reason: 'EVENTS_BEYOND_HEAD',
+        foundLastSeq: 6,
+      });
+    });
+
+    it('names a head moved back behind a checkpoint', () => {
+      const events = chain(6);
+      expect(
+        verify(events.slice(0, 4), [checkpoint(events[5])], headOf(events[3])).firstBroken,
+      ).toMatchObject({ seq: 5, reason: 'EVENTS_MISSING_AFTER_LAST', expectedLastSeq: 6 });
+    });
+
+    it('still names an earlier broken link first', () => {
+      const events = chain(6).filter((e) => e.seq !== 2);
+      expect(verify(events.slice(0, 3), [], headOf(chain(6)[5])).firstBroken).toMatchObject({
+        seq: 2,
+        reason: 'SEQUENCE_GAP',
+      });
     });
   });
 });

@@ -98,14 +98,38 @@ export type BreakReason =
   | 'CHECKPOINT_MISMATCH'
   /** A checkpoint's signature does not verify with the audit public key. */
   | 'CHECKPOINT_SIGNATURE_INVALID'
-  /** A checkpoint covers events that are no longer there (the tail was removed). */
-  | 'EVENTS_MISSING_AFTER_LAST';
+  /**
+   * Events at the end are gone: the chain ends before the recorded end (the audit head online,
+   * the signed trailer in an export), or a checkpoint covers events that are no longer there.
+   */
+  | 'EVENTS_MISSING_AFTER_LAST'
+  /** The chain's last event does not have the hash its recorded end states (a rewritten end). */
+  | 'HEAD_MISMATCH'
+  /** Events exist after the recorded end (written around the service). */
+  | 'EVENTS_BEYOND_HEAD';
 
 export interface BrokenLink {
   /** The first sequence number at which the chain is broken. */
   readonly seq: number;
   readonly reason: BreakReason;
   readonly message: string;
+  /** For a wrong end: the last sequence the recorded end (or a checkpoint) states. */
+  readonly expectedLastSeq?: number;
+  /** For a wrong end: the last sequence actually present. */
+  readonly foundLastSeq?: number;
+}
+
+/**
+ * Where the chain must end, as recorded apart from the events: the `audit_head` row online, the
+ * signed trailer of an export offline.
+ */
+export interface ExpectedEnd {
+  /** Names the record in messages, e.g. "the audit head". */
+  readonly source: string;
+  readonly seq: number;
+  readonly hash: string;
+  /** The highest sequence stored (online), when the caller verified only up to `seq`. */
+  readonly highestStoredSeq?: number;
 }
 
 export interface VerificationResult {
@@ -200,15 +224,28 @@ export class ChainVerifier {
     return true;
   }
 
-  finish(): VerificationResult {
+  /**
+   * Ends the verification. With `end`, the chain must end exactly there: same last sequence,
+   * same hash, nothing stored beyond it. Without it, only checkpoints bound the end.
+   */
+  finish(end?: ExpectedEnd): VerificationResult {
     const lastSeq = this.expectedSeq - 1;
+    if (end && this.broken && this.broken.seq > end.seq) {
+      // Whatever is wrong beyond the recorded end, the first problem is that it exists.
+      const found = Math.max(lastSeq, this.broken.seq);
+      this.broken = undefined;
+      this.beyond(end, found);
+    }
+    if (!this.broken && end) this.checkEnd(end, lastSeq);
     if (!this.broken) {
       const beyond = [...this.checkpoints.keys()].filter((s) => s > lastSeq).sort((a, b) => a - b);
       if (beyond.length > 0) {
+        const last = beyond[beyond.length - 1];
         this.fail(
           lastSeq + 1,
           'EVENTS_MISSING_AFTER_LAST',
-          `events ${lastSeq + 1} to ${beyond[beyond.length - 1]} are missing: a checkpoint covers them`,
+          `events ${lastSeq + 1} to ${last} are missing: a checkpoint covers them`,
+          { expectedLastSeq: last, foundLastSeq: lastSeq },
         );
       }
     }
@@ -222,8 +259,46 @@ export class ChainVerifier {
     };
   }
 
-  private fail(seq: number, reason: BreakReason, message: string): false {
-    this.broken = { seq, reason, message };
+  private checkEnd(end: ExpectedEnd, lastSeq: number): void {
+    if (lastSeq < end.seq) {
+      this.fail(
+        lastSeq + 1,
+        'EVENTS_MISSING_AFTER_LAST',
+        `events ${lastSeq + 1} to ${end.seq} are missing: ${end.source} ends the chain at ` +
+          `${end.seq}, the last event present is ${lastSeq}`,
+        { expectedLastSeq: end.seq, foundLastSeq: lastSeq },
+      );
+    } else if (lastSeq > end.seq) {
+      this.beyond(end, lastSeq);
+    } else if (this.prevHash !== end.hash) {
+      this.fail(
+        end.seq,
+        'HEAD_MISMATCH',
+        `event ${end.seq} does not match ${end.source}: the end of the chain was rewritten`,
+        { expectedLastSeq: end.seq, foundLastSeq: lastSeq },
+      );
+    } else if (end.highestStoredSeq !== undefined && end.highestStoredSeq > end.seq) {
+      this.beyond(end, end.highestStoredSeq);
+    }
+  }
+
+  private beyond(end: ExpectedEnd, found: number): void {
+    this.fail(
+      end.seq + 1,
+      'EVENTS_BEYOND_HEAD',
+      `events after ${end.seq} are present (up to ${found}) although ${end.source} ends the ` +
+        `chain at ${end.seq}`,
+      { expectedLastSeq: end.seq, foundLastSeq: found },
+    );
+  }
+
+  private fail(
+    seq: number,
+    reason: BreakReason,
+    message: string,
+    end?: Pick<BrokenLink, 'expectedLastSeq' | 'foundLastSeq'>,
+  ): false {
+    this.broken = { seq, reason, message, ...end };
     return false;
   }
 }

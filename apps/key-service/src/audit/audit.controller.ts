@@ -50,7 +50,8 @@ export class AuditController {
   @ApiOperation({
     summary: 'Verify the whole chain and every checkpoint signature now',
     description:
-      'Names the first broken link: its sequence number and why (changed, missing, out of order).',
+      'Names the first broken link: its sequence number and why (changed, missing, out of ' +
+      'order). The chain must end at the audit head: same last sequence and hash.',
   })
   @ApiOkResponse({ type: VerificationDto })
   @ApiErrors()

@@ -362,31 +362,52 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     return this.tx.read((em) => em.find(AuditCheckpointRow, { order: { seq: 'ASC' } }));
   }
 
-  /** Verifies the whole stored chain and every checkpoint; names the first broken link. */
+  /**
+   * Verifies the whole stored chain, every checkpoint, and that the chain ends exactly at the
+   * `audit_head` row (same last sequence and hash, nothing stored beyond it); names the first
+   * broken link. Events appended while it runs are left for the next verification.
+   */
   async verify(): Promise<VerificationResult> {
     const key = this.requirePublicKey();
     const verifier = new ChainVerifier((cp) => verifyCheckpointSignature(key, cp));
+    // Checkpoints first: each signs a head committed before the head is read below, so one
+    // beyond that head means the head was moved back.
     for (const cp of await this.checkpoints()) verifier.addCheckpoint(cp);
-    for await (const page of this.pages()) {
-      for (const e of page) if (!verifier.push(e)) return verifier.finish();
+    const head = await this.readHead();
+    let result: VerificationResult | undefined;
+    pages: for await (const page of this.pages(head.seq)) {
+      for (const e of page) {
+        if (!verifier.push(e)) {
+          result = verifier.finish();
+          break pages;
+        }
+      }
     }
-    const result = verifier.finish();
-    this.logger.event('info', 'audit chain verified', {
+    result ??= verifier.finish({
+      source: 'the audit head',
+      seq: head.seq,
+      hash: head.hash,
+      highestStoredSeq: head.highestStoredSeq,
+    });
+    this.logger.event(result.ok ? 'info' : 'warn', 'audit chain verified', {
       ok: result.ok,
       eventsChecked: result.eventsChecked,
+      ...(result.firstBroken
+        ? { brokenSeq: result.firstBroken.seq, reason: result.firstBroken.reason }
+        : {}),
     });
     return result;
   }
 
   /**
-   * Pages of events in sequence order (keyset pagination, raw rows: bounded memory and no
-   * entity hydration, so a million events verify in seconds).
+   * Pages of events in sequence order, up to `upTo` when given (keyset pagination, raw rows:
+   * bounded memory and no entity hydration, so a million events verify in seconds).
    */
-  async *pages(): AsyncGenerator<ChainedAuditEvent[]> {
+  async *pages(upTo?: number): AsyncGenerator<ChainedAuditEvent[]> {
     let after = 0;
     for (;;) {
-      const raw = await this.tx.read((em) =>
-        em
+      const raw = await this.tx.read((em) => {
+        const qb = em
           .createQueryBuilder()
           .select([
             'e.seq AS seq',
@@ -403,11 +424,13 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
             'e.hash AS hash',
           ])
           .from(AuditEventRow, 'e')
-          .where('e.seq > :after', { after })
+          .where('e.seq > :after', { after });
+        if (upTo !== undefined) qb.andWhere('e.seq <= :upTo', { upTo });
+        return qb
           .orderBy('e.seq', 'ASC')
           .limit(PAGE)
-          .getRawMany<ChainedAuditEvent & { seq: number | string }>(),
-      );
+          .getRawMany<ChainedAuditEvent & { seq: number | string }>();
+      });
       if (raw.length === 0) return;
       const page = raw.map((r) => ({ ...r, seq: Number(r.seq) }));
       yield page;
@@ -455,6 +478,26 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private requirePublicKey(): KeyObject {
     if (!this.publicKey) throw new Error('audit key not initialised');
     return this.publicKey;
+  }
+
+  /**
+   * The `audit_head` row and the highest stored sequence, read in one statement (one snapshot:
+   * an append moves both in one transaction, so they differ only when rows were written around
+   * the service).
+   */
+  private async readHead(): Promise<{ seq: number; hash: string; highestStoredSeq: number }> {
+    const rows = await this.tx.read((em) =>
+      em.query<{ seq: string | number; hash: string; highest: string | number | null }[]>(
+        'SELECT h.seq AS seq, h.hash AS hash, (SELECT MAX(e.seq) FROM audit_events e) AS highest ' +
+          'FROM audit_head h WHERE h.id = 1',
+      ),
+    );
+    if (rows.length !== 1) throw new Error('audit_head is missing: run the migrations');
+    return {
+      seq: Number(rows[0].seq),
+      hash: rows[0].hash,
+      highestStoredSeq: Number(rows[0].highest ?? 0),
+    };
   }
 
   private async lockHead(em: EntityManager): Promise<{ seq: number; hash: string }> {

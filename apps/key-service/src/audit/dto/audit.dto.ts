@@ -139,11 +139,21 @@ export class BrokenLinkDto {
       'CHECKPOINT_MISMATCH',
       'CHECKPOINT_SIGNATURE_INVALID',
       'EVENTS_MISSING_AFTER_LAST',
+      'HEAD_MISMATCH',
+      'EVENTS_BEYOND_HEAD',
     ],
   })
   reason!: string;
   @ApiProperty()
   message!: string;
+  @ApiPropertyOptional({
+    description:
+      'For a wrong end (EVENTS_MISSING_AFTER_LAST, HEAD_MISMATCH, EVENTS_BEYOND_HEAD): the last ' +
+      'sequence the audit head (or a checkpoint) states',
+  })
+  expectedLastSeq?: number;
+  @ApiPropertyOptional({ description: 'For a wrong end: the last sequence actually present' })
+  foundLastSeq?: number;
 }
 
 export class VerificationDto {
