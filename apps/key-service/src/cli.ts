@@ -19,7 +19,10 @@ const USAGE = `key-service <command>
                                write the OpenAPI document (default docs/openapi.json), or fail if
                                FILE differs from the code
   verify-audit --public-key PEM EXPORT.jsonl
-                               verify an audit export offline with only the audit public key
+                               verify an audit export offline with only the audit public key:
+                               the chain, every checkpoint and the signed trailer (a cut tail,
+                               stripped checkpoints or a missing trailer fail); JSON result on
+                               stdout, exit 0 intact, 1 not intact
 ${CAMPAIGN_PROGRESS_USAGE}`;
 
 function out(text: string): void {
@@ -111,6 +114,13 @@ async function run(argv: string[]): Promise<number> {
       }
       const result = await verifyExportFile(file, readFileSync(pem, 'utf8'));
       out(JSON.stringify(result, null, 2));
+      const broken = result.firstBroken;
+      process.stderr.write(
+        broken
+          ? `audit export NOT intact: ${broken.reason} at event ${broken.seq}: ${broken.message}\n`
+          : `audit export intact: events 1 to ${result.lastSeq}, ${result.checkpointsChecked} ` +
+              `checkpoints and the trailer signed, exported at ${result.exportedAt ?? '?'}\n`,
+      );
       return result.ok ? 0 : 1;
     }
     case 'campaign-progress':

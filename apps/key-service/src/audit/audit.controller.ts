@@ -62,9 +62,12 @@ export class AuditController {
   @Get('export')
   @Roles('auditor')
   @ApiOperation({
-    summary: 'Export the trail as JSON Lines (header, events, checkpoints, trailer)',
+    summary: 'Export the trail as JSON Lines (header, events, checkpoints, signed trailer)',
     description:
-      'Verify offline with `key-service verify-audit --public-key audit.pem export.jsonl`.',
+      'Signs the head as a checkpoint and a trailer stating where the export ends (last ' +
+      'sequence and hash, event and checkpoint counts), then streams events 1 to that head. ' +
+      'Verify offline with `key-service verify-audit --public-key audit.pem export.jsonl`: a ' +
+      'cut tail, a missing trailer or stripped checkpoints fail. 503 when the token cannot sign.',
   })
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({
@@ -72,8 +75,10 @@ export class AuditController {
     content: { 'application/x-ndjson': { schema: { type: 'string' } } },
   })
   @ApiErrors()
-  exportLines(): StreamableFile {
-    return new StreamableFile(Readable.from(this.audit.exportLines()), {
+  async exportLines(): Promise<StreamableFile> {
+    // Signs the head and the trailer before the first byte: a token outage answers 503.
+    const lines = await this.audit.openExport();
+    return new StreamableFile(Readable.from(lines), {
       type: 'application/x-ndjson',
       disposition: 'attachment; filename="audit-export.jsonl"',
     });

@@ -14,6 +14,7 @@ import {
   canonicalJson,
   checkpointMessage,
   eventHash,
+  GENESIS_HASH,
   type VerificationResult,
   verifyCheckpointSignature,
 } from './audit-chain';
@@ -24,6 +25,13 @@ import {
   type AuditOutcome,
 } from './audit-event.entity';
 import { MetricsService } from '../health/metrics.service';
+import {
+  checkpointLine,
+  eventLine,
+  exportTrailerMessage,
+  headerLine,
+  trailerLine,
+} from './export-format';
 import { GroupCommitter } from './group-committer';
 
 /** Who did something: a principal, or the service itself. */
@@ -439,40 +447,61 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * JSON Lines: a header, every event and checkpoint in order, and a trailer with counts. The
-   * head is checkpointed first so that the whole export is signed (when the token is down the
-   * export still works; the verifier reports the unsigned tail).
+   * Prepares a JSON Lines export (see `export-format.ts`): signs the committed head as a
+   * checkpoint, then signs the trailer that states where the export ends (events 1 to that
+   * head, its hash, the checkpoint count). Both signatures are made before a line is written,
+   * so when the token is down this throws (503) instead of streaming an export that could not
+   * be proven complete. Events appended meanwhile are left for the next export. The returned
+   * lines are the header, every event with each checkpoint after the event it covers, and the
+   * trailer; a stream cut short lacks the trailer, which the offline verifier reports.
    */
-  async *exportLines(): AsyncGenerator<string> {
-    await this.checkpointNow().catch(() => undefined);
-    const checkpoints = await this.checkpoints();
-    yield (
-      canonicalJson({
-        type: 'header',
-        format: 'sts-audit-export/v1',
-        exportedAt: this.clock.nowIso(),
-        keyLabel: this.config.audit.keyLabel,
-      }) + '\n'
-    );
+  async openExport(): Promise<AsyncGenerator<string>> {
+    const head = await this.checkpointNow(); // undefined only for an empty trail
+    const end = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+    const checkpoints = (await this.checkpoints()).filter((cp) => cp.seq <= end.seq);
+    const keyLabel = this.config.audit.keyLabel;
+    const fields = {
+      exportedAt: this.clock.nowIso(),
+      events: end.seq,
+      checkpoints: checkpoints.length,
+      lastSeq: end.seq,
+      lastHash: end.hash,
+    };
+    const signature = await this.custody.sign(keyLabel, exportTrailerMessage(fields));
+    const trailer = trailerLine({
+      ...fields,
+      keyLabel,
+      signature: Buffer.from(signature).toString('hex'),
+    });
+    return this.exportLines(headerLine({ exportedAt: fields.exportedAt, keyLabel }), {
+      upTo: end.seq,
+      checkpoints,
+      trailer,
+    });
+  }
+
+  private async *exportLines(
+    header: string,
+    snapshot: { upTo: number; checkpoints: AuditCheckpointRow[]; trailer: string },
+  ): AsyncGenerator<string> {
+    const { upTo, checkpoints, trailer } = snapshot;
+    yield header + '\n';
     let ci = 0;
-    let events = 0;
-    for await (const page of this.pages()) {
+    for await (const page of this.pages(upTo)) {
       const lines: string[] = [];
       for (const e of page) {
-        lines.push(canonicalJson({ type: 'event', ...e }));
-        events += 1;
+        lines.push(eventLine(e));
         while (ci < checkpoints.length && checkpoints[ci].seq <= e.seq) {
-          lines.push(canonicalJson({ type: 'checkpoint', ...toCheckpoint(checkpoints[ci]) }));
+          lines.push(checkpointLine(toCheckpoint(checkpoints[ci])));
           ci += 1;
         }
       }
       yield lines.join('\n') + '\n';
     }
-    const rest = checkpoints
-      .slice(ci)
-      .map((cp) => canonicalJson({ type: 'checkpoint', ...toCheckpoint(cp) }));
+    // Checkpoints whose event is gone from the table still go out: the verifier names the gap.
+    const rest = checkpoints.slice(ci).map((cp) => checkpointLine(toCheckpoint(cp)));
     if (rest.length > 0) yield rest.join('\n') + '\n';
-    yield canonicalJson({ type: 'trailer', events, checkpoints: checkpoints.length }) + '\n';
+    yield trailer + '\n';
   }
 
   private requirePublicKey(): KeyObject {
