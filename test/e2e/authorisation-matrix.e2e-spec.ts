@@ -23,12 +23,18 @@ const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
   })),
 );
 
+/** A well-formed value for every path parameter, so each call reaches the route it names. */
 const SAMPLE_PARAMS: Record<string, string> = {
   id: '00000000-0000-4000-8000-000000000000',
   sgc: '600727',
+  index: '1',
 };
 const concrete = (path: string) =>
-  path.replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name]);
+  path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const value = SAMPLE_PARAMS[name];
+    if (value === undefined) throw new Error(`SAMPLE_PARAMS has no value for {${name}} in ${path}`);
+    return value;
+  });
 
 describe('authorisation matrix (from docs/openapi.json)', () => {
   let svc: TestService;
