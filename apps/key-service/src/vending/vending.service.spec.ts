@@ -50,6 +50,13 @@ describe('VendingService issuance', () => {
       for (const input of inputs) audited.push({ input, requestId: currentRequestId() });
       return Promise.resolve();
     },
+    recordForRequests: (
+      _em: unknown,
+      events: readonly { input: AuditInput; requestId: string }[],
+    ) => {
+      audited.push(...events);
+      return Promise.resolve();
+    },
   } as unknown as AuditService;
   const clients = {
     profile: () =>
