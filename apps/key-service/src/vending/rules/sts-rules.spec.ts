@@ -8,6 +8,8 @@ import {
   assertKeyUsable,
   assertSameCluster,
   assertSubclassAllowed,
+  assertSupplyGroupActive,
+  effectiveKeyState,
   type KeyForRules,
 } from './sts-rules';
 
@@ -25,6 +27,7 @@ const key = (over: Partial<KeyForRules> = {}): KeyForRules => ({
   activateAt: null,
   issueUntil: null,
   expiresAt: null,
+  supersedeAt: null,
   ...over,
 });
 
@@ -88,6 +91,80 @@ describe('assertKeyUsable', () => {
       ErrorCode.STS_VDDK_KEY_CHANGE_ONLY,
     );
     expect(codeOf(() => assertKeyUsable(vddk, 'key-change-from', NOW))).toBe('none');
+  });
+});
+
+describe('scheduled supersession (supersedeAt), before the scheduler sweep has run', () => {
+  const BEFORE = '2025-06-01T11:59:59.999Z';
+
+  it('counts an active key as superseded from its supersedeAt on', () => {
+    expect(effectiveKeyState(key({ supersedeAt: NOW }), BEFORE)).toBe('active');
+    expect(effectiveKeyState(key({ supersedeAt: NOW }), NOW)).toBe('superseded');
+    expect(effectiveKeyState(key({ supersedeAt: BEFORE }), NOW)).toBe('superseded');
+    expect(effectiveKeyState(key(), NOW)).toBe('active');
+    // Only an active key is moved: a suspended one stays suspended (the sweep does the same).
+    expect(effectiveKeyState(key({ state: 'suspended', supersedeAt: BEFORE }), NOW)).toBe(
+      'suspended',
+    );
+  });
+
+  it('stops vending (tokens and derived keys) at supersedeAt, not at the next sweep', () => {
+    expect(codeOf(() => assertKeyUsable(key({ supersedeAt: NOW }), 'vend', BEFORE))).toBe('none');
+    expect(codeOf(() => assertKeyUsable(key({ supersedeAt: NOW }), 'vend', NOW))).toBe(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+    );
+    expect(codeOf(() => assertKeyUsable(key({ supersedeAt: BEFORE }), 'vend', NOW))).toBe(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+    );
+  });
+
+  it('says when the key was superseded', () => {
+    try {
+      assertKeyUsable(key({ supersedeAt: BEFORE }), 'vend', NOW);
+      throw new Error('not refused');
+    } catch (error) {
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).details).toMatchObject({
+        state: 'superseded',
+        supersedeAt: BEFORE,
+      });
+    }
+  });
+
+  it('refuses it as the target of a key change, and still lets its meters move off it', () => {
+    const due = key({ supersedeAt: BEFORE });
+    expect(codeOf(() => assertKeyUsable(due, 'key-change-to', NOW))).toBe(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+    );
+    // A superseded key remains the current key of the meters not yet moved (STS-SPEC §13).
+    expect(codeOf(() => assertKeyUsable(due, 'key-change-from', NOW))).toBe('none');
+    expect(codeOf(() => assertKeyUsable(key({ supersedeAt: NOW }), 'key-change-to', BEFORE))).toBe(
+      'none',
+    );
+  });
+});
+
+describe('supply group state', () => {
+  it('lets only an active supply group issue', () => {
+    expect(codeOf(() => assertSupplyGroupActive('600727', 'active', 'meter.sgc'))).toBe('none');
+    for (const state of ['suspended', 'retired'] as const) {
+      expect(codeOf(() => assertSupplyGroupActive('600727', state, 'meter.sgc'))).toBe(
+        ErrorCode.STS_SUPPLY_GROUP_NOT_ACTIVE,
+      );
+    }
+  });
+
+  it('names the group, its state and the field', () => {
+    try {
+      assertSupplyGroupActive('600727', 'suspended', 'target.sgc');
+      throw new Error('not refused');
+    } catch (error) {
+      expect((error as DomainError).details).toEqual({
+        field: 'target.sgc',
+        sgc: '600727',
+        state: 'suspended',
+      });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { assertKenCovers, CURRENCY_DECIMALS, parseScaledDecimal, StsError } from '@sts/core';
 import { DomainError } from '../../common/domain-error';
 import { ErrorCode } from '../../common/error-codes';
+import type { SupplyGroupState } from '../../supply-groups/supply-group.entity';
 import type { VendingKeyState, VendingKeyType } from '../../vending-keys/vending-key.entity';
 
 /** What the rules need to know about a vending key (a subset of the registry row). */
@@ -16,6 +17,8 @@ export interface KeyForRules {
   readonly activateAt: string | null;
   readonly issueUntil: string | null;
   readonly expiresAt: string | null;
+  /** When set, the key counts as superseded from that time on, whether or not the sweep ran. */
+  readonly supersedeAt: string | null;
 }
 
 /** What a request uses a key for. */
@@ -32,19 +35,40 @@ function keyRef(key: KeyForRules): Record<string, unknown> {
 }
 
 /**
+ * The key's state at `now` (ISO-8601 UTC): an active key whose scheduled supersession is due is
+ * superseded, even before the scheduler's sweep has written that state (it runs every
+ * STS_SCHEDULER_SECONDS), so the old revision stops issuing at the time its successor starts.
+ */
+export function effectiveKeyState(
+  key: Pick<KeyForRules, 'state' | 'supersedeAt'>,
+  now: string,
+): VendingKeyState {
+  return key.state === 'active' && key.supersedeAt !== null && now >= key.supersedeAt
+    ? 'superseded'
+    : key.state;
+}
+
+/**
  * The vending key's state and times allow `purpose` at `now` (ISO-8601 UTC). Vending and the new
  * key of a key change need an active key inside its activation / issue-until / expiry window. The
  * current key of a key change may also be superseded (that is how meters leave an old revision),
- * but not suspended, expired or destroyed.
+ * but not suspended, expired or destroyed. A due scheduled supersession counts as superseded
+ * ({@link effectiveKeyState}).
  */
 export function assertKeyUsable(key: KeyForRules, purpose: KeyPurpose, now: string): void {
   const states: readonly VendingKeyState[] =
     purpose === 'key-change-from' ? ['active', 'superseded'] : ['active'];
-  if (!states.includes(key.state)) {
+  const state = effectiveKeyState(key, now);
+  if (!states.includes(state)) {
+    const since = state !== key.state ? ` since ${key.supersedeAt}` : '';
     throw new DomainError(
       ErrorCode.STS_KEY_NOT_ACTIVE,
-      `Vending key SGC ${key.sgc} KRN ${key.krn} is ${key.state}`,
-      { ...keyRef(key), state: key.state },
+      `Vending key SGC ${key.sgc} KRN ${key.krn} is ${state}${since}`,
+      {
+        ...keyRef(key),
+        state,
+        ...(state !== key.state ? { supersedeAt: key.supersedeAt } : {}),
+      },
     );
   }
   if (key.expiresAt !== null && now >= key.expiresAt) {
@@ -76,6 +100,20 @@ export function assertKeyUsable(key: KeyForRules, purpose: KeyPurpose, now: stri
         ? 'A VDDK only makes key-change tokens that move a meter to a VUDK or VCDK key'
         : 'A key change cannot move a meter to a default key (VDDK)',
       { ...keyRef(key), keyType: key.keyType },
+    );
+  }
+}
+
+/**
+ * The key's supply group is active: a suspended (or retired) group issues nothing, neither tokens
+ * nor derived keys nor key-change sets from or to its keys, until it is active again.
+ */
+export function assertSupplyGroupActive(sgc: string, state: SupplyGroupState, field: string): void {
+  if (state !== 'active') {
+    throw new DomainError(
+      ErrorCode.STS_SUPPLY_GROUP_NOT_ACTIVE,
+      `Supply group ${sgc} is ${state}: it issues nothing until it is active again`,
+      { field, sgc, state },
     );
   }
 }
