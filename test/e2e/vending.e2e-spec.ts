@@ -555,6 +555,113 @@ forEachDatabase('vending interface', (database) => {
       expect(later.sgc).toBe('111113');
       expect(kenExpired.ken).toBeGreaterThan(0);
     });
+
+    it('a suspended supply group issues nothing (tokens, derived keys, key changes) until it is active again', async () => {
+      const m = { ...meterA, sgc: '654321', drn: drn('0000000012') };
+      const meter = virtualMeter(other, m);
+      const group = (state: string) =>
+        svc.http
+          .patch('/api/v1/supply-groups/654321')
+          .set(...auth(cast.officerA.key))
+          .send({ state });
+      // The key row is cached now (for up to 1 s): the refusal must not depend on the cache.
+      expect(meter.enter(expectStatus(await credit(m), 201).body.tokens[0].token).outcome).toBe(
+        'CREDIT_ACCEPTED',
+      );
+      expectStatus(await group('suspended'), 200);
+      try {
+        const before = await vendingCounts(svc);
+        const refused = [
+          await credit(m),
+          await post('tokens/management', client.key, { meter: m, subclass: 5, value: 0 }),
+          await post('derived-keys', client.key, { meter: m }),
+          await post('tokens/key-change', client.key, {
+            meter: m,
+            target: { sgc: '654321', krn: 1, tariffIndex: '02' },
+          }),
+          // Nor can meters be moved into it.
+          await post('tokens/key-change', client.key, {
+            meter: meterA,
+            target: { sgc: '654321', krn: 1, tariffIndex: '01' },
+          }),
+        ];
+        const outcome = (r: Response): unknown[] => [
+          r.status,
+          r.body.code,
+          (r.body.details as { field?: string } | undefined)?.field,
+        ];
+        expect(refused.map(outcome)).toEqual([
+          [422, 'STS_SUPPLY_GROUP_NOT_ACTIVE', 'meter.sgc'],
+          [422, 'STS_SUPPLY_GROUP_NOT_ACTIVE', 'meter.sgc'],
+          [422, 'STS_SUPPLY_GROUP_NOT_ACTIVE', 'meter.sgc'],
+          [422, 'STS_SUPPLY_GROUP_NOT_ACTIVE', 'meter.sgc'],
+          [422, 'STS_SUPPLY_GROUP_NOT_ACTIVE', 'target.sgc'],
+        ]);
+        expect(refused[0].body.details).toMatchObject({ sgc: '654321', state: 'suspended' });
+        // Still refused once the key cache has expired (a fresh read sees the group too).
+        await new Promise((r) => setTimeout(r, 1100));
+        expect((await credit(m)).body.code).toBe('STS_SUPPLY_GROUP_NOT_ACTIVE');
+        expect(await vendingCounts(svc)).toEqual(before);
+      } finally {
+        expectStatus(await group('active'), 200);
+      }
+      const again = expectStatus(await credit(m), 201);
+      expect(meter.enter(again.body.tokens[0].token).outcome).toBe('CREDIT_ACCEPTED');
+    });
+
+    it('a scheduled supersession ends issuing under the old key at its time, without waiting for the sweep', async () => {
+      // The suites run without the scheduler (schedulerSeconds 0): no sweep ever marks the key.
+      const now = svc.clock.now();
+      const at = new Date(now.getTime() + 3_600_000).toISOString();
+      const next = await loadKey(svc, cast, {
+        sgc: '654321',
+        components: [DEV_COMPONENTS.des[1], DEV_COMPONENTS.des[2]],
+        effectiveAt: at,
+      });
+      expect(next.krn).toBe(2);
+      const m = { ...meterA, sgc: '654321', drn: drn('0000000015') };
+      const meter = virtualMeter(other, m);
+      expect(meter.enter(expectStatus(await credit(m), 201).body.tokens[0].token).outcome).toBe(
+        'CREDIT_ACCEPTED',
+      );
+      expect((await credit({ ...m, krn: 2 })).body.code).toBe('STS_KEY_NOT_YET_ACTIVE');
+      let moved = 0;
+      try {
+        svc.clock.advance(3_600_000 + 60_000);
+        moved = 3_600_000 + 60_000;
+        const before = await vendingCounts(svc);
+        const refused = [
+          await credit(m),
+          await post('tokens/management', client.key, { meter: m, subclass: 5, value: 0 }),
+          await post('derived-keys', client.key, { meter: m }),
+        ];
+        for (const r of refused) {
+          expect([r.status, r.body.code]).toEqual([422, 'STS_KEY_NOT_ACTIVE']);
+          expect(r.body.details).toMatchObject({ state: 'superseded', supersedeAt: at });
+        }
+        // Refused by the time, not by a stored state: the registry still says active.
+        const row = expectStatus(
+          await svc.http.get(`/api/v1/vending-keys/${other.id}`).set(...auth(cast.officerA.key)),
+          200,
+        );
+        expect(row.body).toMatchObject({ state: 'active', supersedeAt: at });
+        expect(await vendingCounts(svc)).toEqual(before);
+        // Meters still move off it, and the new key vends.
+        const set = expectStatus(
+          await post('tokens/key-change', client.key, {
+            meter: m,
+            target: { sgc: '654321', krn: 2, tariffIndex: '01' },
+          }),
+          201,
+        );
+        for (const t of set.body.tokens as { token: string }[]) meter.enter(t.token);
+        expect(meter.config.krn).toBe(2);
+        const fresh = expectStatus(await credit({ ...m, krn: 2 }), 201);
+        expect(meter.enter(fresh.body.tokens[0].token).outcome).toBe('CREDIT_ACCEPTED');
+      } finally {
+        svc.clock.advance(-moved);
+      }
+    });
   });
 
   describe('bad input and an unavailable token: nothing recorded', () => {

@@ -15,6 +15,7 @@ import { currentRequestId, runWithContext } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { InitialSchema1732550000000 } from '../database/migrations/1732550000000-initial-schema';
 import { VendingSchema1732600000000 } from '../database/migrations/1732600000000-vending-schema';
+import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import type { VendingClientsService } from './clients/vending-clients.service';
 import { Issuance } from './issuance/issuance.entity';
@@ -108,7 +109,7 @@ describe('VendingService issuance', () => {
     ds = new DataSource({
       type: 'better-sqlite3',
       database: join(dir, 'vending.sqlite'),
-      entities: [VendingKey, Issuance],
+      entities: [VendingKey, SupplyGroup, Issuance],
       migrations: [InitialSchema1732550000000, VendingSchema1732600000000],
     });
     await ds.initialize();
@@ -197,5 +198,46 @@ describe('VendingService issuance', () => {
     const result = await credit(3);
     expect(result.body.vendingKey?.id).toBe('key-2');
     expect(derivedWith).toEqual(['label-1', 'label-2']);
+  });
+
+  it('refuses a cached key once its supply group is suspended (the batch re-reads the group), and issues again once active', async () => {
+    await credit(6); // the live key row is now cached, its group active
+    await ds.query("UPDATE supply_groups SET state = 'suspended', version = version + 1");
+    const before = await issuances();
+    derivedWith.length = 0;
+    const refused = await credit(6).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe(ErrorCode.STS_SUPPLY_GROUP_NOT_ACTIVE);
+    expect((refused as DomainError).details).toMatchObject({ sgc: SGC, state: 'suspended' });
+    // Decided on the cached row first (the token work ran), refused by the in-transaction read.
+    expect(derivedWith).toHaveLength(1);
+    expect(await issuances()).toBe(before);
+    // A fresh read refuses too, before any token work.
+    derivedWith.length = 0;
+    await new Promise((r) => setTimeout(r, 1100));
+    const again = await credit(6).catch((e: unknown) => e);
+    expect((again as DomainError).code).toBe(ErrorCode.STS_SUPPLY_GROUP_NOT_ACTIVE);
+    expect(derivedWith).toHaveLength(0);
+    await ds.query("UPDATE supply_groups SET state = 'active', version = version + 1");
+    expect((await credit(6)).body.kind).toBe('credit');
+    expect(await issuances()).toBe(before + 1);
+  });
+
+  it('stops a cached key at its scheduled supersession, before any sweep has marked it superseded', async () => {
+    await credit(7); // cached, no supersession scheduled
+    const past = new Date(Date.now() - 1000).toISOString();
+    await ds.query("UPDATE vending_keys SET supersede_at = ? WHERE state = 'active'", [past]);
+    const before = await issuances();
+    const refused = await credit(7).catch((e: unknown) => e);
+    expect((refused as DomainError).code).toBe(ErrorCode.STS_KEY_NOT_ACTIVE);
+    expect((refused as DomainError).details).toMatchObject({
+      state: 'superseded',
+      supersedeAt: past,
+    });
+    expect(await issuances()).toBe(before);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    await ds.query("UPDATE vending_keys SET supersede_at = ? WHERE state = 'active'", [future]);
+    expect((await credit(7)).body.kind).toBe('credit');
+    await ds.query("UPDATE vending_keys SET supersede_at = NULL WHERE state = 'active'");
   });
 });

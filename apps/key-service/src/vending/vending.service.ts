@@ -62,6 +62,7 @@ import {
   insertIssuances,
   readKeysById,
   readLiveKey,
+  supplyGroupStateOf,
 } from './issuance/issuance-sql';
 import {
   derivationInput,
@@ -76,6 +77,7 @@ import {
   assertKeyUsable,
   assertSameCluster,
   assertSubclassAllowed,
+  assertSupplyGroupActive,
   KT_OF,
 } from './rules/sts-rules';
 import { TidAllocator } from './tid-allocation/tid-allocator';
@@ -516,6 +518,8 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
           await this.findKey(em, m.sgc, m.krn, 'meter'),
           await this.findKey(em, t.sgc, t.krn, 'target'),
         ]);
+        assertSupplyGroupActive(from.sgc, supplyGroupStateOf(from), 'meter.sgc');
+        assertSupplyGroupActive(to.sgc, supplyGroupStateOf(to), 'target.sgc');
         const now = this.clock.nowIso();
         assertKeyUsable(from, 'key-change-from', now);
         assertKeyUsable(to, 'key-change-to', now);
@@ -956,8 +960,9 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
 
   /**
    * Inside the batch transaction, before anything of the item is written: the key row as it is
-   * now is still the live key the request named, still passes the rules (state, activation,
-   * issue-until, expiry, parameters, EA) and still has the key material the token was made with.
+   * now is still the live key the request named, still passes the rules (its supply group's state,
+   * its state, activation, issue-until, expiry, parameters, EA) and still has the key material the
+   * token was made with.
    * Otherwise the request is decided again on a fresh read (KeyRetry), so the answer is the one
    * a fresh read gives (e.g. 422 STS_KEY_NOT_ACTIVE for a suspended key).
    */
@@ -971,6 +976,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   /** The vending key a meter's credit/management/derived key request uses, with the rules applied. */
   private checkVendKey(found: VendingKey | null, m: MeterKeyDto, prefix: string): VendingKey {
     const key = found ?? notFound(m.sgc, m.krn, prefix);
+    assertSupplyGroupActive(key.sgc, supplyGroupStateOf(key), `${prefix}.sgc`);
     assertKeyUsable(key, 'vend', this.clock.nowIso());
     assertKeyParameters(key, m, prefix);
     assertEaAllowed(key, m.ea, `${prefix}.ea`);
@@ -983,7 +989,8 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     krn: number,
     prefix: string,
   ): Promise<VendingKey> {
-    return (await em.findOneBy(VendingKey, { sgc, liveKrn: krn })) ?? notFound(sgc, krn, prefix);
+    const key = await readLiveKey(em, this.tx.isPostgres, sgc, krn);
+    return key ?? notFound(sgc, krn, prefix);
   }
 
   /** The TID of `at` counted from the key's base date (STS-SPEC §6). */

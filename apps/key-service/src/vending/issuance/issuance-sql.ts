@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { SupplyGroup, type SupplyGroupState } from '../../supply-groups/supply-group.entity';
 import { VendingKey } from '../../vending-keys/vending-key.entity';
 import type { Issuance } from './issuance.entity';
 
@@ -87,13 +88,35 @@ interface ColumnMap {
 }
 
 interface KeyPlan {
+  /** SELECT ... FROM the keys (alias `k`) joined to their supply groups (alias `g`). */
   readonly select: string;
   readonly columns: readonly ColumnMap[];
 }
 
 const keyPlans = new WeakMap<object, KeyPlan>();
 
-/** The live vending key with `sgc` and live KRN `krn`, hydrated like `findOneBy` would. */
+/** Where a key read by {@link readLiveKey} / {@link readKeysById} keeps its supply group's state. */
+const GROUP_STATE = Symbol('supplyGroupState');
+type KeyWithGroup = VendingKey & { [GROUP_STATE]?: SupplyGroupState };
+
+/** The column the joined supply group's state is selected as. */
+const GROUP_STATE_COLUMN = 'sg_state';
+
+/**
+ * The state of the key's supply group, as read together with the key (in the same statement, so
+ * the batch transaction's re-read sees a suspension as it sees a key's). Throws for a key that was
+ * not read by {@link readLiveKey} / {@link readKeysById}: a check on it is never skipped silently.
+ */
+export function supplyGroupStateOf(key: VendingKey): SupplyGroupState {
+  const state = (key as KeyWithGroup)[GROUP_STATE];
+  if (state === undefined) throw new Error('vending key read without its supply group state');
+  return state;
+}
+
+/**
+ * The live vending key with `sgc` and live KRN `krn`, hydrated like `findOneBy` would, with its
+ * supply group's state ({@link supplyGroupStateOf}).
+ */
 export async function readLiveKey(
   em: EntityManager,
   isPostgres: boolean,
@@ -103,8 +126,8 @@ export async function readLiveKey(
   const plan = keyPlan(em);
   const rows = await em.query<Record<string, unknown>[]>(
     isPostgres
-      ? `${plan.select} WHERE sgc = $1 AND live_krn = $2`
-      : `${plan.select} WHERE sgc = ? AND live_krn = ?`,
+      ? `${plan.select} WHERE k."sgc" = $1 AND k."live_krn" = $2`
+      : `${plan.select} WHERE k."sgc" = ? AND k."live_krn" = ?`,
     [sgc, krn],
   );
   return rows.length === 0 ? null : hydrate(plan.columns, rows[0]);
@@ -113,7 +136,9 @@ export async function readLiveKey(
 function hydrate(columns: readonly ColumnMap[], row: Record<string, unknown>): VendingKey {
   const key = new VendingKey() as unknown as Record<string, unknown>;
   for (const c of columns) key[c.property] = c.from(row[c.column]);
-  return key as unknown as VendingKey;
+  const hydrated = key as unknown as KeyWithGroup;
+  hydrated[GROUP_STATE] = row[GROUP_STATE_COLUMN] as SupplyGroupState;
+  return hydrated;
 }
 
 function keyPlan(em: EntityManager): KeyPlan {
@@ -121,6 +146,7 @@ function keyPlan(em: EntityManager): KeyPlan {
   const cached = keyPlans.get(connection);
   if (cached) return cached;
   const meta = connection.getMetadata(VendingKey);
+  const groups = connection.getMetadata(SupplyGroup);
   const columns: ColumnMap[] = meta.columns.map((c) => {
     const transformer = c.transformer;
     const numeric = c.type === 'integer' || c.type === 'int' || c.type === Number;
@@ -132,13 +158,27 @@ function keyPlan(em: EntityManager): KeyPlan {
     };
     return { property: c.propertyName, column: c.databaseName, from };
   });
-  const list = columns.map((c) => `"${c.column}"`).join(', ');
-  const plan = { select: `SELECT ${list} FROM ${meta.tableName}`, columns };
+  const list = columns.map((c) => `k."${c.column}"`).join(', ');
+  const name = (m: typeof meta, property: string): string => {
+    const c = m.findColumnWithPropertyName(property);
+    if (!c) throw new Error(`${m.name} has no column for ${property}`);
+    return c.databaseName;
+  };
+  const plan = {
+    select:
+      `SELECT ${list}, g."${name(groups, 'state')}" AS "${GROUP_STATE_COLUMN}" ` +
+      `FROM ${meta.tableName} k JOIN ${groups.tableName} g ` +
+      `ON g."${name(groups, 'id')}" = k."${name(meta, 'supplyGroupId')}"`,
+    columns,
+  };
   keyPlans.set(connection, plan);
   return plan;
 }
 
-/** The vending keys with these ids (any state), hydrated like `findBy` would. */
+/**
+ * The vending keys with these ids (any state), hydrated like `findBy` would, each with its supply
+ * group's state ({@link supplyGroupStateOf}).
+ */
 export async function readKeysById(
   em: EntityManager,
   isPostgres: boolean,
@@ -148,9 +188,10 @@ export async function readKeysById(
   if (ids.length === 0) return found;
   const plan = keyPlan(em);
   const marks = placeholders(isPostgres, ids.length);
-  const rows = await em.query<Record<string, unknown>[]>(`${plan.select} WHERE id IN (${marks})`, [
-    ...ids,
-  ]);
+  const rows = await em.query<Record<string, unknown>[]>(
+    `${plan.select} WHERE k."id" IN (${marks})`,
+    [...ids],
+  );
   for (const row of rows) {
     const key = hydrate(plan.columns, row);
     found.set(key.id, key);
