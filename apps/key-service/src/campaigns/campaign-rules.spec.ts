@@ -22,6 +22,7 @@ function key(sgc: string, krn: number, over: Partial<VendingKey> = {}): VendingK
     state: 'active',
     activateAt: null,
     issueUntil: null,
+    supersedeAt: null,
     ...over,
   } as VendingKey;
 }
@@ -179,6 +180,60 @@ describe('checkPlan', () => {
       ],
     ];
     expect(cases.map(([fn]) => codeOf(fn))).toEqual(cases.map(([, code]) => code));
+  });
+
+  it('refuses a plan from or to a supply group that is not active', () => {
+    const from = key('123456', 1);
+    const to = key('123456', 2);
+    const suspended = { ...g, state: 'suspended' } as SupplyGroup;
+    const retired = { ...group('654321', 'east'), state: 'retired' } as SupplyGroup;
+    expect(
+      codeOf(() =>
+        checkPlan(
+          side('123456', 1),
+          side('123456', 2),
+          '07',
+          { from: { group: suspended, key: from }, to: { group: suspended, key: to } },
+          NOW,
+        ),
+      ),
+    ).toBe('STS_SUPPLY_GROUP_NOT_ACTIVE from.sgc');
+    expect(
+      codeOf(() =>
+        checkPlan(
+          side('123456', 1),
+          side('654321', 1),
+          '07',
+          facts(from, key('654321', 1), retired),
+          NOW,
+        ),
+      ),
+    ).toBe('STS_SUPPLY_GROUP_NOT_ACTIVE to.sgc');
+  });
+
+  it('treats a target key whose scheduled supersession is due as superseded', () => {
+    const from = key('123456', 1);
+    const due = key('123456', 2, { supersedeAt: NOW });
+    expect(
+      codeOf(() => checkPlan(side('123456', 1), side('123456', 2), '07', facts(from, due), NOW)),
+    ).toBe('STS_KEY_NOT_ACTIVE to.krn');
+    const later = key('123456', 2, { supersedeAt: '2025-01-01T00:00:00.001Z' });
+    expect(
+      codeOf(() => checkPlan(side('123456', 1), side('123456', 2), '07', facts(from, later), NOW)),
+    ).toBeUndefined();
+    // The current key may be superseded, scheduled or not: that is how meters leave it.
+    const fromDue = key('123456', 1, { supersedeAt: '2024-01-01T00:00:00.000Z' });
+    expect(
+      codeOf(() =>
+        checkPlan(
+          side('123456', 1),
+          side('123456', 2),
+          '07',
+          facts(fromDue, key('123456', 2)),
+          NOW,
+        ),
+      ),
+    ).toBeUndefined();
   });
 
   it('accepts an SGC move inside one cluster with any target KRN', () => {

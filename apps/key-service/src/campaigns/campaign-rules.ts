@@ -4,6 +4,7 @@ import { ErrorCode } from '../common/error-codes';
 import type { SupplyGroup } from '../supply-groups/supply-group.entity';
 import type { VendingKey } from '../vending-keys/vending-key.entity';
 import { KEY_TYPE_NUMBER } from '../vending-keys/key-attributes';
+import { assertSupplyGroupActive, effectiveKeyState } from '../vending/rules/sts-rules';
 
 /** The key parameters of one side of a plan, as the officer states them. */
 export interface PlanSide {
@@ -27,8 +28,9 @@ function refuse(code: ErrorCode, message: string, field: string): never {
 
 /**
  * The STS rules a campaign plan must keep (STS-SPEC §13), checked before anything is stored:
- * the current key may still derive (active or superseded), the target key is active and within
- * its issue period, the base dates match the keys and never go back, the KRN is the next one for
+ * both supply groups are active (a suspended group issues nothing), the current key may still
+ * derive (active or superseded), the target key is active (a due scheduled supersession counts
+ * as superseded) and within its issue period, the base dates match the keys and never go back, the KRN is the next one for
  * a revision of the same SGC, an SGC move stays inside its cluster, the meters are not moved to a
  * default key (VDDK), the EA is allowed by both keys and every DKGA / key type / EA combination
  * is defined. Each violation is a 422 with its code and the field.
@@ -60,6 +62,8 @@ export function checkPlan(
       );
     }
   }
+  assertSupplyGroupActive(from.sgc, facts.from.group.state, 'from.sgc');
+  assertSupplyGroupActive(to.sgc, facts.to.group.state, 'to.sgc');
   const fromKey = facts.from.key;
   const toKey = facts.to.key;
   if (!fromKey || !['active', 'superseded'].includes(fromKey.state)) {
@@ -69,7 +73,7 @@ export function checkPlan(
       'from.krn',
     );
   }
-  if (!toKey || toKey.state !== 'active') {
+  if (!toKey || effectiveKeyState(toKey, nowIso) !== 'active') {
     refuse(
       ErrorCode.STS_KEY_NOT_ACTIVE,
       `Revision KRN ${to.krn} of ${to.sgc} is not active`,

@@ -47,7 +47,7 @@ export class CampaignsController {
   @ApiOperation({
     summary: 'Plan a rekey campaign (from and to key parameters)',
     description:
-      'STS rules are checked now: 422 STS_KEY_NOT_ACTIVE, KRN_NOT_NEXT, STS_CROSS_CLUSTER, ' +
+      'STS rules are checked now: 422 STS_SUPPLY_GROUP_NOT_ACTIVE, STS_KEY_NOT_ACTIVE, KRN_NOT_NEXT, STS_CROSS_CLUSTER, ' +
       'STS_KEY_PARAMETER_MISMATCH, STS_KEY_CHANGE_INVALID, STS_EA_NOT_ALLOWED. RO is set when ' +
       'the base date changes. Upload the meter list next.',
   })
