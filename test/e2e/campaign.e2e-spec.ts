@@ -15,6 +15,7 @@ import {
   revision,
   waitForState,
 } from './campaign-support';
+import { ALL_ALLOWED, onboardClient } from './vending.support';
 
 jest.setTimeout(900_000);
 
@@ -460,5 +461,137 @@ forEachDatabase('Rekey campaigns', (database) => {
       .map((e) => e.details.chunk)
       .sort((a, b) => a - b);
     expect(chunks).toEqual([0, 1, 2]);
+  });
+
+  it('carries TIDs forward without rollover: a meter that has a future TID under the old key accepts new-key credit after the campaign', async () => {
+    const sgc = '556677';
+    await createSupplyGroup(svc, cast, sgc);
+    // 2014 keys: credit can be vended today (a 1993 key is past its 24-bit TID range).
+    const old = await revision(svc, cast, sgc, 'des', 2014);
+    const client = await onboardClient(svc, cast, 'campaign-vendor', [sgc], ALL_ALLOWED, false);
+    const [m, fresh] = meterIds(2, 7000);
+    const vend = (meter: { iin: string; drn: string }, krn: number) =>
+      svc.http
+        .post('/api/v1/vending/tokens/credit')
+        .set(...auth(client.key))
+        .send({
+          meter: { ...meter, sgc, krn, tariffIndex: '01', ea: '07' },
+          subclass: 0,
+          amount: '1',
+        });
+    const p = { keyType: 2 as const, sgc, tariffIndex: '01', ea: '07' as const };
+    const oldKey = await decoderKey(svc.custody, old, m, p);
+    const vm = new VirtualMeter({
+      ea: '07',
+      decoderKey: oldKey,
+      keyType: 2,
+      krn: 1,
+      tariffIndex: '01',
+      sgc,
+      baseDate: 2014,
+      ken: 255,
+    });
+    // Five tokens in one minute take this minute and the next four: the last TID is ahead of now.
+    const oldTids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = expectStatus(await vend(m, 1), 201);
+      oldTids.push(res.body.tids[0] as number);
+      expect(vm.enter(res.body.tokens[0].token as string).outcome).toBe('CREDIT_ACCEPTED');
+    }
+    expect(oldTids.every((t, i) => i === 0 || t === oldTids[i - 1] + 1)).toBe(true);
+
+    const next = await revision(svc, cast, sgc, 'des', 2014, DEV_COMPONENTS.des.slice(1, 3));
+    const { id, upload } = await planAndApprove(
+      svc,
+      cast,
+      {
+        from: { sgc, krn: 1, tariffIndex: '01', baseDate: 2014 },
+        to: { sgc, krn: 2, tariffIndex: '01', baseDate: 2014 },
+        ea: '07',
+        chunkSize: 10,
+      },
+      csvOf([m, fresh]),
+    );
+    expect((upload.campaign as { ro: number }).ro).toBe(0);
+    expectStatus(
+      await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
+      200,
+    );
+    const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+    expect(done).toMatchObject({ state: 'completed', progress: { issued: 2, failed: 0 } });
+    const rows = parseResults(await results(svc, cast.officerA.key, id));
+    expect(rows[0].tokens.map((t) => vm.enter(t).outcome)).toEqual([
+      'KEY_CHANGE_SECTION_STORED',
+      'KEY_CHANGED',
+    ]);
+    expect(vm.config.krn).toBe(2);
+    // RO = 0: the meter kept its TID memory (the old key's five TIDs).
+    expect(vm.tidMemory).toEqual(oldTids);
+
+    // The first new-key token continues above the old key's TIDs, and the meter accepts it.
+    const after = expectStatus(await vend(m, 2), 201);
+    expect(vm.enter(after.body.tokens[0].token as string).outcome).toBe('CREDIT_ACCEPTED');
+    expect(after.body.tids[0]).toBeGreaterThan(oldTids[4]);
+    // A meter with no TID under the old key starts at the current minute.
+    expectStatus(await vend(fresh, 2), 201);
+
+    const chunks = expectStatus(
+      await svc.http
+        .get('/api/v1/audit/events')
+        .query({ subjectId: id, action: 'campaign.chunk' })
+        .set(...auth(cast.auditor.key)),
+      200,
+    ).body.items as { details: Record<string, unknown> }[];
+    expect(chunks.map((e) => e.details.tidsCarried)).toEqual([1]);
+    oldKey.fill(0);
+    expect(next.krn).toBe(2);
+  });
+
+  it('refuses a plan for a suspended supply group, and fails a run whose group is suspended', async () => {
+    const sgc = '556677'; // KRN 1 superseded, KRN 2 active (the test above)
+    const group = (state: string) =>
+      svc.http
+        .patch(`/api/v1/supply-groups/${sgc}`)
+        .set(...auth(cast.officerA.key))
+        .send({ state });
+    const rekey = {
+      from: { sgc, krn: 1, tariffIndex: '01', baseDate: 2014 },
+      to: { sgc, krn: 2, tariffIndex: '01', baseDate: 2014 },
+      ea: '07',
+      chunkSize: 10,
+    };
+    expectStatus(await group('suspended'), 200);
+    try {
+      const refused = await svc.http
+        .post('/api/v1/campaigns')
+        .set(...auth(cast.officerA.key))
+        .send(rekey);
+      expect([refused.status, refused.body.code, refused.body.details?.field]).toEqual([
+        422,
+        'STS_SUPPLY_GROUP_NOT_ACTIVE',
+        'from.sgc',
+      ]);
+    } finally {
+      expectStatus(await group('active'), 200);
+    }
+    const meters = meterIds(20, 7100);
+    const { id } = await planAndApprove(svc, cast, rekey, csvOf(meters));
+    expectStatus(await group('suspended'), 200);
+    try {
+      expectStatus(
+        await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
+        200,
+      );
+      const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+      expect(done).toMatchObject({
+        state: 'failed',
+        failureCode: 'STS_SUPPLY_GROUP_NOT_ACTIVE',
+        progress: { issued: 0 },
+      });
+      const rows = parseResults(await results(svc, cast.officerA.key, id));
+      expect(rows.every((r) => r.status === 'cancelled' && r.tokens.length === 0)).toBe(true);
+    } finally {
+      expectStatus(await group('active'), 200);
+    }
   });
 });

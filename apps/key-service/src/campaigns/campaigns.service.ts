@@ -7,7 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type BaseDate, type Ea, StsError } from '@sts/core';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Approval } from '../approvals/approval.entity';
 import { ApprovalsService, toApprovalDto } from '../approvals/approvals.service';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
@@ -18,7 +18,10 @@ import { JsonLogger } from '../common/json-logger';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
+import { readKeysById, supplyGroupStateOf } from '../vending/issuance/issuance-sql';
 import { KeyChangeIssuer } from '../vending/issuance/key-change-issuer';
+import { effectiveKeyState } from '../vending/rules/sts-rules';
+import { VendingService } from '../vending/vending.service';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import {
   decodeRows,
@@ -40,6 +43,13 @@ const MAX_ROWS = 5_000_000;
 
 /** Rolls a transaction back without an error reaching the caller. */
 class Skip extends Error {}
+
+/** Rolls a chunk's transaction back because a key or supply group stopped being usable. */
+class KeyProblem extends Error {
+  constructor(readonly code: ErrorCode) {
+    super(code);
+  }
+}
 
 /**
  * Whether this process works campaign chunks: KEY_SERVICE_CAMPAIGN_WORKER=0 makes an API-only
@@ -72,6 +82,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly clock: Clock,
     private readonly logger: JsonLogger,
     private readonly issuer: KeyChangeIssuer,
+    private readonly vending: VendingService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.worker = campaignWorkerEnabled();
@@ -419,10 +430,11 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
 
   /**
    * Works one chunk: derives and builds every meter's key-change set outside any transaction,
-   * then commits the results, the counters and an audit event in one transaction gated on the
-   * chunk still being pending and the campaign still running. A second delivery of the same job
-   * (or a paused, cancelled or failed campaign) commits nothing. Outages are thrown: the queue
-   * retries the chunk later.
+   * then commits the results, the counters, the TID floors under the new key (RO = 0) and an
+   * audit event in one transaction gated on the chunk still being pending, the campaign still
+   * running and both keys and supply groups still usable (read again inside it). A second
+   * delivery of the same job (or a paused, cancelled or failed campaign) commits nothing. Outages
+   * are thrown: the queue retries the chunk later.
    */
   async processChunk(job: ChunkJob): Promise<void> {
     const loaded = await this.tx.read(async (em) => {
@@ -433,13 +445,11 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         chunkNo: job.chunkNo,
       });
       if (!chunk || chunk.state !== 'pending') return undefined;
-      const keys = await em.findBy(VendingKey, { id: In([campaign.fromKeyId, campaign.toKeyId]) });
-      return { campaign, chunk, keys };
+      const keys = await this.readKeys(em, campaign);
+      return { campaign, chunk, ...keys };
     });
     if (!loaded) return;
-    const { campaign, chunk, keys } = loaded;
-    const fromKey = keys.find((k) => k.id === campaign.fromKeyId);
-    const toKey = keys.find((k) => k.id === campaign.toKeyId);
+    const { campaign, chunk, fromKey, toKey } = loaded;
     const problem = runtimeKeyProblem(fromKey, toKey, this.clock.nowIso());
     if (problem || !fromKey || !toKey) {
       await this.fail(campaign.id, problem ?? ErrorCode.STS_KEY_NOT_ACTIVE);
@@ -449,6 +459,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     let issued = 0;
     let failed = 0;
     const lines: string[] = [];
+    const moved: MeterRow[] = [];
     for (const r of rows) {
       if (r.code !== '') {
         failed += 1;
@@ -458,6 +469,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       const code = await this.keyChange(campaign, fromKey, toKey, r).then(
         (tokens) => {
           issued += 1;
+          moved.push(r);
           lines.push(resultLine(r, 'issued', '', tokens));
           return undefined;
         },
@@ -482,6 +494,21 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
           })
           .execute();
         if (gate.affected !== 1) throw new Skip();
+        // A key or supply group suspended (or superseded, expired) while the chunk was worked.
+        const fresh = await this.readKeys(em, campaign);
+        const late = runtimeKeyProblem(fresh.fromKey, fresh.toKey, this.clock.nowIso());
+        if (late) throw new KeyProblem(late);
+        // RO = 0: the meters keep their TID memory, so the new key's TIDs continue above the
+        // old key's (as the vending key-change route does), in one read and one upsert per chunk.
+        const carried = await this.issuer.carryTidsMany(
+          em,
+          this.vending.tidAllocator,
+          moved,
+          fromKey,
+          toKey,
+          campaign.ro === 1 ? 1 : 0,
+          now,
+        );
         const advance = await em
           .createQueryBuilder()
           .update(Campaign)
@@ -506,14 +533,25 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             failed,
             fromKeyId: fromKey.id,
             toKeyId: toKey.id,
+            tidsCarried: carried,
           },
         });
         await this.completeIfDone(em, campaign.id);
       })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         if (error instanceof Skip) return;
+        if (error instanceof KeyProblem) return this.fail(campaign.id, error.code);
         throw error;
       });
+  }
+
+  /** The campaign's two keys, each with its supply group's state (absent: no such key). */
+  private async readKeys(
+    em: EntityManager,
+    c: Campaign,
+  ): Promise<{ fromKey: VendingKey | undefined; toKey: VendingKey | undefined }> {
+    const keys = await readKeysById(em, this.tx.isPostgres, [c.fromKeyId, c.toKeyId]);
+    return { fromKey: keys.get(c.fromKeyId), toKey: keys.get(c.toKeyId) };
   }
 
   /** One meter's key-change set, built by the vending interface's shared issuer. */
@@ -705,16 +743,21 @@ function planSide(c: Campaign, which: 'from' | 'to') {
       };
 }
 
-/** The run-time key rules: a key may have been suspended, destroyed or expired since approval. */
+/**
+ * The run-time rules: a supply group may have been suspended, a key suspended, destroyed, expired
+ * or (the target) superseded since approval. Keys come from {@link readKeysById}.
+ */
 function runtimeKeyProblem(
   fromKey: VendingKey | undefined,
   toKey: VendingKey | undefined,
   nowIso: string,
 ): ErrorCode | undefined {
-  if (!fromKey || !['active', 'superseded'].includes(fromKey.state)) {
-    return ErrorCode.STS_KEY_NOT_ACTIVE;
+  if (!fromKey || !toKey) return ErrorCode.STS_KEY_NOT_ACTIVE;
+  if (supplyGroupStateOf(fromKey) !== 'active' || supplyGroupStateOf(toKey) !== 'active') {
+    return ErrorCode.STS_SUPPLY_GROUP_NOT_ACTIVE;
   }
-  if (!toKey || toKey.state !== 'active') return ErrorCode.STS_KEY_NOT_ACTIVE;
+  if (!['active', 'superseded'].includes(fromKey.state)) return ErrorCode.STS_KEY_NOT_ACTIVE;
+  if (effectiveKeyState(toKey, nowIso) !== 'active') return ErrorCode.STS_KEY_NOT_ACTIVE;
   if (toKey.issueUntil && toKey.issueUntil <= nowIso) return ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED;
   return undefined;
 }

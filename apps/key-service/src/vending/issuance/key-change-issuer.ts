@@ -116,6 +116,32 @@ export class KeyChangeIssuer {
     if (last !== undefined) await tids.raiseFloor(em, meter, to.id, last, at);
   }
 
+  /**
+   * {@link KeyChangeIssuer.carryTids} for many meters moved from `from` to `to` in one
+   * transaction (a campaign chunk): one read of their last TIDs under `from` and one upsert of the
+   * floors under `to` per 1,000 meters (`FLOOR_BATCH`), instead of two statements per meter. Only
+   * meters that had a TID under `from` get a floor.
+   */
+  async carryTidsMany(
+    em: EntityManager,
+    tids: TidAllocator,
+    meters: readonly MeterRef[],
+    from: VendingKey,
+    to: VendingKey,
+    ro: 0 | 1,
+    at: string,
+  ): Promise<number> {
+    if (ro === 1 || from.id === to.id || meters.length === 0) return 0;
+    const last = await tids.lastTids(em, from.id, meters);
+    if (last.size === 0) return 0;
+    const floors = meters.flatMap((meter) => {
+      const lastTid = last.get(`${meter.iin}|${meter.drn}`);
+      return lastTid === undefined ? [] : [{ meter, lastTid }];
+    });
+    await tids.raiseFloors(em, to.id, floors, at);
+    return floors.length;
+  }
+
   /** Refuses a "change" that changes nothing the meter holds. */
   static assertChanges(
     from: VendingKey,

@@ -65,6 +65,9 @@ const FLOOR_SQLITE =
   'last_tid = MAX(vending_tid_allocations.last_tid, excluded.last_tid), ' +
   'updated_at = excluded.updated_at';
 
+/** Meters per statement when floors are read or raised for many meters (a campaign chunk). */
+export const FLOOR_BATCH = 1000;
+
 /**
  * Database-backed TID allocation. One statement (an upsert that returns the new value) both
  * allocates and locks: on PostgreSQL the row stays locked until the issuing transaction ends, so
@@ -154,6 +157,72 @@ export class TidAllocator {
       lastTid,
       at,
     ]);
+  }
+
+  /**
+   * {@link TidAllocator.raiseFloor} for many meters of one vending key (a meter named twice keeps
+   * the higher floor), a statement per {@link FLOOR_BATCH} meters. Rows are locked in the order the issuing path locks them (by
+   * `vendingKeyId|iin|drn`), so this and concurrent token batches do not deadlock each other.
+   */
+  async raiseFloors(
+    em: EntityManager,
+    vendingKeyId: string,
+    floors: readonly { readonly meter: MeterRef; readonly lastTid: number }[],
+    at: string,
+  ): Promise<void> {
+    const highest = new Map<string, { meter: MeterRef; lastTid: number }>();
+    for (const f of floors) {
+      const k = `${f.meter.iin}|${f.meter.drn}`;
+      const seen = highest.get(k);
+      if (!seen || seen.lastTid < f.lastTid) highest.set(k, f);
+    }
+    const ordered = [...highest.values()].sort((a, b) => {
+      const x = `${vendingKeyId}|${a.meter.iin}|${a.meter.drn}`;
+      const y = `${vendingKeyId}|${b.meter.iin}|${b.meter.drn}`;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    for (let i = 0; i < ordered.length; i += FLOOR_BATCH) {
+      const params: unknown[] = [];
+      const tuples = ordered.slice(i, i + FLOOR_BATCH).map((f) => {
+        params.push(vendingKeyId, f.meter.iin, f.meter.drn, f.lastTid, at);
+        const n = params.length;
+        return this.isPostgres
+          ? `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::integer, $${n})`
+          : '(?, ?, ?, ?, ?)';
+      });
+      const sql = (this.isPostgres ? FLOOR_PG : FLOOR_SQLITE).replace(
+        /VALUES \([^)]*\)/,
+        `VALUES ${tuples.join(', ')}`,
+      );
+      await em.query(sql, params);
+    }
+  }
+
+  /**
+   * {@link TidAllocator.lastTid} for many meters: the last TID issued under `vendingKeyId` to each
+   * of `meters` that has one, keyed `iin|drn`. A statement per {@link FLOOR_BATCH} meters.
+   */
+  async lastTids(
+    em: EntityManager,
+    vendingKeyId: string,
+    meters: readonly MeterRef[],
+  ): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (let i = 0; i < meters.length; i += FLOOR_BATCH) {
+      const params: unknown[] = [vendingKeyId];
+      const pairs = meters.slice(i, i + FLOOR_BATCH).map((m) => {
+        params.push(m.iin, m.drn);
+        const n = params.length;
+        return this.isPostgres ? `($${n - 1}, $${n})` : '(?, ?)';
+      });
+      const rows = await em.query<{ iin: string; drn: string; last_tid: number | string }[]>(
+        'SELECT iin, drn, last_tid FROM vending_tid_allocations WHERE vending_key_id = ' +
+          `${this.isPostgres ? '$1' : '?'} AND (iin, drn) IN (${pairs.join(', ')})`,
+        params,
+      );
+      for (const r of rows) found.set(`${r.iin}|${r.drn}`, Number(r.last_tid));
+    }
+    return found;
   }
 
   /** The last TID issued to `meter` under `vendingKeyId`, if any. */
