@@ -359,6 +359,89 @@ forEachDatabase('vending interface', (database) => {
         (await svc.http.get('/api/v1/vending/issuances/nope').set(...auth(client.key))).status,
       ).toBe(400);
     });
+
+    it('reprints by Idempotency-Key and by request id: a client finds its own, auditors all', async () => {
+      const m = { ...meterA, drn: drn('0000000013') };
+      const body = { meter: m, subclass: 0, amount: '2' };
+      const requestId = `pos-17-${Date.now()}`;
+      const first = expectStatus(
+        await svc.http
+          .post('/api/v1/vending/tokens/credit')
+          .set(...auth(client.key))
+          .set('Idempotency-Key', 'reprint-1')
+          .set('X-Request-Id', requestId)
+          .send(body),
+        201,
+      );
+      expect(first.headers['x-request-id']).toBe(requestId);
+      // Another client's request under the same Idempotency-Key, and one without X-Request-Id.
+      const theirs = expectStatus(await credit(m, '2', 0, narrow.key, 'reprint-1'), 201);
+      const unnamed = expectStatus(await credit(m, '4'), 201);
+      const assigned = String(unnamed.headers['x-request-id']);
+      const find = (key: string, query: Record<string, string>) =>
+        svc.http
+          .get('/api/v1/vending/issuances')
+          .query(query)
+          .set(...auth(key));
+      const ids = (res: Response) =>
+        (res.body.items as { issuanceId: string }[]).map((i) => i.issuanceId);
+
+      const byKey = expectStatus(await find(client.key, { idempotencyKey: 'reprint-1' }), 200);
+      expect(byKey.body.items).toEqual([first.body]);
+      const byRequest = expectStatus(await find(client.key, { requestId }), 200);
+      expect(byRequest.body.items).toEqual([first.body]);
+      const byAssigned = expectStatus(await find(client.key, { requestId: assigned }), 200);
+      expect(ids(byAssigned)).toEqual([unnamed.body.issuanceId]);
+      // A client never sees another client's issuance, whatever it knows about it.
+      expect(ids(expectStatus(await find(narrow.key, { requestId }), 200))).toEqual([]);
+      expect(
+        ids(expectStatus(await find(narrow.key, { idempotencyKey: 'reprint-1' }), 200)),
+      ).toEqual([theirs.body.issuanceId]);
+      // Auditors see every client's, newest first.
+      const audited = expectStatus(
+        await find(cast.auditor.key, { idempotencyKey: 'reprint-1' }),
+        200,
+      );
+      expect(ids(audited)).toEqual([theirs.body.issuanceId, first.body.issuanceId]);
+      expect(ids(expectStatus(await find(cast.auditor.key, { requestId }), 200))).toEqual([
+        first.body.issuanceId,
+      ]);
+      expect(
+        ids(expectStatus(await find(client.key, { idempotencyKey: 'never-used' }), 200)),
+      ).toEqual([]);
+
+      for (const [query, field] of [
+        [{}, 'idempotencyKey'],
+        [{ idempotencyKey: 'reprint-1', requestId }, 'requestId'],
+        [{ idempotencyKey: 'has space' }, 'idempotencyKey'],
+        [{ requestId: 'bad/id' }, 'requestId'],
+        [{ issuanceId: first.body.issuanceId as string }, 'issuanceId'],
+      ] as const) {
+        const res = await find(client.key, query);
+        expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+        expect((res.body.details.fields as { field: string }[]).map((f) => f.field)).toContain(
+          field,
+        );
+      }
+      expect((await find(cast.officerA.key, { requestId })).status).toBe(403);
+      expect((await svc.http.get('/api/v1/vending/issuances').query({ requestId })).status).toBe(
+        401,
+      );
+
+      const events = expectStatus(
+        await svc.http
+          .get('/api/v1/audit/events')
+          .query({ subjectId: first.body.issuanceId as string, action: 'vending.reprint' })
+          .set(...auth(cast.auditor.key)),
+        200,
+      ).body.items as { details: Record<string, unknown> }[];
+      expect(events.map((e) => e.details.by).sort()).toEqual([
+        'idempotencyKey',
+        'idempotencyKey',
+        'requestId',
+        'requestId',
+      ]);
+    });
   });
 
   describe('who may ask', () => {

@@ -6,6 +6,7 @@ import {
   HttpCode,
   Param,
   Post,
+  Query,
   Res,
   UseGuards,
 } from '@nestjs/common';
@@ -26,12 +27,14 @@ import { UuidParamPipe } from '../common/uuid-param.pipe';
 import {
   CreditTokenRequestDto,
   DerivedKeyRequestDto,
+  IssuanceLookupQueryDto,
   KeyChangeRequestDto,
   ManagementTokenRequestDto,
   TestTokenRequestDto,
 } from './dto/vending-request.dto';
-import { DerivedKeyDto, TokenIssuanceDto } from './dto/vending-response.dto';
+import { DerivedKeyDto, TokenIssuanceDto, TokenIssuanceListDto } from './dto/vending-response.dto';
 import { parseIdempotencyKey } from './idempotency/idempotency';
+import { IssuanceReprints, REPRINT_LOOKUP_MAX } from './issuance/reprints';
 import { VendingRateLimitGuard } from './rate-limit/rate-limit.guard';
 import { type IssuanceResult, VendingService } from './vending.service';
 
@@ -56,7 +59,10 @@ const ISSUED = ApiCreatedResponse({
 @Controller('vending')
 @UseGuards(VendingRateLimitGuard)
 export class VendingController {
-  constructor(private readonly vending: VendingService) {}
+  constructor(
+    private readonly vending: VendingService,
+    private readonly reprints: IssuanceReprints,
+  ) {}
 
   @Post('derived-keys')
   @HttpCode(200)
@@ -150,6 +156,26 @@ export class VendingController {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<TokenIssuanceDto> {
     return answer(res, await this.vending.keyChange(client, dto, parseIdempotencyKey(idem)));
+  }
+
+  @Get('issuances')
+  @Roles('vending-client', 'auditor')
+  @ApiOperation({
+    summary: 'Reprint: earlier token answers by Idempotency-Key or request id',
+    description:
+      'Give exactly one of idempotencyKey (the Idempotency-Key the tokens were requested with, found while ' +
+      'it is kept) or requestId (the X-Request-Id the request was made under). Vending clients find their ' +
+      `own issuances; auditors find all. Newest first, at most ${REPRINT_LOOKUP_MAX}; none found is an empty ` +
+      'list. Every answer returned is audited as a reprint.',
+  })
+  @ApiOkResponse({ type: TokenIssuanceListDto })
+  @RATE_LIMITED
+  @ApiErrors(400)
+  async findReprints(
+    @CurrentPrincipal() caller: AuthenticatedPrincipal,
+    @Query() q: IssuanceLookupQueryDto,
+  ): Promise<TokenIssuanceListDto> {
+    return { items: await this.reprints.find(caller, q) };
   }
 
   @Get('issuances/:id')

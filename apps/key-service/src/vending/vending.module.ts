@@ -3,6 +3,7 @@ import { CeremoniesModule } from '../ceremonies/ceremonies.module';
 import { VendingClientsController } from './clients/vending-clients.controller';
 import { VendingClientsService } from './clients/vending-clients.service';
 import { KeyChangeIssuer } from './issuance/key-change-issuer';
+import { IssuanceReprints } from './issuance/reprints';
 import { VendingRateLimitGuard } from './rate-limit/rate-limit.guard';
 import { loadVendingConfig, VENDING_CONFIG } from './vending-config';
 import { VendingController } from './vending.controller';
@@ -17,6 +18,7 @@ import { VendingService } from './vending.service';
     VendingClientsService,
     VendingService,
     KeyChangeIssuer,
+    IssuanceReprints,
     VendingRateLimitGuard,
   ],
   exports: [VendingService, KeyChangeIssuer, VendingClientsService],

@@ -205,3 +205,32 @@ export class KeyChangeRequestDto {
   @Type(() => TargetKeyDto)
   target!: TargetKeyDto;
 }
+
+/** Reprint lookup: exactly one of the two (400 naming the field otherwise). */
+export class IssuanceLookupQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'The Idempotency-Key the issuance was requested with. Found while the key is kept ' +
+      '(STS_VENDING_IDEMPOTENCY_HOURS, at least 24 h); afterwards use the request id or the issuance id.',
+    example: 'order-2025-000042',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,128}$/, {
+    message: 'idempotencyKey must be 1-128 visible ASCII characters',
+  })
+  idempotencyKey?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'The request id the issuance was made under: the X-Request-Id you sent (8-64 of A-Z a-z 0-9 . _ -), ' +
+      'or the one the service answered with in X-Request-Id.',
+    example: 'pos-17-000042',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'requestId must be 1-64 of A-Z a-z 0-9 . _ -',
+  })
+  requestId?: string;
+}

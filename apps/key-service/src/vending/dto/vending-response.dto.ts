@@ -90,6 +90,12 @@ export class TokenIssuanceDto {
   keyChange?: KeyChangeDetailsDto;
 }
 
+/** Reprints found by Idempotency-Key or request id, newest first. */
+export class TokenIssuanceListDto {
+  @ApiProperty({ type: [TokenIssuanceDto] })
+  items!: TokenIssuanceDto[];
+}
+
 export class DerivedKeyDto {
   @ApiProperty({ type: MeterRefDto })
   meter!: MeterRefDto;
