@@ -1,6 +1,11 @@
 import { aesKeyUnwrapPad, decoderKeyCheckValue } from '@sts/hsm';
 import { buildCreditToken, luhnCheckDigit, tidFromDate } from '@sts/core';
 import type { Response } from 'supertest';
+import {
+  VENDING_CONFIG,
+  type VendingConfig,
+} from '../../apps/key-service/src/vending/vending-config';
+import { VendingService } from '../../apps/key-service/src/vending/vending.service';
 import { forEachDatabase } from '../helpers/databases';
 import { DEV_COMPONENTS, allDevSecrets } from '../helpers/key-material';
 import { startService, type TestService } from '../helpers/key-service-app';
@@ -441,6 +446,57 @@ forEachDatabase('vending interface', (database) => {
         'requestId',
         'requestId',
       ]);
+    });
+
+    it('clears Idempotency-Keys after the retention period: a retry is then a new request, the issuance stays for reprints', async () => {
+      const vending = svc.app.get(VendingService);
+      const hours = svc.app.get<VendingConfig>(VENDING_CONFIG).idempotencyHours;
+      expect(hours).toBeGreaterThanOrEqual(24);
+      const m = { ...meterA, drn: drn('0000000014') };
+      const first = expectStatus(await credit(m, '3', 0, client.key, 'purge-1'), 201);
+      let moved = 0;
+      const advance = (ms: number) => {
+        svc.clock.advance(ms);
+        moved += ms;
+      };
+      try {
+        // A minute before the retention ends: the key is kept, a retry is still a replay.
+        advance(hours * 3_600_000 - 60_000);
+        await vending.purgeIdempotencyKeys();
+        const kept = expectStatus(await credit(m, '3', 0, client.key, 'purge-1'), 201);
+        expect(kept.headers['idempotent-replayed']).toBe('true');
+        expect(kept.body.issuanceId).toBe(first.body.issuanceId);
+        expect((await credit(m, '9', 0, client.key, 'purge-1')).body.code).toBe(
+          'IDEMPOTENCY_KEY_REUSED',
+        );
+
+        // Past the retention period: the key is cleared, the record stays.
+        advance(120_000);
+        expect(await vending.purgeIdempotencyKeys()).toBeGreaterThanOrEqual(1);
+        const lookup = expectStatus(
+          await svc.http
+            .get('/api/v1/vending/issuances')
+            .query({ idempotencyKey: 'purge-1' })
+            .set(...auth(client.key)),
+          200,
+        );
+        expect(lookup.body.items).toEqual([]);
+        const reprint = expectStatus(
+          await svc.http
+            .get(`/api/v1/vending/issuances/${first.body.issuanceId as string}`)
+            .set(...auth(client.key)),
+          200,
+        );
+        expect(reprint.body).toEqual(first.body);
+        // The same key now names a new request, with any payload.
+        const fresh = expectStatus(await credit(m, '9', 0, client.key, 'purge-1'), 201);
+        expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+        expect(fresh.body.issuanceId).not.toBe(first.body.issuanceId);
+        expect(fresh.body.tids[0]).toBeGreaterThan(first.body.tids[0]);
+        expect(await vending.purgeIdempotencyKeys()).toBe(0);
+      } finally {
+        svc.clock.advance(-moved);
+      }
     });
   });
 
