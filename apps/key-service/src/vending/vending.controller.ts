@@ -192,7 +192,7 @@ export class VendingController {
     @CurrentPrincipal() caller: AuthenticatedPrincipal,
     @Param('id', UuidParamPipe) id: string,
   ): Promise<TokenIssuanceDto> {
-    return this.vending.reprint(caller, id);
+    return this.reprints.byId(caller, id);
   }
 }
 

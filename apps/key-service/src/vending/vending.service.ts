@@ -577,30 +577,6 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     );
   }
 
-  /** An earlier answer by its issuance id: the client that asked for it, or an auditor. */
-  async reprint(caller: AuthenticatedPrincipal, id: string): Promise<TokenIssuanceDto> {
-    return this.tx.run(async (em) => {
-      const row = await em.findOneBy(Issuance, { id });
-      const auditor = caller.roles.includes('auditor');
-      if (!row || (!auditor && row.clientId !== caller.id))
-        throw DomainError.notFound('issuance', id);
-      await this.audit.record(em, {
-        actor: caller,
-        action: 'vending.reprint',
-        subjectType: 'issuance',
-        subjectId: id,
-        details: {
-          kind: row.kind,
-          clientId: row.clientId,
-          iin: row.iin,
-          drn: row.drn,
-          tids: row.tids,
-        },
-      });
-      return JSON.parse(row.response) as TokenIssuanceDto;
-    });
-  }
-
   /** Clears Idempotency-Key values older than the retention period (records stay for reprints). */
   async purgeIdempotencyKeys(): Promise<number> {
     const cutoff = new Date(

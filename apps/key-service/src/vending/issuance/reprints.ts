@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FindOptionsWhere } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
+import { type AuditInput, AuditService } from '../../audit/audit.service';
 import type { AuthenticatedPrincipal } from '../../auth/authenticated-principal';
 import { DomainError } from '../../common/domain-error';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -39,10 +39,10 @@ export function lookupField(lookup: ReprintLookup): {
 }
 
 /**
- * Reprints found by what the client knows about its request rather than by issuance id: the
- * Idempotency-Key it sent, or the request id the issuance was made under. A vending client finds
+ * Reprints of earlier answers: by issuance id, or by what the client knows about its request (the
+ * Idempotency-Key it sent, or the request id the issuance was made under). A vending client finds
  * only its own issuances; an auditor finds everyone's. Every answer returned is audited as a
- * reprint (`vending.reprint`), like a reprint by issuance id.
+ * reprint (`vending.reprint`).
  */
 @Injectable()
 export class IssuanceReprints {
@@ -51,12 +51,23 @@ export class IssuanceReprints {
     private readonly audit: AuditService,
   ) {}
 
+  /** An earlier answer by its issuance id: the client that asked for it, or an auditor. */
+  async byId(caller: AuthenticatedPrincipal, id: string): Promise<TokenIssuanceDto> {
+    return this.tx.run(async (em) => {
+      const row = await em.findOneBy(Issuance, { id });
+      if (!row || (!isAuditor(caller) && row.clientId !== caller.id)) {
+        throw DomainError.notFound('issuance', id);
+      }
+      await this.audit.record(em, reprintEvent(caller, row, {}));
+      return JSON.parse(row.response) as TokenIssuanceDto;
+    });
+  }
+
   async find(caller: AuthenticatedPrincipal, lookup: ReprintLookup): Promise<TokenIssuanceDto[]> {
     const { field, value } = lookupField(lookup);
-    const auditor = caller.roles.includes('auditor');
     const where: FindOptionsWhere<Issuance> = {
       [field]: value,
-      ...(auditor ? {} : { clientId: caller.id }),
+      ...(isAuditor(caller) ? {} : { clientId: caller.id }),
     };
     return this.tx.run(async (em) => {
       const rows = await em.find(Issuance, {
@@ -67,24 +78,36 @@ export class IssuanceReprints {
       if (rows.length > 0) {
         await this.audit.record(
           em,
-          ...rows.map((row) => ({
-            actor: caller,
-            action: 'vending.reprint',
-            subjectType: 'issuance',
-            subjectId: row.id,
-            details: {
-              kind: row.kind,
-              clientId: row.clientId,
-              iin: row.iin,
-              drn: row.drn,
-              tids: row.tids,
-              by: field,
-              [field]: value,
-            },
-          })),
+          ...rows.map((row) => reprintEvent(caller, row, { by: field, [field]: value })),
         );
       }
       return rows.map((row) => JSON.parse(row.response) as TokenIssuanceDto);
     });
   }
+}
+
+function isAuditor(caller: AuthenticatedPrincipal): boolean {
+  return caller.roles.includes('auditor');
+}
+
+/** The audit event of one reprinted answer (identifiers only: the tokens stay in the record). */
+function reprintEvent(
+  caller: AuthenticatedPrincipal,
+  row: Issuance,
+  lookup: Record<string, string>,
+): AuditInput {
+  return {
+    actor: caller,
+    action: 'vending.reprint',
+    subjectType: 'issuance',
+    subjectId: row.id,
+    details: {
+      kind: row.kind,
+      clientId: row.clientId,
+      iin: row.iin,
+      drn: row.drn,
+      tids: row.tids,
+      ...lookup,
+    },
+  };
 }
