@@ -409,13 +409,16 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Pages of events in sequence order, up to `upTo` when given (keyset pagination, raw rows:
-   * bounded memory and no entity hydration, so a million events verify in seconds).
+   * bounded memory and no entity hydration, so a million events verify in seconds). The query
+   * has no upper bound on purpose: with one, and statistics older than the newest events,
+   * PostgreSQL reads the whole remaining range for every page (a bitmap scan and a sort) instead
+   * of walking the primary key; the page is cut at `upTo` here instead.
    */
   async *pages(upTo?: number): AsyncGenerator<ChainedAuditEvent[]> {
     let after = 0;
     for (;;) {
-      const raw = await this.tx.read((em) => {
-        const qb = em
+      const raw = await this.tx.read((em) =>
+        em
           .createQueryBuilder()
           .select([
             'e.seq AS seq',
@@ -432,15 +435,18 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
             'e.hash AS hash',
           ])
           .from(AuditEventRow, 'e')
-          .where('e.seq > :after', { after });
-        if (upTo !== undefined) qb.andWhere('e.seq <= :upTo', { upTo });
-        return qb
+          .where('e.seq > :after', { after })
           .orderBy('e.seq', 'ASC')
           .limit(PAGE)
-          .getRawMany<ChainedAuditEvent & { seq: number | string }>();
-      });
-      if (raw.length === 0) return;
+          .getRawMany<ChainedAuditEvent & { seq: number | string }>(),
+      );
       const page = raw.map((r) => ({ ...r, seq: Number(r.seq) }));
+      const end = upTo === undefined ? -1 : page.findIndex((e) => e.seq > upTo);
+      if (end >= 0) {
+        if (end > 0) yield page.slice(0, end);
+        return;
+      }
+      if (page.length === 0) return;
       yield page;
       after = page[page.length - 1].seq;
     }
