@@ -23,18 +23,27 @@ export function postgresReachable(): boolean {
 }
 
 /**
- * Runs `body` once per database. PostgreSQL suites never pass silently: when the server is not
- * reachable they fail with a message saying so, unless STS_TEST_SKIP_POSTGRES=1 asks to skip
- * them, in which case the skipped block's name says why.
+ * Runs `body` once per database. PostgreSQL suites never pass silently: see {@link onPostgres}.
  */
 export function forEachDatabase(name: string, body: (kind: DatabaseKind) => void): void {
   describe(`${name} on SQLite`, () => body('sqlite'));
+  onPostgres(name, () => body('postgres'));
+}
+
+/**
+ * A suite that needs PostgreSQL. When the server is not reachable it fails with a message saying
+ * so, unless STS_TEST_SKIP_POSTGRES=1 asks to skip it, in which case the skipped block's name
+ * says why.
+ */
+export function onPostgres(name: string, body: () => void): void {
   if (postgresReachable()) {
-    describe(`${name} on PostgreSQL`, () => body('postgres'));
+    describe(`${name} on PostgreSQL`, body);
   } else if (process.env.STS_TEST_SKIP_POSTGRES === '1') {
     // Skipped on request: STS_TEST_SKIP_POSTGRES=1 and no PostgreSQL at PG_URL.
-    describe.skip(`${name} on PostgreSQL (skipped: STS_TEST_SKIP_POSTGRES=1, ${PG_URL} unreachable)`, () =>
-      body('postgres'));
+    describe.skip(
+      `${name} on PostgreSQL (skipped: STS_TEST_SKIP_POSTGRES=1, ${PG_URL} unreachable)`,
+      body,
+    );
   } else {
     describe(`${name} on PostgreSQL`, () => {
       it('needs a reachable PostgreSQL server', () => {
