@@ -1,10 +1,10 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import { auditChain, signedCheckpoint } from '../../../../test/helpers/audit-chain';
 import {
   type AuditCheckpoint,
   type ChainedAuditEvent,
   ChainVerifier,
   canonicalJson,
-  checkpointMessage,
   eventHash,
   type ExpectedEnd,
   GENESIS_HASH,
@@ -13,37 +13,8 @@ import {
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
-function chain(n: number): ChainedAuditEvent[] {
-  const out: ChainedAuditEvent[] = [];
-  let prev = GENESIS_HASH;
-  for (let seq = 1; seq <= n; seq++) {
-    const fields = {
-      seq,
-      at: '2025-01-01T00:00:00.000Z',
-      actorId: 'a',
-      actorName: 'alice',
-      action: 'x.y',
-      subjectType: 's',
-      subjectId: String(seq),
-      outcome: 'success',
-      requestId: 'r',
-      details: canonicalJson({ n: seq }),
-    };
-    const hash = eventHash(prev, fields);
-    out.push({ ...fields, prevHash: prev, hash });
-    prev = hash;
-  }
-  return out;
-}
-
-function checkpoint(e: ChainedAuditEvent): AuditCheckpoint {
-  const at = '2025-01-01T00:01:00.000Z';
-  const signature = sign('sha256', checkpointMessage(e.seq, e.hash, at), {
-    key: privateKey,
-    dsaEncoding: 'ieee-p1363',
-  });
-  return { seq: e.seq, hash: e.hash, at, keyLabel: 'k', signature: signature.toString('hex') };
-}
+const chain = (n: number): ChainedAuditEvent[] => auditChain(n);
+const checkpoint = (e: ChainedAuditEvent): AuditCheckpoint => signedCheckpoint(e, privateKey);
 
 function verify(events: ChainedAuditEvent[], cps: AuditCheckpoint[] = [], end?: ExpectedEnd) {
   const v = new ChainVerifier((cp) => verifyCheckpointSignature(publicKey, cp));

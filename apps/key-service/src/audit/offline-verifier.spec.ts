@@ -2,12 +2,11 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditChain, signedCheckpoint } from '../../../../test/helpers/audit-chain';
 import {
   type AuditCheckpoint,
   type ChainedAuditEvent,
   canonicalJson,
-  checkpointMessage,
-  eventHash,
   GENESIS_HASH,
 } from './audit-chain';
 import {
@@ -27,39 +26,8 @@ const EXPORTED_AT = '2025-01-01T01:00:00.000Z';
 const signHex = (message: Buffer, key = privateKey) =>
   sign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }).toString('hex');
 
-function chain(n: number, from: { seq: number; prev: string } = { seq: 1, prev: GENESIS_HASH }) {
-  const out: ChainedAuditEvent[] = [];
-  let prev = from.prev;
-  for (let seq = from.seq; seq < from.seq + n; seq++) {
-    const fields = {
-      seq,
-      at: '2025-01-01T00:00:00.000Z',
-      actorId: 'a',
-      actorName: 'alice',
-      action: 'x.y',
-      subjectType: 's',
-      subjectId: String(seq),
-      outcome: 'success',
-      requestId: 'r',
-      details: canonicalJson({ n: seq }),
-    };
-    const hash = eventHash(prev, fields);
-    out.push({ ...fields, prevHash: prev, hash });
-    prev = hash;
-  }
-  return out;
-}
-
-function checkpoint(e: ChainedAuditEvent): AuditCheckpoint {
-  const at = '2025-01-01T00:01:00.000Z';
-  return {
-    seq: e.seq,
-    hash: e.hash,
-    at,
-    keyLabel: 'k',
-    signature: signHex(checkpointMessage(e.seq, e.hash, at)),
-  };
-}
+const chain = auditChain;
+const checkpoint = (e: ChainedAuditEvent): AuditCheckpoint => signedCheckpoint(e, privateKey);
 
 function trailer(
   events: ChainedAuditEvent[],
