@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';
-import { auth, createCast, expectStatus } from '../helpers/workflows';
+import { auth, createCast, createSupplyGroup, expectStatus } from '../helpers/workflows';
 import {
   ALL_ALLOWED,
   drn,
@@ -26,13 +26,7 @@ forEachDatabase('vending under concurrency', (database) => {
     process.env.STS_VENDING_TID_WINDOW_MINUTES = String(PARALLEL + 20);
     svc = await startService({ database });
     const cast = await createCast(svc);
-    expectStatus(
-      await svc.http
-        .post('/api/v1/supply-groups')
-        .set(...auth(cast.officerA.key))
-        .send({ sgc: '600727', name: 'Concurrency' }),
-      201,
-    );
+    await createSupplyGroup(svc, cast, '600727');
     key = await loadKey(svc, cast, { sgc: '600727' });
     client = await onboardClient(svc, cast, 'vendor-parallel', ['600727'], ALL_ALLOWED, false);
   }, 180_000);

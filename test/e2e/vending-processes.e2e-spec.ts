@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { onPostgres } from '../helpers/databases';
 import { PG_URL, startService, type TestService } from '../helpers/key-service-app';
-import { auth, createCast, expectStatus } from '../helpers/workflows';
+import { auth, createCast, createSupplyGroup } from '../helpers/workflows';
 import {
   ALL_ALLOWED,
   drn,
@@ -98,13 +98,7 @@ onPostgres('vending across two service processes', () => {
     process.env.STS_VENDING_TID_WINDOW_MINUTES = WINDOW_MINUTES;
     svc = await startService({ database: 'postgres' });
     const cast = await createCast(svc);
-    expectStatus(
-      await svc.http
-        .post('/api/v1/supply-groups')
-        .set(...auth(cast.officerA.key))
-        .send({ sgc: '600727', name: 'Two processes' }),
-      201,
-    );
+    await createSupplyGroup(svc, cast, '600727');
     key = await loadKey(svc, cast, { sgc: '600727' });
     client = await onboardClient(svc, cast, 'vendor-two-processes', ['600727'], ALL_ALLOWED, false);
     peer = await startPeerProcess(svc);
