@@ -89,6 +89,33 @@ forEachDatabase('auditor workflow', (database) => {
     );
   const row = async (seq: number): Promise<EventRow> =>
     (await db.query<EventRow[]>(`SELECT * FROM audit_events WHERE seq = ${seq}`))[0];
+  /** The export as an auditor downloads it, and its content type. */
+  const downloadExport = async (): Promise<{ text: string; contentType: string }> => {
+    const res = expectStatus(
+      await svc.http
+        .get('/api/v1/audit/export')
+        .set(...auth(cast.auditor.key))
+        .buffer(true)
+        .parse((r, cb) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (c: string) => (text += c));
+          r.on('end', () => cb(null, text));
+        }),
+      200,
+    );
+    return { text: res.body as string, contentType: String(res.headers['content-type']) };
+  };
+  /** The audit public key, written where `verify-audit` reads it; returns the PEM and the file. */
+  const savePublicKey = async (): Promise<{ pem: string; pemFile: string }> => {
+    const pem = expectStatus(
+      await svc.http.get('/api/v1/audit/public-key').set(...auth(cast.auditor.key)),
+      200,
+    ).body.publicKeyPem as string;
+    const pemFile = join(dir, `audit-${database}.pem`);
+    writeFileSync(pemFile, pem);
+    return { pem, pemFile };
+  };
   const put = async (r: EventRow) => {
     const cols = Object.keys(r);
     const values = cols.map((c) => r[c]);
@@ -275,28 +302,11 @@ forEachDatabase('auditor workflow', (database) => {
   });
 
   it('exports JSON Lines that verify offline with only the public key, and names tampering', async () => {
-    const res = expectStatus(
-      await svc.http
-        .get('/api/v1/audit/export')
-        .set(...auth(cast.auditor.key))
-        .buffer(true)
-        .parse((r, cb) => {
-          let text = '';
-          r.setEncoding('utf8');
-          r.on('data', (c: string) => (text += c));
-          r.on('end', () => cb(null, text));
-        }),
-      200,
-    );
-    expect(res.headers['content-type']).toContain('application/x-ndjson');
+    const exported = await downloadExport();
+    expect(exported.contentType).toContain('application/x-ndjson');
     const file = join(dir, `export-${database}.jsonl`);
-    writeFileSync(file, res.body as string);
-    const pem = expectStatus(
-      await svc.http.get('/api/v1/audit/public-key').set(...auth(cast.auditor.key)),
-      200,
-    ).body.publicKeyPem as string;
-    const pemFile = join(dir, `audit-${database}.pem`);
-    writeFileSync(pemFile, pem);
+    writeFileSync(file, exported.text);
+    const { pem, pemFile } = await savePublicKey();
     const ok = await verifyExportFile(file, pem);
     expect(ok).toMatchObject({ ok: true, exportedAt: expect.any(String) });
     expect(ok.lastSeq).toBe(await headSeq());
@@ -340,24 +350,8 @@ forEachDatabase('auditor workflow', (database) => {
   });
 
   it('names a truncated export offline: the last events, the checkpoints or the trailer gone', async () => {
-    const text = (
-      await svc.http
-        .get('/api/v1/audit/export')
-        .set(...auth(cast.auditor.key))
-        .buffer(true)
-        .parse((r, cb) => {
-          let t = '';
-          r.setEncoding('utf8');
-          r.on('data', (c: string) => (t += c));
-          r.on('end', () => cb(null, t));
-        })
-    ).body as string;
-    const pem = expectStatus(
-      await svc.http.get('/api/v1/audit/public-key').set(...auth(cast.auditor.key)),
-      200,
-    ).body.publicKeyPem as string;
-    const pemFile = join(dir, `audit-${database}.pem`);
-    writeFileSync(pemFile, pem);
+    const { text } = await downloadExport();
+    const { pem, pemFile } = await savePublicKey();
     const lines = text.trimEnd().split('\n');
     const typeOf = (l: string) => (JSON.parse(l) as { type: string }).type;
     const seqOf = (l: string) => (JSON.parse(l) as { seq: number }).seq;
