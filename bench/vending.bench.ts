@@ -15,8 +15,9 @@
  *
  * PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a fresh schema is
  * created and dropped. Options (environment): BENCH_SECONDS (default 15), BENCH_CONNECTIONS
- * (default 32), BENCH_WORKERS (default: the number of cores), BENCH_NODE_ARGS (extra node
- * arguments for the service processes, e.g. `--cpu-prof`).
+ * (default 32), BENCH_WORKERS (default: the number of cores), BENCH_ONLY (`credit` or `derived`:
+ * that run alone), BENCH_NODE_ARGS (extra node arguments for the service processes, e.g.
+ * `--cpu-prof`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
@@ -39,6 +40,7 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
+const ONLY = process.env.BENCH_ONLY;
 const METERS = 50_000;
 const SGC = '600727';
 
@@ -291,10 +293,16 @@ async function main(): Promise<void> {
         `autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ${fmt(METERS)} meters`,
     );
     const pids = workers.flatMap((w) => (w.process.pid === undefined ? [] : [w.process.pid]));
-    await load(clientKey, 'credit', 3); // warm-up: JIT, pools, token sessions
-    const credit = await load(clientKey, 'credit', SECONDS, pids);
-    await load(clientKey, 'derived', 2);
-    const derived = await load(clientKey, 'derived', SECONDS, pids);
+    const run = async (
+      kind: 'credit' | 'derived',
+      warmUp: number,
+    ): Promise<Figures | undefined> => {
+      if (ONLY !== undefined && ONLY !== kind) return undefined;
+      await load(clientKey, kind, warmUp); // warm-up: JIT, pools, token sessions
+      return load(clientKey, kind, SECONDS, pids);
+    };
+    const credit = await run('credit', 3);
+    const derived = await run('derived', 2);
 
     const q = async (sql: string) => Number((await pg.query<{ n: string }>(sql)).rows[0].n);
     const issued = await q(`SELECT COUNT(*) AS n FROM "${SCHEMA}".vending_issuances`);
@@ -304,14 +312,17 @@ async function main(): Promise<void> {
     const audited = await q(
       `SELECT COUNT(*) AS n FROM "${SCHEMA}".audit_events WHERE action = 'vending.token.credit'`,
     );
-    const row = (name: string, f: Figures): [string, string, string] => [
-      name,
-      `${fmt(f.rps)} /s`,
-      `p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, errors ${fmt(f.errors)} of ${fmt(f.total)}` +
-        (f.cpuMsPerRequest === undefined
-          ? ''
-          : `, service CPU ${fmt(f.cpuMsPerRequest, 2)} ms per answer`),
-    ];
+    const row = (name: string, f: Figures | undefined): [string, string, string] =>
+      f === undefined
+        ? [name, 'not run', `BENCH_ONLY=${ONLY}`]
+        : [
+            name,
+            `${fmt(f.rps)} /s`,
+            `p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, errors ${fmt(f.errors)} of ${fmt(f.total)}` +
+              (f.cpuMsPerRequest === undefined
+                ? ''
+                : `, service CPU ${fmt(f.cpuMsPerRequest, 2)} ms per answer`),
+          ];
     printRows('Vending over HTTP (target: >= 2,000 credit tokens/s at p99 < 50 ms, zero errors)', [
       row('credit tokens', credit),
       row('derived keys', derived),
@@ -328,13 +339,16 @@ async function main(): Promise<void> {
     const lines = serviceOutput.join('').split('\n').filter(Boolean);
     console.log(`\nservice log lines (level warn and above): ${fmt(lines.length)}`);
     for (const l of lines.slice(0, 3)) console.log(`  ${l.slice(0, 300)}`);
-    const met = credit.rps >= 2000 && credit.p99 < 50 && credit.errors === 0;
-    console.log(`\ncredit target ${met ? 'met' : 'NOT met'} on this machine`);
+    if (credit) {
+      const met = credit.rps >= 2000 && credit.p99 < 50 && credit.errors === 0;
+      console.log(`\ncredit target ${met ? 'met' : 'NOT met'} on this machine`);
+    }
     const loadAvg = loadavg()
       .map((l) => l.toFixed(2))
       .join(' ');
     console.log(`load average after the runs: ${loadAvg} (${availableParallelism()} cores)`);
-    if (distinct !== issued || audited !== issued || credit.errors > 0 || derived.errors > 0) {
+    const errors = (credit?.errors ?? 0) + (derived?.errors ?? 0);
+    if (distinct !== issued || audited !== issued || errors > 0) {
       process.exitCode = 1;
     }
   } finally {

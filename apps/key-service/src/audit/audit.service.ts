@@ -33,6 +33,7 @@ import {
   trailerLine,
 } from './export-format';
 import { GroupCommitter } from './group-committer';
+import { writeAppend } from './audit-sql';
 
 /** Who did something: a principal, or the service itself. */
 export interface AuditActor {
@@ -288,11 +289,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         details: canonicalJson(input.details ?? {}),
       };
       const next = eventHash(hash, fields);
-      rows.push(em.create(AuditEventRow, { ...fields, prevHash: hash, hash: next }));
+      rows.push({ ...fields, prevHash: hash, hash: next });
       hash = next;
     }
-    await em.createQueryBuilder().insert().into(AuditEventRow).values(rows).execute();
-    await em.update(AuditHeadRow, { id: 1 }, { seq, hash });
+    await writeAppend(em, this.tx.isPostgres, rows, { seq, hash });
     this.metrics.auditEvents.inc(rows.length);
     const every = this.config.audit.checkpointEvery;
     if (Math.floor(seq / every) > Math.floor(head.seq / every)) {
