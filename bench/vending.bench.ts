@@ -41,6 +41,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'credit' && ONLY !== 'derived') {
+  throw new Error(`BENCH_ONLY must be credit or derived, not ${ONLY}`);
+}
 const METERS = 50_000;
 const SGC = '600727';
 

@@ -62,6 +62,37 @@ forEachDatabase('admin workflow', (database) => {
     expect(itemsOf(denied).some((e) => e.actorId === officer.id)).toBe(true);
   });
 
+  it('records a refused change as evidence once, and malformed input not at all', async () => {
+    const officer = await svc.principal(['security-officer']);
+    const custodian = await svc.principal(['custodian']);
+    const create = (key: string, body: object) =>
+      svc.http
+        .post('/api/v1/supply-groups')
+        .set(...auth(key))
+        .send(body);
+    expectStatus(await create(officer.key, { sgc: '445566', name: 'Refusals' }), 201);
+    const duplicate = await create(officer.key, { sgc: '445566', name: 'Again' });
+    expect([duplicate.status, duplicate.body.code]).toEqual([409, 'ALREADY_EXISTS']);
+    expect((await create(officer.key, { sgc: 'x', name: 'Bad' })).status).toBe(400);
+    expect((await create(custodian.key, { sgc: '445567', name: 'Role' })).status).toBe(403);
+
+    const auditor = await svc.principal(['auditor']);
+    const eventsOf = async (action: string, actorId: string) =>
+      itemsOf(
+        await svc.http.get(`/api/v1/audit/events?action=${action}`).set(...auth(auditor.key)),
+      ).filter((e) => e.actorId === actorId);
+    const refused = await eventsOf('request.refused', officer.id);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      subjectType: 'route',
+      subjectId: 'POST /api/v1/supply-groups',
+      outcome: 'failure',
+    });
+    expect(refused[0].details).toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(await eventsOf('access.denied', custodian.id)).toHaveLength(1);
+    expect(await eventsOf('request.refused', custodian.id)).toHaveLength(0);
+  });
+
   it('rotates an API key: the old one stops working at once', async () => {
     const p = await svc.principal(['auditor']);
     const res = expectStatus(

@@ -5,6 +5,8 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { HttpRequest, HttpResponse, NextFn } from './common/http-types';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { RefusalRecorder } from './common/refusal-recorder';
+import { AuditService } from './audit/audit.service';
 import { JsonLogger } from './common/json-logger';
 import { requestIdFrom, runWithContext } from './common/request-context';
 import { createValidationPipe } from './common/validation';
@@ -56,7 +58,9 @@ export function configureApp(app: INestApplication, logger: JsonLogger): void {
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter(logger));
+  app.useGlobalFilters(
+    new AllExceptionsFilter(logger, new RefusalRecorder(app.get(AuditService, { strict: false }))),
+  );
   app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => buildOpenApi(app), {
     jsonDocumentUrl: 'docs/openapi.json',

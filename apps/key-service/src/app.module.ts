@@ -1,11 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { CeremoniesModule } from './ceremonies/ceremonies.module';
-import { AuditFailuresInterceptor } from './common/audit-failures.interceptor';
 import type { AppConfig } from './config/app-config';
 import { type AppOverrides, CoreModule } from './core.module';
 import { HealthModule } from './health/health.module';
@@ -33,10 +32,7 @@ export class AppModule {
         AuditModule,
         HealthModule,
       ],
-      providers: [
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: AuditFailuresInterceptor },
-      ],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };
   }
 }

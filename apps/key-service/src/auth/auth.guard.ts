@@ -5,7 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { currentContext } from '../common/request-context';
 import { PrincipalsService } from '../principals/principals.service';
-import type { AuthenticatedRequest } from './authenticated-principal';
+import { ACCESS_DENIAL_RECORDED, type RefusableRequest } from '../common/refusal-recorder';
 import type { Role } from './role';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    const req = ctx.switchToHttp().getRequest<RefusableRequest>();
     const header = req.headers.authorization;
     const presented =
       typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
@@ -50,6 +50,7 @@ export class AuthGuard implements CanActivate {
         outcome: 'failure',
         details: { required: roles ?? [] },
       });
+      req[ACCESS_DENIAL_RECORDED] = true;
       throw new DomainError(ErrorCode.FORBIDDEN, 'Your roles do not allow this operation', {
         required: roles ?? [],
       });
@@ -58,6 +59,6 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-function routeOf(req: AuthenticatedRequest): string {
+function routeOf(req: RefusableRequest): string {
   return req.route?.path ?? req.path;
 }

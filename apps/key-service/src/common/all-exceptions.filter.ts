@@ -5,17 +5,29 @@ import { DomainError, toDomainError } from './domain-error';
 import { ErrorCode, httpStatusOf } from './error-codes';
 import type { ErrorResponseDto } from './error-response';
 import type { JsonLogger } from './json-logger';
+import type { RefusableRequest, RefusalRecorder } from './refusal-recorder';
 
-/** Turns every thrown value into `{statusCode, code, message, details?, errorId?}`. */
+/**
+ * Turns every thrown value into `{statusCode, code, message, details?, errorId?}`. A refusal that
+ * is evidence is written to the audit trail before the answer goes out (RefusalRecorder).
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  constructor(private readonly logger: JsonLogger) {}
+  constructor(
+    private readonly logger: JsonLogger,
+    private readonly refusals?: RefusalRecorder,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<HttpResponse>();
+    const http = host.switchToHttp();
+    const res = http.getResponse<HttpResponse>();
     const body = this.toBody(exception);
-    if (res.headersSent) return;
-    res.status(body.statusCode).json(body);
+    const send = (): void => {
+      if (!res.headersSent) res.status(body.statusCode).json(body);
+    };
+    const recorded = this.refusals?.record(http.getRequest<RefusableRequest>(), body.code);
+    if (recorded) void recorded.then(send);
+    else send();
   }
 
   toBody(exception: unknown): ErrorResponseDto {
