@@ -75,6 +75,22 @@ describe('class 0 credit (§5.1, §7, Appendix A)', () => {
     expect(decoded.amount).toBe(amount === 2000 ? 2000.4 : amount);
   });
 
+  it('draws an omitted RND uniformly from 0..15', () => {
+    const cipher = ea07();
+    const counts = new Array<number>(16).fill(0);
+    const n = 4_000; // several refills of the random pool
+    for (let i = 0; i < n; i++) {
+      const token = buildCreditToken(cipher, { subclass: 0, tid: 5871715, amount: 1 });
+      const { rnd } = decodeToken(token, { cipher });
+      counts[rnd as number] += 1;
+    }
+    // Binomial(4000, 1/16): mean 250, sd 15.3; these bounds are more than 6 sd away.
+    for (const c of counts) {
+      expect(c).toBeGreaterThan(150);
+      expect(c).toBeLessThan(350);
+    }
+  });
+
   it('currency subclasses 4 and 5 use CRC_C (§7.2)', () => {
     const dk = '4530edb79b5f083d';
     expect(buildCreditToken(ea07(dk), { subclass: 4, tid: 6680788, amount: 100 })).toBe(

@@ -30,8 +30,18 @@ export const MANAGEMENT_SUBCLASS_NAMES: Readonly<Record<ManagementSubclass, stri
   7: 'SetWaterMeterFactor',
 };
 
+/** CSPRNG bytes drawn 256 at a time: one getRandomValues call per 512 random nibbles. */
+const randomPool = new Uint8Array(256);
+let poolNibbles = 0;
+
 function randomNibble(): number {
-  return globalThis.crypto.getRandomValues(new Uint8Array(1))[0] & 15;
+  if (poolNibbles === 0) {
+    globalThis.crypto.getRandomValues(randomPool);
+    poolNibbles = randomPool.length * 2;
+  }
+  poolNibbles -= 1;
+  const byte = randomPool[poolNibbles >> 1];
+  return (poolNibbles & 1 ? byte >> 4 : byte) & 15;
 }
 
 function checkRnd(rnd: unknown): number {
