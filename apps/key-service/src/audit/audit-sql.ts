@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { queryPrepared } from '../database/prepared-query';
 import { AuditEventRow, AuditHeadRow } from './audit-event.entity';
 
 /**
@@ -69,10 +70,14 @@ export async function writeAppend(
     if (isPostgres && last) {
       // One round trip: the head update runs after the insert in the same statement's snapshot.
       const update = plan.headUpdate(`$${values.length + 1}`, `$${values.length + 2}`);
-      await em.query(`WITH appended AS (${insert}) ${update}`, [...values, head.seq, head.hash]);
+      await queryPrepared(em, `WITH appended AS (${insert}) ${update}`, [
+        ...values,
+        head.seq,
+        head.hash,
+      ]);
       return;
     }
-    await em.query(insert, values);
+    await queryPrepared(em, insert, values);
   }
-  if (!isPostgres) await em.query(plan.headUpdate('?', '?'), [head.seq, head.hash]);
+  if (!isPostgres) await queryPrepared(em, plan.headUpdate('?', '?'), [head.seq, head.hash]);
 }

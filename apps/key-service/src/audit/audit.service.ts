@@ -34,6 +34,7 @@ import {
 } from './export-format';
 import { GroupCommitter } from './group-committer';
 import { writeAppend } from './audit-sql';
+import { queryPrepared } from '../database/prepared-query';
 
 /** Who did something: a principal, or the service itself. */
 export interface AuditActor {
@@ -536,7 +537,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async lockHead(em: EntityManager): Promise<{ seq: number; hash: string }> {
-    const rows = await em.query<{ seq: string | number; hash: string }[]>(
+    const rows = await queryPrepared<{ seq: string | number; hash: string }>(
+      em,
       this.tx.isPostgres
         ? 'SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE'
         : 'SELECT seq, hash FROM audit_head WHERE id = 1',

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { queryPrepared } from '../../database/prepared-query';
 import { SupplyGroup, type SupplyGroupState } from '../../supply-groups/supply-group.entity';
 import { VendingKey } from '../../vending-keys/vending-key.entity';
 import type { Issuance } from './issuance.entity';
@@ -39,7 +40,7 @@ export async function insertIssuance(
   isPostgres: boolean,
   row: Issuance,
 ): Promise<void> {
-  await em.query(isPostgres ? INSERT_PG : INSERT_SQLITE, issuanceValues(row));
+  await queryPrepared(em, isPostgres ? INSERT_PG : INSERT_SQLITE, issuanceValues(row));
 }
 
 /** Inserts several issuance records in one statement (all or none). */
@@ -56,7 +57,8 @@ export async function insertIssuances(
       ? `(${ISSUANCE_COLUMNS.map((_c, i) => `$${r * n + i + 1}`).join(', ')})`
       : `(${placeholders(false, n)})`,
   );
-  await em.query(
+  await queryPrepared(
+    em,
     `INSERT INTO vending_issuances (${ISSUANCE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
     rows.flatMap(issuanceValues),
   );
@@ -188,7 +190,8 @@ export async function readKeysById(
   if (ids.length === 0) return found;
   const plan = keyPlan(em);
   const marks = placeholders(isPostgres, ids.length);
-  const rows = await em.query<Record<string, unknown>[]>(
+  const rows = await queryPrepared<Record<string, unknown>>(
+    em,
     `${plan.select} WHERE k."id" IN (${marks})`,
     [...ids],
   );

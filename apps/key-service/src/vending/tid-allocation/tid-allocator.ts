@@ -2,6 +2,7 @@ import { MAX_TID } from '@sts/core';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
 import { ErrorCode } from '../../common/error-codes';
+import { queryPrepared } from '../../database/prepared-query';
 
 /** A meter, as TIDs are counted per meter. */
 export interface MeterRef {
@@ -89,7 +90,8 @@ export class TidAllocator {
     nowTid: number,
     at: string,
   ): Promise<number> {
-    const rows = await em.query<{ last_tid: number | string }[]>(
+    const rows = await queryPrepared<{ last_tid: number | string }>(
+      em,
       this.isPostgres ? UPSERT_PG : UPSERT_SQLITE,
       [vendingKeyId, meter.iin, meter.drn, nowTid, at],
     );
@@ -124,9 +126,12 @@ export class TidAllocator {
     const sql = (this.isPostgres ? UPSERT_PG : UPSERT_SQLITE)
       .replace(/VALUES \([^)]*\)/, `VALUES ${tuples.join(', ')}`)
       .replace(/RETURNING last_tid$/, 'RETURNING vending_key_id, iin, drn, last_tid');
-    const rows = await em.query<
-      { vending_key_id: string; iin: string; drn: string; last_tid: number | string }[]
-    >(sql, params);
+    const rows = await queryPrepared<{
+      vending_key_id: string;
+      iin: string;
+      drn: string;
+      last_tid: number | string;
+    }>(em, sql, params);
     const got = new Map(
       rows.map((r) => [`${r.vending_key_id}|${r.iin}|${r.drn}`, Number(r.last_tid)]),
     );

@@ -1,0 +1,87 @@
+/**
+ * queryPrepared on both databases: the rows as em.query gives them, named prepared statements on
+ * a PostgreSQL transaction's connection (one per statement text), the driver's own error codes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { forEachDatabase } from '../../../../test/helpers/databases';
+import { PG_URL, type DatabaseKind } from '../../../../test/helpers/key-service-app';
+import { isUniqueViolation } from '../common/domain-error';
+import type { AppConfig } from '../config/app-config';
+import { createDataSource, ensureSchema } from './data-source';
+import { queryPrepared } from './prepared-query';
+
+jest.setTimeout(60_000);
+
+forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sts-prepared-'));
+  const schema = `t_prepared_${process.pid}_${Date.now().toString(36)}`;
+  const database: AppConfig['database'] =
+    kind === 'sqlite'
+      ? { type: 'sqlite', path: join(dir, 'prepared.sqlite') }
+      : { type: 'postgres', url: PG_URL, schema };
+  const mark = (i: number) => (kind === 'postgres' ? `$${i}` : '?');
+  const insert = `INSERT INTO things (id, name) VALUES (${mark(1)}, ${mark(2)}) RETURNING id, name`;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    ds = createDataSource(database);
+    await ds.initialize();
+    await ensureSchema(ds, database);
+    await ds.query('CREATE TABLE things (id integer PRIMARY KEY, name varchar(20) NOT NULL)');
+  });
+
+  afterAll(async () => {
+    if (kind === 'postgres') await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers the rows of each execution, inside and outside a transaction', async () => {
+    const got = await ds.transaction(async (em) => [
+      await queryPrepared<{ id: number; name: string }>(em, insert, [1, 'one']),
+      await queryPrepared<{ id: number; name: string }>(em, insert, [2, 'two']),
+    ]);
+    expect(got).toEqual([[{ id: 1, name: 'one' }], [{ id: 2, name: 'two' }]]);
+    const read = await queryPrepared<{ name: string }>(
+      ds.manager,
+      `SELECT name FROM things WHERE id > ${mark(1)} ORDER BY id`,
+      [0],
+    );
+    expect(read).toEqual([{ name: 'one' }, { name: 'two' }]);
+  });
+
+  it('fails with the driver error of a unique violation and records nothing of the transaction', async () => {
+    const attempt = ds.transaction(async (em) => {
+      await queryPrepared(em, insert, [3, 'three']);
+      await queryPrepared(em, insert, [1, 'again']);
+    });
+    const error = await attempt.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isUniqueViolation(error)).toBe(true);
+    const [{ n }] = await ds.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM things');
+    expect(Number(n)).toBe(2);
+  });
+
+  if (kind === 'postgres') {
+    it('prepares each statement text once per connection, under a name of its own', async () => {
+      const select = 'SELECT name FROM things WHERE id = $1';
+      const seen = await ds.transaction(async (em) => {
+        await queryPrepared(em, select, [1]);
+        await queryPrepared(em, select, [2]);
+        await queryPrepared(em, insert, [4, 'four']);
+        return em.query<{ name: string; statement: string }[]>(
+          'SELECT name, statement FROM pg_prepared_statements ORDER BY name',
+        );
+      });
+      const ours = seen.filter((s) => s.statement === select || s.statement === insert);
+      expect(ours).toHaveLength(2);
+      for (const s of ours) expect(s.name).toMatch(/^sts_[0-9a-f]{40}$/);
+      expect(new Set(ours.map((s) => s.name)).size).toBe(2);
+    });
+  }
+});
