@@ -156,6 +156,8 @@ forEachDatabase('errors and availability', (database) => {
       .set(...auth(cast.auditor.key))
       .set('X-Request-Id', 'req-12345678');
     expect(res.headers['x-request-id']).toBe('req-12345678');
+    // Answers are not cached (no ETag) and do not name the framework (no X-Powered-By).
+    expect([res.headers.etag, res.headers['x-powered-by']]).toEqual([undefined, undefined]);
     const line = svc.logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.requestId === 'req-12345678');

@@ -34,6 +34,13 @@ export async function createApp(
 /** Prefix, request ids, access log and metrics, validation, the error filter, OpenAPI at /docs. */
 export function configureApp(app: INestApplication, logger: JsonLogger): void {
   const metrics = app.get(MetricsService, { strict: false });
+  // No ETag (a hash of every answer body, of no use to an API client: answers are not cached)
+  // and no X-Powered-By (it names the framework to whoever asks).
+  const express = app.getHttpAdapter().getInstance() as {
+    set(name: string, value: unknown): void;
+  };
+  express.set('etag', false);
+  express.set('x-powered-by', false);
   app.use((req: HttpRequest, res: HttpResponse, next: NextFn) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', requestId);
