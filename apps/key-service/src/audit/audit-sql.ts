@@ -1,4 +1,10 @@
 import type { EntityManager } from 'typeorm';
+import {
+  type BulkColumn,
+  columnList,
+  rowSource,
+  sqliteRowsPerStatement,
+} from '../database/bulk-rows';
 import { queryPrepared } from '../database/prepared-query';
 import { AuditEventRow, AuditHeadRow } from './audit-event.entity';
 
@@ -8,12 +14,9 @@ import { AuditEventRow, AuditHeadRow } from './audit-event.entity';
  * the tables and columns, so the statements follow the entities.
  */
 
-/** Most events per INSERT statement (14 parameters each: far below either database's limit). */
-const ROWS_PER_STATEMENT = 500;
-
 interface AppendPlan {
   readonly table: string;
-  readonly columns: readonly string[];
+  readonly columns: readonly BulkColumn[];
   readonly properties: readonly (keyof AuditEventRow)[];
   /** The head update, with these placeholders for the new sequence and hash. */
   readonly headUpdate: (seqMark: string, hashMark: string) => string;
@@ -35,7 +38,10 @@ function planFor(em: EntityManager): AppendPlan {
   const [seq, hash, id] = [column('seq'), column('hash'), column('id')];
   const plan: AppendPlan = {
     table: events.tableName,
-    columns: events.columns.map((c) => c.databaseName),
+    columns: events.columns.map((c) => ({
+      name: c.databaseName,
+      type: c.type === 'bigint' ? 'bigint' : c.type === 'integer' ? 'integer' : 'text',
+    })),
     properties: events.columns.map((c) => c.propertyName as keyof AuditEventRow),
     headUpdate: (seqMark, hashMark) =>
       `UPDATE ${head.tableName} SET "${seq}" = ${seqMark}, "${hash}" = ${hashMark} WHERE "${id}" = 1`,
@@ -46,7 +52,8 @@ function planFor(em: EntityManager): AppendPlan {
 
 /**
  * Writes chained events and moves the head to the last of them, inside `em`'s transaction (the
- * caller holds the head lock). On PostgreSQL the insert and the head update are one statement.
+ * caller holds the head lock). On PostgreSQL the insert and the head update are one statement,
+ * the same text for any number of events.
  */
 export async function writeAppend(
   em: EntityManager,
@@ -56,28 +63,22 @@ export async function writeAppend(
 ): Promise<void> {
   if (rows.length === 0) return;
   const plan = planFor(em);
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-    const last = start + ROWS_PER_STATEMENT >= rows.length;
-    const values = chunk.flatMap((row) => plan.properties.map((p) => row[p]));
-    const n = plan.columns.length;
-    const tuples = chunk.map((_, r) =>
-      isPostgres
-        ? `(${plan.columns.map((_c, i) => `$${r * n + i + 1}`).join(', ')})`
-        : `(${plan.columns.map(() => '?').join(', ')})`,
+  const values = rows.map((row) => plan.properties.map((p) => row[p]));
+  const insert = (sql: string) => `INSERT INTO ${plan.table} ${columnList(plan.columns)} ${sql}`;
+  if (isPostgres) {
+    const source = rowSource(true, plan.columns, values);
+    const n = source.params.length;
+    await queryPrepared(
+      em,
+      `WITH appended AS (${insert(source.sql)}) ${plan.headUpdate(`$${n + 1}`, `$${n + 2}`)}`,
+      [...source.params, head.seq, head.hash],
     );
-    const insert = `INSERT INTO ${plan.table} (${plan.columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')}`;
-    if (isPostgres && last) {
-      // One round trip: the head update runs after the insert in the same statement's snapshot.
-      const update = plan.headUpdate(`$${values.length + 1}`, `$${values.length + 2}`);
-      await queryPrepared(em, `WITH appended AS (${insert}) ${update}`, [
-        ...values,
-        head.seq,
-        head.hash,
-      ]);
-      return;
-    }
-    await queryPrepared(em, insert, values);
+    return;
   }
-  if (!isPostgres) await queryPrepared(em, plan.headUpdate('?', '?'), [head.seq, head.hash]);
+  const perStatement = sqliteRowsPerStatement(plan.columns);
+  for (let start = 0; start < values.length; start += perStatement) {
+    const source = rowSource(false, plan.columns, values.slice(start, start + perStatement));
+    await queryPrepared(em, insert(source.sql), source.params);
+  }
+  await queryPrepared(em, plan.headUpdate('?', '?'), [head.seq, head.hash]);
 }

@@ -1,6 +1,7 @@
 /**
- * queryPrepared on both databases: the rows as em.query gives them, named prepared statements on
- * a PostgreSQL transaction's connection (one per statement text), the driver's own error codes.
+ * queryPrepared and bulk rows on both databases: the rows as em.query gives them, named prepared
+ * statements on a PostgreSQL transaction's connection (one per statement text), the driver's own
+ * error codes, and any number of rows through one statement text, values intact.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { PG_URL, type DatabaseKind } from '../../../../test/helpers/key-service-
 import { isUniqueViolation } from '../common/domain-error';
 import type { AppConfig } from '../config/app-config';
 import { createDataSource, ensureSchema } from './data-source';
+import { type BulkColumn, columnList, rowSource } from './bulk-rows';
 import { queryPrepared } from './prepared-query';
 
 jest.setTimeout(60_000);
@@ -31,6 +33,7 @@ forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
     await ds.initialize();
     await ensureSchema(ds, database);
     await ds.query('CREATE TABLE things (id integer PRIMARY KEY, name varchar(20) NOT NULL)');
+    await ds.query('CREATE TABLE notes (n bigint PRIMARY KEY, body text, size integer)');
   });
 
   afterAll(async () => {
@@ -65,6 +68,40 @@ forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
     expect(isUniqueViolation(error)).toBe(true);
     const [{ n }] = await ds.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM things');
     expect(Number(n)).toBe(2);
+  });
+
+  it('writes any number of rows with one statement text, in order and byte for byte', async () => {
+    const columns: BulkColumn[] = [
+      { name: 'n', type: 'bigint' },
+      { name: 'body', type: 'text' },
+      { name: 'size', type: 'integer' },
+    ];
+    const awkward = [
+      '{"a":"b,c","d":[1,2]}',
+      'quote " and backslash \\ and \\"',
+      '',
+      'NULL',
+      ' spaced ',
+      'ünïcödé ✓',
+      null,
+    ];
+    const texts = new Set<string>();
+    let n = 0;
+    for (const count of [1, 3, awkward.length]) {
+      const rows = awkward.slice(0, count).map((body) => [++n, body, body?.length ?? null]);
+      const source = rowSource(kind === 'postgres', columns, rows);
+      const sql = `INSERT INTO notes ${columnList(columns)} ${source.sql}`;
+      texts.add(sql);
+      await ds.transaction((em) => queryPrepared(em, sql, source.params));
+    }
+    if (kind === 'postgres') expect(texts.size).toBe(1);
+    const stored = await ds.query<{ n: number | string; body: string | null; size: number }[]>(
+      'SELECT n, body, size FROM notes ORDER BY n',
+    );
+    const expected = [...awkward.slice(0, 1), ...awkward.slice(0, 3), ...awkward].map(
+      (body, i) => ({ n: i + 1, body, size: body?.length ?? null }),
+    );
+    expect(stored.map((r) => ({ ...r, n: Number(r.n) }))).toEqual(expected);
   });
 
   if (kind === 'postgres') {

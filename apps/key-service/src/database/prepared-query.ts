@@ -6,8 +6,12 @@ interface PgClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
-/** Statement texts seen, with their names; past this many, statements run unnamed. */
-const MAX_NAMED_STATEMENTS = 1_000;
+/**
+ * Statement texts seen, with their names; past this many, statements run unnamed. Each named
+ * statement holds memory in every PostgreSQL connection that ran it, so callers pass texts that
+ * do not vary with the data (bulk-rows.ts: one text for any number of rows).
+ */
+const MAX_NAMED_STATEMENTS = 64;
 const names = new Map<string, string>();
 
 function statementName(sql: string): string | undefined {

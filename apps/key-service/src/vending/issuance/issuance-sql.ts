@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { type BulkColumn, columnList, rowSource } from '../../database/bulk-rows';
 import { queryPrepared } from '../../database/prepared-query';
 import { SupplyGroup, type SupplyGroupState } from '../../supply-groups/supply-group.entity';
 import { VendingKey } from '../../vending-keys/vending-key.entity';
@@ -10,29 +11,22 @@ import type { Issuance } from './issuance.entity';
  * entity metadata still names the columns, so the mapping follows the entities.
  */
 
-const ISSUANCE_COLUMNS = [
-  'id',
-  'client_id',
-  'kind',
-  'iin',
-  'drn',
-  'sgc',
-  'krn',
-  'vending_key_id',
-  'tids',
-  'idempotency_key',
-  'request_hash',
-  'response',
-  'request_id',
-  'created_at',
-] as const;
-
-function placeholders(isPostgres: boolean, n: number): string {
-  return Array.from({ length: n }, (_, i) => (isPostgres ? `$${i + 1}` : '?')).join(', ');
-}
-
-const INSERT_PG = `INSERT INTO vending_issuances (${ISSUANCE_COLUMNS.join(', ')}) VALUES (${placeholders(true, ISSUANCE_COLUMNS.length)})`;
-const INSERT_SQLITE = `INSERT INTO vending_issuances (${ISSUANCE_COLUMNS.join(', ')}) VALUES (${placeholders(false, ISSUANCE_COLUMNS.length)})`;
+const ISSUANCE_COLUMNS: readonly BulkColumn[] = [
+  { name: 'id', type: 'text' },
+  { name: 'client_id', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'iin', type: 'text' },
+  { name: 'drn', type: 'text' },
+  { name: 'sgc', type: 'text' },
+  { name: 'krn', type: 'integer' },
+  { name: 'vending_key_id', type: 'text' },
+  { name: 'tids', type: 'text' },
+  { name: 'idempotency_key', type: 'text' },
+  { name: 'request_hash', type: 'text' },
+  { name: 'response', type: 'text' },
+  { name: 'request_id', type: 'text' },
+  { name: 'created_at', type: 'text' },
+];
 
 /** Inserts one issuance record (a unique violation on the Idempotency-Key surfaces as thrown). */
 export async function insertIssuance(
@@ -40,27 +34,21 @@ export async function insertIssuance(
   isPostgres: boolean,
   row: Issuance,
 ): Promise<void> {
-  await queryPrepared(em, isPostgres ? INSERT_PG : INSERT_SQLITE, issuanceValues(row));
+  await insertIssuances(em, isPostgres, [row]);
 }
 
-/** Inserts several issuance records in one statement (all or none). */
+/** Inserts issuance records in one statement (all or none; at most a batch's worth on SQLite). */
 export async function insertIssuances(
   em: EntityManager,
   isPostgres: boolean,
   rows: readonly Issuance[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (rows.length === 1) return insertIssuance(em, isPostgres, rows[0]);
-  const n = ISSUANCE_COLUMNS.length;
-  const tuples = rows.map((_, r) =>
-    isPostgres
-      ? `(${ISSUANCE_COLUMNS.map((_c, i) => `$${r * n + i + 1}`).join(', ')})`
-      : `(${placeholders(false, n)})`,
-  );
+  const source = rowSource(isPostgres, ISSUANCE_COLUMNS, rows.map(issuanceValues));
   await queryPrepared(
     em,
-    `INSERT INTO vending_issuances (${ISSUANCE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
-    rows.flatMap(issuanceValues),
+    `INSERT INTO vending_issuances ${columnList(ISSUANCE_COLUMNS)} ${source.sql}`,
+    source.params,
   );
 }
 
@@ -189,11 +177,12 @@ export async function readKeysById(
   const found = new Map<string, VendingKey>();
   if (ids.length === 0) return found;
   const plan = keyPlan(em);
-  const marks = placeholders(isPostgres, ids.length);
   const rows = await queryPrepared<Record<string, unknown>>(
     em,
-    `${plan.select} WHERE k."id" IN (${marks})`,
-    [...ids],
+    isPostgres
+      ? `${plan.select} WHERE k."id" = ANY($1::text[])`
+      : `${plan.select} WHERE k."id" IN (${ids.map(() => '?').join(', ')})`,
+    isPostgres ? [ids] : ids,
   );
   for (const row of rows) {
     const key = hydrate(plan.columns, row);

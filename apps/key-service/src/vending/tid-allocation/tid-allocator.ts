@@ -2,6 +2,7 @@ import { MAX_TID } from '@sts/core';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
 import { ErrorCode } from '../../common/error-codes';
+import { type BulkColumn, rowSource } from '../../database/bulk-rows';
 import { queryPrepared } from '../../database/prepared-query';
 
 /** A meter, as TIDs are counted per meter. */
@@ -54,6 +55,15 @@ const UPSERT_SQLITE =
   'VALUES (?, ?, ?, ?, ?) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
   'last_tid = MAX(vending_tid_allocations.last_tid + 1, excluded.last_tid), ' +
   'updated_at = excluded.updated_at RETURNING last_tid';
+
+/** The columns of an upsert's rows (allocateMany). */
+const TID_COLUMNS: readonly BulkColumn[] = [
+  { name: 'vending_key_id', type: 'text' },
+  { name: 'iin', type: 'text' },
+  { name: 'drn', type: 'text' },
+  { name: 'last_tid', type: 'integer' },
+  { name: 'updated_at', type: 'text' },
+];
 
 const FLOOR_PG =
   'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
@@ -115,23 +125,20 @@ export class TidAllocator {
     at: string,
   ): Promise<number[]> {
     if (requests.length === 0) return [];
-    const params: unknown[] = [];
-    const tuples = requests.map((r) => {
-      params.push(r.vendingKeyId, r.meter.iin, r.meter.drn, r.nowTid, at);
-      const n = params.length;
-      return this.isPostgres
-        ? `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::integer, $${n})`
-        : '(?, ?, ?, ?, ?)';
-    });
+    const source = rowSource(
+      this.isPostgres,
+      TID_COLUMNS,
+      requests.map((r) => [r.vendingKeyId, r.meter.iin, r.meter.drn, r.nowTid, at]),
+    );
     const sql = (this.isPostgres ? UPSERT_PG : UPSERT_SQLITE)
-      .replace(/VALUES \([^)]*\)/, `VALUES ${tuples.join(', ')}`)
+      .replace(/VALUES \([^)]*\)/, source.sql)
       .replace(/RETURNING last_tid$/, 'RETURNING vending_key_id, iin, drn, last_tid');
     const rows = await queryPrepared<{
       vending_key_id: string;
       iin: string;
       drn: string;
       last_tid: number | string;
-    }>(em, sql, params);
+    }>(em, sql, source.params);
     const got = new Map(
       rows.map((r) => [`${r.vending_key_id}|${r.iin}|${r.drn}`, Number(r.last_tid)]),
     );
