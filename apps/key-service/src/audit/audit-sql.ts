@@ -5,6 +5,7 @@ import {
   rowSource,
   sqliteRowsPerStatement,
 } from '../database/bulk-rows';
+import { columnOf, perDataSource } from '../database/entity-sql';
 import { queryPrepared } from '../database/prepared-query';
 import { AuditEventRow, AuditHeadRow } from './audit-event.entity';
 
@@ -22,21 +23,11 @@ interface AppendPlan {
   readonly headUpdate: (seqMark: string, hashMark: string) => string;
 }
 
-const plans = new WeakMap<object, AppendPlan>();
-
-function planFor(em: EntityManager): AppendPlan {
-  const connection = em.connection;
-  const cached = plans.get(connection);
-  if (cached) return cached;
+const planFor = perDataSource((connection): AppendPlan => {
   const events = connection.getMetadata(AuditEventRow);
   const head = connection.getMetadata(AuditHeadRow);
-  const column = (property: string): string => {
-    const c = head.findColumnWithPropertyName(property);
-    if (!c) throw new Error(`audit_head has no column for ${property}`);
-    return c.databaseName;
-  };
-  const [seq, hash, id] = [column('seq'), column('hash'), column('id')];
-  const plan: AppendPlan = {
+  const [seq, hash, id] = ['seq', 'hash', 'id'].map((p) => columnOf(head, p));
+  return {
     table: events.tableName,
     columns: events.columns.map((c) => ({
       name: c.databaseName,
@@ -46,9 +37,7 @@ function planFor(em: EntityManager): AppendPlan {
     headUpdate: (seqMark, hashMark) =>
       `UPDATE ${head.tableName} SET "${seq}" = ${seqMark}, "${hash}" = ${hashMark} WHERE "${id}" = 1`,
   };
-  plans.set(connection, plan);
-  return plan;
-}
+});
 
 /**
  * Writes chained events and moves the head to the last of them, inside `em`'s transaction (the

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { type BulkColumn, columnList, rowSource } from '../../database/bulk-rows';
+import { columnOf, perDataSource } from '../../database/entity-sql';
 import { queryPrepared } from '../../database/prepared-query';
 import { SupplyGroup, type SupplyGroupState } from '../../supply-groups/supply-group.entity';
 import { VendingKey } from '../../vending-keys/vending-key.entity';
@@ -83,8 +84,6 @@ interface KeyPlan {
   readonly columns: readonly ColumnMap[];
 }
 
-const keyPlans = new WeakMap<object, KeyPlan>();
-
 /** Where a key read by {@link readLiveKey} / {@link readKeysById} keeps its supply group's state. */
 const GROUP_STATE = Symbol('supplyGroupState');
 type KeyWithGroup = VendingKey & { [GROUP_STATE]?: SupplyGroupState };
@@ -131,10 +130,7 @@ function hydrate(columns: readonly ColumnMap[], row: Record<string, unknown>): V
   return hydrated;
 }
 
-function keyPlan(em: EntityManager): KeyPlan {
-  const connection = em.connection;
-  const cached = keyPlans.get(connection);
-  if (cached) return cached;
+const keyPlan = perDataSource((connection): KeyPlan => {
   const meta = connection.getMetadata(VendingKey);
   const groups = connection.getMetadata(SupplyGroup);
   const columns: ColumnMap[] = meta.columns.map((c) => {
@@ -149,21 +145,14 @@ function keyPlan(em: EntityManager): KeyPlan {
     return { property: c.propertyName, column: c.databaseName, from };
   });
   const list = columns.map((c) => `k."${c.column}"`).join(', ');
-  const name = (m: typeof meta, property: string): string => {
-    const c = m.findColumnWithPropertyName(property);
-    if (!c) throw new Error(`${m.name} has no column for ${property}`);
-    return c.databaseName;
-  };
-  const plan = {
+  return {
     select:
-      `SELECT ${list}, g."${name(groups, 'state')}" AS "${GROUP_STATE_COLUMN}" ` +
+      `SELECT ${list}, g."${columnOf(groups, 'state')}" AS "${GROUP_STATE_COLUMN}" ` +
       `FROM ${meta.tableName} k JOIN ${groups.tableName} g ` +
-      `ON g."${name(groups, 'id')}" = k."${name(meta, 'supplyGroupId')}"`,
+      `ON g."${columnOf(groups, 'id')}" = k."${columnOf(meta, 'supplyGroupId')}"`,
     columns,
   };
-  keyPlans.set(connection, plan);
-  return plan;
-}
+});
 
 /**
  * The vending keys with these ids (any state), hydrated like `findBy` would, each with its supply
