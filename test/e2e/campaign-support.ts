@@ -204,7 +204,7 @@ export async function waitForState(
   }
 }
 
-/** Plans, uploads, approves (officer B) and starts a campaign; returns its id. */
+/** Plans, uploads and approves (officer B) a campaign; returns its id and the upload's answer. */
 export async function planAndApprove(
   svc: TestService,
   cast: Cast,
@@ -236,4 +236,17 @@ export async function planAndApprove(
     200,
   );
   return { id, upload: upload.body as Record<string, unknown> };
+}
+
+/** Starts an approved campaign (officer A) and waits until it has completed or failed. */
+export async function runToEnd(
+  svc: TestService,
+  cast: Cast,
+  id: string,
+): Promise<Record<string, unknown>> {
+  expectStatus(
+    await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
+    200,
+  );
+  return waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
 }

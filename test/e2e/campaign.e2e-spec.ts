@@ -13,6 +13,7 @@ import {
   planAndApprove,
   results,
   revision,
+  runToEnd,
   waitForState,
 } from './campaign-support';
 import { ALL_ALLOWED, onboardClient } from './vending.support';
@@ -380,11 +381,7 @@ forEachDatabase('Rekey campaigns', (database) => {
     };
     const { id, upload } = await planAndApprove(svc, cast, rollover, csvOf(meters));
     expect((upload.campaign as { ro: number }).ro).toBe(1);
-    expectStatus(
-      await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
-      200,
-    );
-    const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+    const done = await runToEnd(svc, cast, id);
     expect(done).toMatchObject({ state: 'completed', progress: { issued: 40, failed: 0 } });
     const rows = parseResults(await results(svc, cast.officerA.key, id));
     const p = (key: KeyRef) => ({
@@ -438,11 +435,7 @@ forEachDatabase('Rekey campaigns', (database) => {
     const meters = meterIds(30, 9000);
     const { id } = await planAndApprove(svc, cast, { ...plan, chunkSize: 10 }, csvOf(meters));
     gate.failures = 3;
-    expectStatus(
-      await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
-      200,
-    );
-    const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+    const done = await runToEnd(svc, cast, id);
     expect(gate.failures).toBe(0);
     expect(done).toMatchObject({ state: 'completed', progress: { issued: 30, failed: 0 } });
     const rows = parseResults(await results(svc, cast.officerA.key, id));
@@ -513,11 +506,7 @@ forEachDatabase('Rekey campaigns', (database) => {
       csvOf([m, fresh]),
     );
     expect((upload.campaign as { ro: number }).ro).toBe(0);
-    expectStatus(
-      await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
-      200,
-    );
-    const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+    const done = await runToEnd(svc, cast, id);
     expect(done).toMatchObject({ state: 'completed', progress: { issued: 2, failed: 0 } });
     const rows = parseResults(await results(svc, cast.officerA.key, id));
     expect(rows[0].tokens.map((t) => vm.enter(t).outcome)).toEqual([
@@ -578,11 +567,7 @@ forEachDatabase('Rekey campaigns', (database) => {
     const { id } = await planAndApprove(svc, cast, rekey, csvOf(meters));
     expectStatus(await group('suspended'), 200);
     try {
-      expectStatus(
-        await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
-        200,
-      );
-      const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+      const done = await runToEnd(svc, cast, id);
       expect(done).toMatchObject({
         state: 'failed',
         failureCode: 'STS_SUPPLY_GROUP_NOT_ACTIVE',
