@@ -307,13 +307,19 @@ async function main(): Promise<void> {
     const credit = await run('credit', 3);
     const derived = await run('derived', 2);
 
-    const q = async (sql: string) => Number((await pg.query<{ n: string }>(sql)).rows[0].n);
-    const issued = await q(`SELECT COUNT(*) AS n FROM "${SCHEMA}".vending_issuances`);
-    const distinct = await q(
-      `SELECT COUNT(*) AS n FROM (SELECT DISTINCT vending_key_id, iin, drn, tids FROM "${SCHEMA}".vending_issuances) d`,
-    );
-    const audited = await q(
-      `SELECT COUNT(*) AS n FROM "${SCHEMA}".audit_events WHERE action = 'vending.token.credit'`,
+    // One statement, so one snapshot: requests still in flight when autocannon stopped commit
+    // their issuance and its audit event together, before or after it, never in between.
+    const counts = (
+      await pg.query<{ issued: string; unique_tids: string; audited: string }>(
+        `SELECT (SELECT COUNT(*) FROM "${SCHEMA}".vending_issuances) AS issued,
+                (SELECT COUNT(*) FROM (SELECT DISTINCT vending_key_id, iin, drn, tids
+                                         FROM "${SCHEMA}".vending_issuances) d) AS unique_tids,
+                (SELECT COUNT(*) FROM "${SCHEMA}".audit_events
+                  WHERE action = 'vending.token.credit') AS audited`,
+      )
+    ).rows[0];
+    const [issued, distinct, audited] = [counts.issued, counts.unique_tids, counts.audited].map(
+      Number,
     );
     const row = (name: string, f: Figures | undefined): [string, string, string] =>
       f === undefined
