@@ -68,6 +68,51 @@ forEachDatabase('errors and availability', (database) => {
       .send('{"sgc": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.details.fields[0].field).toBe('body');
+    expect(malformed.body.message).toBe('body: is not valid JSON');
+    // A malformed body is not echoed (JSON.parse's own message quotes the text around the error).
+    const secretish = await svc.http
+      .post('/api/v1/supply-groups')
+      .set(...auth(cast.officerA.key))
+      .set('Content-Type', 'application/json')
+      .send('{"component": x0123456789abcdef}');
+    expect(secretish.status).toBe(400);
+    expect(JSON.stringify(secretish.body)).not.toContain('012345');
+    const poisoned = await svc.http
+      .post('/api/v1/supply-groups')
+      .set(...auth(cast.officerA.key))
+      .set('Content-Type', 'application/json')
+      .send('{"sgc": "600729", "name": "n", "__proto__": {"isAdmin": true}}');
+    expect(poisoned.status).toBe(400);
+    expect(poisoned.body.details.fields[0].field).toBe('body');
+    const tooLarge = await svc.http
+      .post('/api/v1/supply-groups')
+      .set(...auth(cast.officerA.key))
+      .send({ sgc: '600729', name: 'x'.repeat(200 * 1024) });
+    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.body.details.fields[0]).toEqual({
+      field: 'body',
+      message: 'body: is too large',
+    });
+    // Only JSON bodies (text/csv is for the routes that stream it: campaign meter lists).
+    for (const type of ['text/csv', 'text/plain', 'application/xml']) {
+      const wrongType = await svc.http
+        .post('/api/v1/supply-groups')
+        .set(...auth(cast.officerA.key))
+        .set('Content-Type', type)
+        .send('sgc,name\n600729,x\n');
+      expect(wrongType.status).toBe(400);
+      expect(wrongType.body.details.fields[0].field).toBe('Content-Type');
+      expect(wrongType.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    // An empty JSON body is an empty object: here it fails validation on the fields it lacks.
+    const empty = await svc.http
+      .post('/api/v1/supply-groups')
+      .set(...auth(cast.officerA.key))
+      .set('Content-Type', 'application/json');
+    expect(empty.status).toBe(400);
+    expect((empty.body.details.fields as { field: string }[]).map((f) => f.field)).toEqual(
+      expect.arrayContaining(['sgc', 'name']),
+    );
     expect(
       (await svc.http.get('/api/v1/supply-groups/600729').set(...auth(cast.officerA.key))).status,
     ).toBe(404);

@@ -1,14 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { HttpRequest, HttpResponse, NextFn } from './common/http-types';
+import { configureHttpServer, createHttpAdapter } from './common/http-server';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { RefusalRecorder } from './common/refusal-recorder';
 import { AuditService } from './audit/audit.service';
 import { JsonLogger } from './common/json-logger';
-import { requestIdFrom, runWithContext } from './common/request-context';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import type { AppOverrides } from './core.module';
@@ -22,47 +21,21 @@ export async function createApp(
   overrides: AppOverrides = {},
 ): Promise<INestApplication> {
   const logger = overrides.logger ?? new JsonLogger(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { ...overrides, logger }),
-    { logger, bufferLogs: false, abortOnError: false },
+    createHttpAdapter(),
+    { logger, bufferLogs: false, abortOnError: false, bodyParser: false },
   );
   configureApp(app, logger);
   await app.init();
+  // Fastify registers its routes when ready; the server answers in-process requests (tests) only then.
+  await app.getHttpAdapter().getInstance().ready();
   return app;
 }
 
 /** Prefix, request ids, access log and metrics, validation, the error filter, OpenAPI at /docs. */
-export function configureApp(app: INestApplication, logger: JsonLogger): void {
-  const metrics = app.get(MetricsService, { strict: false });
-  // No ETag (a hash of every answer body, of no use to an API client: answers are not cached)
-  // and no X-Powered-By (it names the framework to whoever asks).
-  const express = app.getHttpAdapter().getInstance() as {
-    set(name: string, value: unknown): void;
-  };
-  express.set('etag', false);
-  express.set('x-powered-by', false);
-  app.use((req: HttpRequest, res: HttpResponse, next: NextFn) => {
-    const requestId = requestIdFrom(req.headers['x-request-id']);
-    res.setHeader('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
-    const context = { requestId } as { requestId: string; principalId?: string };
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ?? 'unmatched';
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ method: req.method, route }, seconds);
-      runWithContext(context, () =>
-        logger.event('info', 'request', {
-          method: req.method,
-          route,
-          status: res.statusCode,
-          ms: Math.round(seconds * 1000),
-          ...(context.principalId ? { principalId: context.principalId } : {}),
-        }),
-      );
-    });
-    runWithContext(context, next);
-  });
+export function configureApp(app: NestFastifyApplication, logger: JsonLogger): void {
+  configureHttpServer(app, logger, app.get(MetricsService, { strict: false }));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(

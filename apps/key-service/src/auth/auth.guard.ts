@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
+import { type HttpResponse, routeOf } from '../common/http-types';
 import { currentContext } from '../common/request-context';
 import { PrincipalsService } from '../principals/principals.service';
 import { ACCESS_DENIAL_RECORDED, type RefusableRequest } from '../common/refusal-recorder';
@@ -32,7 +33,10 @@ export class AuthGuard implements CanActivate {
       typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const principal = presented ? await this.principals.authenticate(presented) : undefined;
     if (!principal) {
-      req.res?.setHeader('WWW-Authenticate', 'Bearer realm="sts-key-service"');
+      ctx
+        .switchToHttp()
+        .getResponse<HttpResponse>()
+        .header('WWW-Authenticate', 'Bearer realm="sts-key-service"');
       throw new DomainError(
         ErrorCode.UNAUTHENTICATED,
         'A valid API key is required (Authorization: Bearer <key>)',
@@ -57,8 +61,4 @@ export class AuthGuard implements CanActivate {
     }
     return true;
   }
-}
-
-function routeOf(req: RefusableRequest): string {
-  return req.route?.path ?? req.path;
 }

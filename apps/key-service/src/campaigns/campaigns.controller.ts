@@ -11,6 +11,7 @@ import {
   Req,
   StreamableFile,
 } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBody,
   ApiConsumes,
@@ -24,6 +25,7 @@ import { type AuthenticatedPrincipal, CurrentPrincipal } from '../auth/authentic
 import { Roles } from '../auth/roles.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DomainError } from '../common/domain-error';
+import { STREAMED_BODY } from '../common/http-server';
 import type { HttpRequest } from '../common/http-types';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CampaignsService } from './campaigns.service';
@@ -34,8 +36,6 @@ import {
   CreateCampaignDto,
   MetersUploadedDto,
 } from './dto/campaign.dto';
-
-type StreamingRequest = HttpRequest & AsyncIterable<Buffer>;
 
 @ApiTags('campaigns')
 @Controller('campaigns')
@@ -61,6 +61,7 @@ export class CampaignsController {
   }
 
   @Put(':id/meters')
+  @RouteConfig(STREAMED_BODY)
   @HttpCode(200)
   @Roles('security-officer')
   @ApiConsumes('text/csv')
@@ -80,13 +81,13 @@ export class CampaignsController {
   async uploadMeters(
     @CurrentPrincipal() actor: AuthenticatedPrincipal,
     @Param('id', UuidParamPipe) id: string,
-    @Req() req: StreamingRequest,
+    @Req() req: HttpRequest,
   ): Promise<MetersUploadedDto> {
     const type = String(req.headers['content-type'] ?? '');
     if (!/^text\/(csv|plain)\b/i.test(type)) {
       throw DomainError.validation('Content-Type', 'Content-Type: must be text/csv');
     }
-    return this.campaigns.uploadMeters(actor, id, req);
+    return this.campaigns.uploadMeters(actor, id, req.body as AsyncIterable<Buffer>);
   }
 
   @Get()

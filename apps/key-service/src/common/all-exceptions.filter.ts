@@ -23,7 +23,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = http.getResponse<HttpResponse>();
     const body = this.toBody(exception);
     const send = (): void => {
-      if (!res.headersSent) res.status(body.statusCode).json(body);
+      if (!res.sent) res.status(body.statusCode).send(body);
     };
     const recorded = this.refusals?.record(http.getRequest<RefusableRequest>(), body.code);
     if (recorded) void recorded.then(send);
@@ -62,17 +62,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 }
 
 function fromHttpException(exception: unknown): DomainError | undefined {
-  if (!(exception instanceof HttpException)) {
-    // body-parser's JSON errors carry a status and a type.
-    const e = exception as { status?: unknown; type?: unknown };
-    if (e && typeof e === 'object' && e.type === 'entity.parse.failed') {
-      return DomainError.validation('body', 'body: is not valid JSON');
-    }
-    if (e && typeof e === 'object' && e.type === 'entity.too.large') {
-      return DomainError.validation('body', 'body: is too large');
-    }
-    return undefined;
-  }
+  if (!(exception instanceof HttpException)) return undefined;
+  // Nest turns the HTTP server's own refusals (Fastify's, before any handler) into these.
   const status = exception.getStatus();
   switch (status) {
     case 404:
@@ -81,9 +72,11 @@ function fromHttpException(exception: unknown): DomainError | undefined {
       return new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
     case 403:
       return new DomainError(ErrorCode.FORBIDDEN, 'Not allowed');
-    case 400:
     case 413:
+      return DomainError.validation('body', 'body: is too large');
     case 415:
+      return DomainError.validation('Content-Type', 'Content-Type: must be application/json');
+    case 400:
       return DomainError.validation('body', `body: ${exception.message}`);
     default:
       return undefined;

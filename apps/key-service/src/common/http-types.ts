@@ -1,23 +1,29 @@
 /**
- * The few Express request/response members the service uses (the project does not depend on
- * @types/express; Nest's platform-express provides the runtime objects).
+ * The few members of Fastify's request and reply the service uses (the project does not depend on
+ * fastify's own types; Nest's platform-fastify provides the runtime objects).
  */
 export interface HttpRequest {
   readonly method: string;
-  readonly path: string;
+  /** The request target: path and query string. */
+  readonly url: string;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly params: Record<string, string>;
-  readonly route?: { readonly path?: string };
-  readonly res?: HttpResponse;
+  /** The route the request matched: its pattern and its Fastify route config. */
+  readonly routeOptions?: { readonly url?: string; readonly config?: object };
+  /** The parsed body; a stream on the routes that take their body as one (`STREAMED_BODY`). */
+  readonly body?: unknown;
 }
 
 export interface HttpResponse {
-  statusCode: number;
-  readonly headersSent: boolean;
+  readonly statusCode: number;
+  /** The answer has gone out. */
+  readonly sent: boolean;
   status(code: number): HttpResponse;
-  json(body: unknown): HttpResponse;
-  setHeader(name: string, value: string): HttpResponse;
-  on(event: 'finish', listener: () => void): HttpResponse;
+  send(body?: unknown): HttpResponse;
+  header(name: string, value: string): HttpResponse;
 }
 
-export type NextFn = (error?: unknown) => void;
+/** The route pattern a request matched (`/api/v1/vending-keys/:id`), else its path. */
+export function routeOf(req: HttpRequest): string {
+  return req.routeOptions?.url ?? req.url.split('?', 1)[0];
+}

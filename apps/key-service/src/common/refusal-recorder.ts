@@ -1,6 +1,7 @@
 import type { AuditService } from '../audit/audit.service';
 import type { AuthenticatedRequest } from '../auth/authenticated-principal';
 import { ErrorCode } from './error-codes';
+import { routeOf } from './http-types';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -35,12 +36,11 @@ export class RefusalRecorder {
     const principal = req.principal;
     if (!principal || !MUTATING.has(req.method) || NOT_EVIDENCE.has(code)) return undefined;
     if (code === ErrorCode.FORBIDDEN && req[ACCESS_DENIAL_RECORDED]) return undefined;
-    const route = req.route?.path ?? req.path;
     return this.audit.recordAlone({
       actor: principal,
       action: 'request.refused',
       subjectType: 'route',
-      subjectId: `${req.method} ${route}`.slice(0, 64),
+      subjectId: `${req.method} ${routeOf(req)}`.slice(0, 64),
       outcome: 'failure',
       details: { code, params: { ...req.params } },
     });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { API_PREFIX, buildOpenApi } from '../app-factory';
+import { createHttpAdapter } from '../common/http-server';
 import type { AppConfig } from '../config/app-config';
 
 /** A configuration for document generation only: preview mode connects to nothing. */
@@ -22,7 +23,7 @@ const PREVIEW_CONFIG: AppConfig = {
  * DTOs in Nest's preview mode (no database, no token).
  */
 export async function generateOpenApiJson(): Promise<string> {
-  const app = await NestFactory.create(AppModule.forRoot(PREVIEW_CONFIG), {
+  const app = await NestFactory.create(AppModule.forRoot(PREVIEW_CONFIG), createHttpAdapter(), {
     preview: true,
     logger: false,
   });

@@ -197,6 +197,6 @@ export class VendingController {
 }
 
 function answer(res: HttpResponse, result: IssuanceResult): TokenIssuanceDto {
-  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  if (result.replayed) res.header('Idempotent-Replayed', 'true');
   return result.body;
 }

@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { AuthenticatedRequest } from '../../auth/authenticated-principal';
 import { DomainError } from '../../common/domain-error';
+import type { HttpResponse } from '../../common/http-types';
 import { ErrorCode } from '../../common/error-codes';
 import { VendingClientsService } from '../clients/vending-clients.service';
 import { RateLimiter } from './token-bucket';
@@ -29,7 +30,7 @@ export class VendingRateLimitGuard implements CanActivate {
     );
     if (waitMs === 0) return true;
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    req.res?.setHeader('Retry-After', String(seconds));
+    ctx.switchToHttp().getResponse<HttpResponse>().header('Retry-After', String(seconds));
     throw new DomainError(
       ErrorCode.RATE_LIMITED,
       'Too many requests: slow down and retry after the given time',
