@@ -1,7 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import {
   type BulkColumn,
+  type BulkRows,
   columnList,
+  insertBulk,
   rowSource,
   sqliteRowsPerStatement,
 } from '../database/bulk-rows';
@@ -40,30 +42,42 @@ const planFor = perDataSource((connection): AppendPlan => {
 });
 
 /**
- * Writes chained events and moves the head to the last of them, inside `em`'s transaction (the
- * caller holds the head lock). On PostgreSQL the insert and the head update are one statement,
- * the same text for any number of events.
+ * Writes chained events (at least one) and moves the head to the last of them, inside `em`'s
+ * transaction (the caller holds the head lock), together with `alongside`: rows of another table
+ * that belong with these events (a batch's issuance records). On PostgreSQL all of it is one
+ * statement, the same text for any number of rows.
  */
 export async function writeAppend(
   em: EntityManager,
   isPostgres: boolean,
   rows: readonly AuditEventRow[],
   head: { seq: number; hash: string },
+  alongside?: BulkRows,
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (rows.length === 0) throw new RangeError('an append needs at least one event');
   const plan = planFor(em);
   const values = rows.map((row) => plan.properties.map((p) => row[p]));
   const insert = (sql: string) => `INSERT INTO ${plan.table} ${columnList(plan.columns)} ${sql}`;
+  const others = alongside && alongside.rows.length > 0 ? alongside : undefined;
   if (isPostgres) {
-    const source = rowSource(true, plan.columns, values);
-    const n = source.params.length;
+    const params: unknown[] = [];
+    let before = '';
+    if (others) {
+      const source = rowSource(true, others.columns, others.rows);
+      before = `alongside AS (INSERT INTO ${others.table} ${columnList(others.columns)} ${source.sql}), `;
+      params.push(...source.params);
+    }
+    const events = rowSource(true, plan.columns, values, params.length + 1);
+    params.push(...events.params);
+    const n = params.length;
     await queryPrepared(
       em,
-      `WITH appended AS (${insert(source.sql)}) ${plan.headUpdate(`$${n + 1}`, `$${n + 2}`)}`,
-      [...source.params, head.seq, head.hash],
+      `WITH ${before}appended AS (${insert(events.sql)}) ${plan.headUpdate(`$${n + 1}`, `$${n + 2}`)}`,
+      [...params, head.seq, head.hash],
     );
     return;
   }
+  if (others) await insertBulk(em, false, others);
   const perStatement = sqliteRowsPerStatement(plan.columns);
   for (let start = 0; start < values.length; start += perStatement) {
     const source = rowSource(false, plan.columns, values.slice(start, start + perStatement));

@@ -34,6 +34,7 @@ import {
 } from './export-format';
 import { GroupCommitter } from './group-committer';
 import { writeAppend } from './audit-sql';
+import { type BulkRows, insertBulk } from '../database/bulk-rows';
 import { queryPrepared } from '../database/prepared-query';
 
 /** Who did something: a principal, or the service itself. */
@@ -199,17 +200,20 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   /**
    * {@link AuditService.record} for the events of several requests handled in one transaction
    * (a batch of issuances): one head lock, one insert and one head update for all of them, each
-   * event keeping the request id it was made under.
+   * event keeping the request id it was made under. `alongside`: the rows those requests wrote,
+   * inserted with the events (on PostgreSQL in the same statement).
    */
   async recordForRequests(
     em: EntityManager,
     events: readonly { input: AuditInput; requestId: string }[],
+    alongside?: BulkRows,
   ): Promise<void> {
     const at = this.clock.nowIso();
     await this.append(
       em,
       events.map((e) => e.input),
       events.map((e) => ({ requestId: e.requestId, at })),
+      alongside,
     );
   }
 
@@ -267,8 +271,12 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     em: EntityManager,
     inputs: readonly AuditInput[],
     stamps?: readonly Pick<StampedAuditInput, 'requestId' | 'at'>[],
+    alongside?: BulkRows,
   ): Promise<void> {
-    if (inputs.length === 0) return;
+    if (inputs.length === 0) {
+      if (alongside) await insertBulk(em, this.tx.isPostgres, alongside);
+      return;
+    }
     const head = await this.lockHead(em);
     const at = this.clock.nowIso();
     const requestId = currentRequestId();
@@ -293,7 +301,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       rows.push({ ...fields, prevHash: hash, hash: next });
       hash = next;
     }
-    await writeAppend(em, this.tx.isPostgres, rows, { seq, hash });
+    await writeAppend(em, this.tx.isPostgres, rows, { seq, hash }, alongside);
     this.metrics.auditEvents.inc(rows.length);
     const every = this.config.audit.checkpointEvery;
     if (Math.floor(seq / every) > Math.floor(head.seq / every)) {

@@ -21,6 +21,12 @@ describe('bulk rows', () => {
     ]);
   });
 
+  it('PostgreSQL: numbers the parameters from where the statement needs them', () => {
+    const source = rowSource(true, COLUMNS, [['a', 1]], 4);
+    expect(source.sql).toBe('SELECT * FROM unnest($4::text[], $5::integer[])');
+    expect(source.params).toEqual([['a'], [1]]);
+  });
+
   it('SQLite: a VALUES list with the rows flattened in order', () => {
     const source = rowSource(false, COLUMNS, [
       ['a', 1],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withCheckDigit } from '@sts/core';
 import type { KeyCustody } from '@sts/hsm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditInput, AuditService } from '../audit/audit.service';
 import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
 import { Clock } from '../common/clock';
@@ -12,6 +12,7 @@ import { DomainError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
 import { currentRequestId, runWithContext } from '../common/request-context';
+import { type BulkRows, insertBulk } from '../database/bulk-rows';
 import { TransactionRunner } from '../database/transaction-runner';
 import { InitialSchema1732550000000 } from '../database/migrations/1732550000000-initial-schema';
 import { VendingSchema1732600000000 } from '../database/migrations/1732600000000-vending-schema';
@@ -51,12 +52,13 @@ describe('VendingService issuance', () => {
       for (const input of inputs) audited.push({ input, requestId: currentRequestId() });
       return Promise.resolve();
     },
-    recordForRequests: (
-      _em: unknown,
+    recordForRequests: async (
+      em: EntityManager,
       events: readonly { input: AuditInput; requestId: string }[],
+      alongside?: BulkRows,
     ) => {
+      if (alongside) await insertBulk(em, false, alongside);
       audited.push(...events);
-      return Promise.resolve();
     },
   } as unknown as AuditService;
   const clients = {

@@ -59,7 +59,7 @@ import {
 } from './issuance/issuance-committer';
 import {
   insertIssuance,
-  insertIssuances,
+  issuanceRows,
   readKeysById,
   readLiveKey,
   supplyGroupStateOf,
@@ -157,10 +157,14 @@ interface PendingItem {
   readonly audit?: AuditInput;
 }
 
-/** What an item returns: its answer (tokens) or null (an audit event only), and its event. */
+/**
+ * What an item returns: its answer (tokens) or null (an audit event only), its event, and its
+ * issuance record when that is still to be written (with the batch's audit events).
+ */
 interface ItemResult {
   readonly body: TokenIssuanceDto | null;
   readonly audit: AuditInput;
+  readonly unwritten?: Issuance;
 }
 
 /**
@@ -749,9 +753,10 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
 
   /**
    * A whole batch (in lock order) in few statements: the key re-checks, the TIDs of all requests
-   * in one upsert per round (a meter asked for twice takes a second round), the tokens, then one
-   * insert of every issuance record. Any failure throws and the committer re-runs the batch with
-   * a savepoint per request, so each failure reaches its own caller only.
+   * in one upsert per round (a meter asked for twice takes a second round) and the tokens; the
+   * issuance records are written with the batch's audit events (`recordBatch`). Any failure
+   * throws and the committer re-runs the batch with a savepoint per request, so each failure
+   * reaches its own caller only.
    */
   private async runAll(em: EntityManager, items: readonly PendingItem[]): Promise<ItemResult[]> {
     const at = this.clock.nowIso();
@@ -779,19 +784,16 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
       remaining = later;
     }
     const results: ItemResult[] = [];
-    const rows: Issuance[] = [];
     for (const [i, p] of items.entries()) {
       if (p.fast) {
         const { row, result } = this.inContextSync(p.context, () =>
           p.fast?.compose(tids.get(i) ?? null, at),
         );
-        rows.push(row);
-        results.push(result);
+        results.push({ ...result, unwritten: row });
       } else {
         results.push(await this.inContext(p.context, () => this.runItem(em, p, true)));
       }
     }
-    await insertIssuances(em, this.tx.isPostgres, rows);
     return results;
   }
 
@@ -810,19 +812,22 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   }
 
   /**
-   * The audit events of a batch's successful items, in the batch transaction: each keeps the
-   * request id of its own request.
+   * The audit events of a batch's successful items, in the batch transaction, each with the
+   * request id of its own request; with them the issuance records not yet written (on
+   * PostgreSQL one statement writes both).
    */
   private async recordBatch(
     em: EntityManager,
     done: readonly Committed<PendingItem, ItemResult>[],
   ): Promise<void> {
+    const unwritten = done.flatMap((d) => (d.value.unwritten ? [d.value.unwritten] : []));
     await this.audit.recordForRequests(
       em,
       done.map((d) => ({
         input: d.value.audit,
         requestId: d.input.context?.requestId ?? currentRequestId(),
       })),
+      unwritten.length > 0 ? issuanceRows(unwritten) : undefined,
     );
   }
 

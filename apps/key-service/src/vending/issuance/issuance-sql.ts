@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { type BulkColumn, columnList, rowSource } from '../../database/bulk-rows';
+import { type BulkColumn, type BulkRows, insertBulk } from '../../database/bulk-rows';
 import { columnOf, perDataSource } from '../../database/entity-sql';
 import { queryPrepared } from '../../database/prepared-query';
 import { SupplyGroup, type SupplyGroupState } from '../../supply-groups/supply-group.entity';
@@ -7,7 +7,7 @@ import { VendingKey } from '../../vending-keys/vending-key.entity';
 import type { Issuance } from './issuance.entity';
 
 /**
- * The two statements every token request runs, written out instead of built by the query builder
+ * The statements every token request runs, written out instead of built by the query builder
  * (which costs more CPU per request than the database round trip on the vending hot path). The
  * entity metadata still names the columns, so the mapping follows the entities.
  */
@@ -35,22 +35,12 @@ export async function insertIssuance(
   isPostgres: boolean,
   row: Issuance,
 ): Promise<void> {
-  await insertIssuances(em, isPostgres, [row]);
+  await insertBulk(em, isPostgres, issuanceRows([row]));
 }
 
-/** Inserts issuance records in one statement (all or none; at most a batch's worth on SQLite). */
-export async function insertIssuances(
-  em: EntityManager,
-  isPostgres: boolean,
-  rows: readonly Issuance[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const source = rowSource(isPostgres, ISSUANCE_COLUMNS, rows.map(issuanceValues));
-  await queryPrepared(
-    em,
-    `INSERT INTO vending_issuances ${columnList(ISSUANCE_COLUMNS)} ${source.sql}`,
-    source.params,
-  );
+/** Issuance records as bulk rows (written with the batch's audit events: `writeAppend`). */
+export function issuanceRows(rows: readonly Issuance[]): BulkRows {
+  return { table: 'vending_issuances', columns: ISSUANCE_COLUMNS, rows: rows.map(issuanceValues) };
 }
 
 function issuanceValues(row: Issuance): unknown[] {
