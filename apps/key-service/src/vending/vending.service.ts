@@ -51,6 +51,7 @@ import type {
   VendingKeyRefDto,
 } from './dto/vending-response.dto';
 import { assertSamePayload, requestFingerprint } from './idempotency/idempotency';
+import { DerivationBatcher } from './issuance/derivation-batcher';
 import { Issuance, type IssuanceKind } from './issuance/issuance.entity';
 import {
   type Committed,
@@ -249,6 +250,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   private timer?: NodeJS.Timeout;
   private readonly committer: IssuanceCommitter<EntityManager, PendingItem, ItemResult>;
   private readonly keyCache = new Map<string, { key: VendingKey; until: number }>();
+  private readonly derivations: DerivationBatcher;
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -261,6 +263,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
   ) {
     this.tids = new TidAllocator(tx.isPostgres, config.tidWindowMinutes);
+    this.derivations = new DerivationBatcher(custody);
     this.committer = new IssuanceCommitter<EntityManager, PendingItem, ItemResult>({
       transaction: (work) => this.tx.run(work),
       beforeItems: (em, items) => this.readBatchKeys(em, items),
@@ -849,8 +852,9 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
 
   /**
    * Tokens that carry a TID: derives the decoder key in the token first (outside the database
-   * transaction), then, inside it, allocates the TID, checks KEN and encrypts. The key is zeroed
-   * as soon as the token is built.
+   * transaction; with the other derivations under the same key asked for meanwhile, in one token
+   * call), then, inside it, allocates the TID, checks KEN and encrypts. The key is zeroed as soon
+   * as the cipher holds it.
    */
   private async withTid(
     key: VendingKey,
@@ -859,7 +863,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   ): Promise<Prepared> {
     this.nowTid(key, this.clock.now());
     const input = derivationInput(key, m, 'meter');
-    const dk = await this.custody.deriveDecoderKey(key.tokenLabel, input);
+    const dk = await this.derivations.derive(key.tokenLabel, input);
     let cipher: TokenCipher;
     try {
       cipher = createCipher(m.ea, dk);
