@@ -59,6 +59,7 @@ import {
   isRetryableConflict,
 } from './issuance/issuance-committer';
 import {
+  allocateReadingKeys,
   insertIssuance,
   issuanceRows,
   readKeysById,
@@ -755,17 +756,26 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   }
 
   /**
-   * A whole batch (in lock order) in few statements: the key re-checks, the TIDs of all requests
-   * in one upsert per round (a meter asked for twice takes a second round) and the tokens; the
-   * issuance records are written with the batch's audit events (`recordBatch`). Any failure
-   * throws and the committer re-runs the batch with a savepoint per request, so each failure
-   * reaches its own caller only.
+   * A whole batch (in lock order) in few statements: the TIDs of all requests in one upsert per
+   * round (a meter asked for twice takes a second round), the first round together with the
+   * re-read of the batch's vending keys (checked before any TID is), and the tokens; the issuance
+   * records are written with the batch's audit events (`recordBatch`). Any failure throws and
+   * the committer re-runs the batch with a savepoint per request, so each failure reaches its own
+   * caller only.
    */
   private async runAll(em: EntityManager, items: readonly PendingItem[]): Promise<ItemResult[]> {
     const at = this.clock.nowIso();
-    for (const p of items) p.key?.check(p.batchKeys?.get(p.key.used.id));
+    const keyIds = [...new Set(items.flatMap((p) => (p.key ? [p.key.used.id] : [])))];
+    const checkKeys = (keys: ReadonlyMap<string, VendingKey>) => {
+      for (const p of items) p.key?.check(keys.get(p.key.used.id));
+    };
     const tids = new Map<number, number>();
     let remaining = items.flatMap((p, i) => (p.fast?.tid ? [i] : []));
+    let keysRead = false;
+    if (remaining.length === 0) {
+      if (keyIds.length > 0) checkKeys(await readKeysById(em, this.tx.isPostgres, keyIds));
+      keysRead = true;
+    }
     while (remaining.length > 0) {
       const seen = new Set<string>();
       const round: number[] = [];
@@ -775,14 +785,22 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
         (seen.has(key) ? later : round).push(i);
         seen.add(key);
       }
-      const got = await this.tids.allocateMany(
-        em,
-        round.map((i) => {
-          const t = items[i].fast?.tid as TidRequest;
-          return { vendingKeyId: t.vendingKeyId, meter: t.meter, nowTid: t.nowTid(at) };
-        }),
-        at,
-      );
+      const requests = round.map((i) => {
+        const t = items[i].fast?.tid as TidRequest;
+        return { vendingKeyId: t.vendingKeyId, meter: t.meter, nowTid: t.nowTid(at) };
+      });
+      const got = keysRead
+        ? await this.tids.allocateMany(em, requests, at)
+        : await allocateReadingKeys(
+            em,
+            this.tx.isPostgres,
+            this.tids,
+            requests,
+            at,
+            keyIds,
+            checkKeys,
+          );
+      keysRead = true;
       round.forEach((i, j) => tids.set(i, got[j]));
       remaining = later;
     }

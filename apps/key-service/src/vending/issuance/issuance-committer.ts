@@ -14,7 +14,8 @@ export interface IssuanceCommitterOptions<E extends SavepointCapable, I, R> {
   readonly transaction: <T>(work: (em: E) => Promise<T>) => Promise<T>;
   /**
    * Before any item, once per batch, with every item of the batch (e.g. one read of what the
-   * items must re-check inside the transaction). A failure fails the batch.
+   * items must re-check inside the transaction). A failure fails the batch. Not called before
+   * `runAll`, which does the batch's reads itself.
    */
   readonly beforeItems?: (em: E, inputs: readonly I[]) => Promise<void>;
   /** One item's work inside the batch transaction, in a savepoint of its own. */
@@ -41,9 +42,9 @@ export interface IssuanceCommitterOptions<E extends SavepointCapable, I, R> {
    */
   readonly optimistic?: boolean;
   /**
-   * The optimistic attempt's work for the whole batch at once (inputs in lock order; results in
-   * the same order), e.g. one multi-row statement instead of one per item. Default: `item` for
-   * each input in turn.
+   * The optimistic attempt's work for the whole batch at once, `beforeItems`' included (inputs
+   * in lock order; results in the same order), e.g. one multi-row statement instead of one per
+   * item. Default: `beforeItems`, then `item` for each input in turn.
    */
   readonly runAll?: (em: E, inputs: readonly I[]) => Promise<R[]>;
   /** Item errors worth another try in the next batch (deadlock, serialization failure). */
@@ -139,10 +140,12 @@ export class IssuanceCommitter<E extends SavepointCapable, I, R> {
     let failure: { error: unknown } | undefined;
     try {
       await this.options.transaction(async (em) => {
-        await this.options.beforeItems?.(
-          em,
-          batch.map((t) => t.input),
-        );
+        if (!this.options.runAll) {
+          await this.options.beforeItems?.(
+            em,
+            batch.map((t) => t.input),
+          );
+        }
         const order = this.order(batch);
         try {
           if (this.options.runAll) {

@@ -4,6 +4,11 @@ import { columnOf, perDataSource } from '../../database/entity-sql';
 import { queryPrepared } from '../../database/prepared-query';
 import { SupplyGroup, type SupplyGroupState } from '../../supply-groups/supply-group.entity';
 import { VendingKey } from '../../vending-keys/vending-key.entity';
+import type {
+  AllocatedRow,
+  AllocationRequest,
+  TidAllocator,
+} from '../tid-allocation/tid-allocator';
 import type { Issuance } from './issuance.entity';
 
 /**
@@ -168,4 +173,48 @@ export async function readKeysById(
     found.set(key.id, key);
   }
   return found;
+}
+
+/**
+ * The TIDs of a batch's requests and a fresh read of the vending keys the batch uses (with their
+ * supply groups' state), in one statement on PostgreSQL: the TID upsert's rows, then one row per
+ * key carrying the key as JSON. Two statements on SQLite. `checkKeys` sees the keys before the
+ * TIDs are checked against their windows, so a key that changed is the error a request meets
+ * first, as when the key is read before the allocation.
+ */
+export async function allocateReadingKeys(
+  em: EntityManager,
+  isPostgres: boolean,
+  allocator: TidAllocator,
+  requests: readonly AllocationRequest[],
+  at: string,
+  keyIds: readonly string[],
+  checkKeys: (keys: ReadonlyMap<string, VendingKey>) => void,
+): Promise<number[]> {
+  if (!isPostgres) {
+    checkKeys(await readKeysById(em, isPostgres, keyIds));
+    return allocator.allocateMany(em, requests, at);
+  }
+  const upsert = allocator.upsertMany(requests, at);
+  const plan = keyPlan(em);
+  const rows = await queryPrepared<AllocatedRow & { vending_key: Record<string, unknown> | null }>(
+    em,
+    `WITH allocated AS (${upsert.sql}) ` +
+      'SELECT vending_key_id, iin, drn, last_tid, NULL::json AS vending_key FROM allocated ' +
+      'UNION ALL SELECT NULL, NULL, NULL, NULL, row_to_json(r) ' +
+      `FROM (${plan.select} WHERE k."id" = ANY($${upsert.params.length + 1}::text[])) r`,
+    [...upsert.params, keyIds],
+  );
+  const keys = new Map<string, VendingKey>();
+  const allocated: AllocatedRow[] = [];
+  for (const row of rows) {
+    if (row.vending_key === null) {
+      allocated.push(row);
+    } else {
+      const key = hydrate(plan.columns, row.vending_key);
+      keys.set(key.id, key);
+    }
+  }
+  checkKeys(keys);
+  return allocator.allocatedFrom(allocated, requests);
 }

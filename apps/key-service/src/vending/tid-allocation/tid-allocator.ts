@@ -76,6 +76,21 @@ const FLOOR_SQLITE =
   'last_tid = MAX(vending_tid_allocations.last_tid, excluded.last_tid), ' +
   'updated_at = excluded.updated_at';
 
+/** One (vending key, meter) pair of {@link TidAllocator.allocateMany}. */
+export interface AllocationRequest {
+  readonly meter: MeterRef;
+  readonly vendingKeyId: string;
+  readonly nowTid: number;
+}
+
+/** A row the allocating upsert returns. */
+export interface AllocatedRow {
+  readonly vending_key_id: string;
+  readonly iin: string;
+  readonly drn: string;
+  readonly last_tid: number | string;
+}
+
 /** Meters per statement when floors are read or raised for many meters (a campaign chunk). */
 export const FLOOR_BATCH = 1000;
 
@@ -117,14 +132,26 @@ export class TidAllocator {
    */
   async allocateMany(
     em: EntityManager,
-    requests: readonly {
-      readonly meter: MeterRef;
-      readonly vendingKeyId: string;
-      readonly nowTid: number;
-    }[],
+    requests: readonly AllocationRequest[],
     at: string,
   ): Promise<number[]> {
     if (requests.length === 0) return [];
+    const upsert = this.upsertMany(requests, at);
+    return this.allocatedFrom(
+      await queryPrepared<AllocatedRow>(em, upsert.sql, upsert.params),
+      requests,
+    );
+  }
+
+  /**
+   * The statement of {@link TidAllocator.allocateMany} (it returns {@link AllocatedRow}s), for a
+   * caller that runs it as part of a larger statement; read its rows with
+   * {@link TidAllocator.allocatedFrom}.
+   */
+  upsertMany(
+    requests: readonly AllocationRequest[],
+    at: string,
+  ): { readonly sql: string; readonly params: unknown[] } {
     const source = rowSource(
       this.isPostgres,
       TID_COLUMNS,
@@ -133,12 +160,11 @@ export class TidAllocator {
     const sql = (this.isPostgres ? UPSERT_PG : UPSERT_SQLITE)
       .replace(/VALUES \([^)]*\)/, source.sql)
       .replace(/RETURNING last_tid$/, 'RETURNING vending_key_id, iin, drn, last_tid');
-    const rows = await queryPrepared<{
-      vending_key_id: string;
-      iin: string;
-      drn: string;
-      last_tid: number | string;
-    }>(em, sql, source.params);
+    return { sql, params: source.params };
+  }
+
+  /** The TIDs of `requests`, in their order, from the upsert's rows (checked as `allocate` does). */
+  allocatedFrom(rows: readonly AllocatedRow[], requests: readonly AllocationRequest[]): number[] {
     const got = new Map(
       rows.map((r) => [`${r.vending_key_id}|${r.iin}|${r.drn}`, Number(r.last_tid)]),
     );
