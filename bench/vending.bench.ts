@@ -10,7 +10,9 @@
  *     pending in the same process), over 50,000 meters;
  *  2. derived keys (wrapped under the client's transport key in the token, audited the same way),
  *
- * and prints requests/s, p50 / p99 latency and the error count of each, then checks the database:
+ * and prints requests/s, p50 / p99 latency and the error count of each, with the CPU time the
+ * service processes and (when the server runs on this machine) PostgreSQL spent per answer, then
+ * checks the database:
  * every issued (meter, key, TID) is distinct and the audit trail holds one event per answer.
  *
  * PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a fresh schema is
@@ -21,7 +23,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withCheckDigit } from '@sts/core';
@@ -189,21 +191,52 @@ interface Figures {
   total: number;
   /** CPU time of the service processes per answered request (ms), when /proc is there. */
   cpuMsPerRequest?: number;
+  /** CPU time of the machine's PostgreSQL server processes per answered request (ms). */
+  pgCpuMsPerRequest?: number;
 }
 
-/** User + system CPU time of these processes so far (ms; Linux /proc), or undefined. */
-function cpuMs(pids: readonly number[]): number | undefined {
+/** The PostgreSQL server processes on this machine (Linux /proc), when the server runs here. */
+function postgresPids(): number[] {
   try {
-    let ticks = 0;
-    for (const pid of pids) {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+        } catch {
+          return false; // exited meanwhile
+        }
+      });
+  } catch {
+    return [];
+  }
+}
+
+/** User + system CPU time of each of these processes so far (ms; Linux /proc); gone ones left out. */
+function cpuMs(pids: readonly number[]): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const pid of pids) {
+    try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+      // utime and stime (fields 14 and 15), in ticks of USER_HZ (100 on Linux)
+      times.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // not there (or no /proc)
     }
-    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
   }
+  return times;
+}
+
+/** CPU time spent between two readings by the processes in both, or undefined when none is. */
+function cpuSpent(before: Map<number, number>, after: Map<number, number>): number | undefined {
+  let spent: number | undefined;
+  for (const [pid, ms] of after) {
+    const was = before.get(pid);
+    if (was !== undefined) spent = (spent ?? 0) + ms - was;
+  }
+  return spent;
 }
 
 async function load(
@@ -213,7 +246,9 @@ async function load(
   pids: readonly number[] = [],
 ): Promise<Figures> {
   let n = Math.floor(Math.random() * METERS);
+  const pgPids = postgresPids();
   const cpuBefore = cpuMs(pids);
+  const pgBefore = cpuMs(pgPids);
   const result = await autocannon({
     url: `${BASE}/api/v1/vending/${kind === 'credit' ? 'tokens/credit' : 'derived-keys'}`,
     method: 'POST',
@@ -223,16 +258,16 @@ async function load(
     requests: [{ setupRequest: (req) => ({ ...req, body: bodyFor(kind, n++) }) }],
   });
   const ok = result['2xx'];
-  const cpuAfter = cpuMs(pids);
+  const cpu = cpuSpent(cpuBefore, cpuMs(pids));
+  const pgCpu = cpuSpent(pgBefore, cpuMs(pgPids));
   return {
     rps: ok / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     total: ok + result.non2xx + result.errors,
-    ...(cpuBefore !== undefined && cpuAfter !== undefined && ok > 0
-      ? { cpuMsPerRequest: (cpuAfter - cpuBefore) / ok }
-      : {}),
+    ...(cpu !== undefined && ok > 0 ? { cpuMsPerRequest: cpu / ok } : {}),
+    ...(pgCpu !== undefined && ok > 0 ? { pgCpuMsPerRequest: pgCpu / ok } : {}),
   };
 }
 
@@ -330,7 +365,10 @@ async function main(): Promise<void> {
             `p50 ${fmt(f.p50)} ms, p99 ${fmt(f.p99)} ms, errors ${fmt(f.errors)} of ${fmt(f.total)}` +
               (f.cpuMsPerRequest === undefined
                 ? ''
-                : `, service CPU ${fmt(f.cpuMsPerRequest, 2)} ms per answer`),
+                : `, service CPU ${fmt(f.cpuMsPerRequest, 2)} ms per answer`) +
+              (f.pgCpuMsPerRequest === undefined
+                ? ''
+                : `, PostgreSQL ${fmt(f.pgCpuMsPerRequest, 2)} ms`),
           ];
     printRows('Vending over HTTP (target: >= 2,000 credit tokens/s at p99 < 50 ms, zero errors)', [
       row('credit tokens', credit),
