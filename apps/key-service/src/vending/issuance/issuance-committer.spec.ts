@@ -235,6 +235,45 @@ describe('IssuanceCommitter', () => {
     expect(db.statements.filter((s) => s.startsWith('SAVEPOINT'))).toHaveLength(1);
   });
 
+  describe('gathering while items arrive concurrently', () => {
+    const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    it('lets a lone item go at once, and holds the batch after a concurrent one', async () => {
+      const db = new FakeDb();
+      const { c, ran } = committer(db, { gatherMs: 60 });
+      expect(await c.submit({ name: 'a' })).toBe('done a'); // lone: no wait
+      await Promise.all([c.submit({ name: 'b' }), c.submit({ name: 'c' })]);
+      // The last batch held two: the next one waits for company, up to gatherMs.
+      const d = c.submit({ name: 'd' });
+      await later(20);
+      const e = c.submit({ name: 'e' });
+      expect(await Promise.all([d, e])).toEqual(['done d', 'done e']);
+      expect(ran).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
+    });
+
+    it('waits no longer than gatherMs', async () => {
+      const db = new FakeDb();
+      const { c, ran } = committer(db, { gatherMs: 30 });
+      await Promise.all([c.submit({ name: 'a' }), c.submit({ name: 'b' })]);
+      const started = Date.now();
+      expect(await c.submit({ name: 'c' })).toBe('done c');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+      expect(ran).toEqual([['a', 'b'], ['c']]);
+    });
+
+    it('starts a full batch without waiting', async () => {
+      const db = new FakeDb();
+      // A wait would outlast the test's timeout.
+      const { c, ran } = committer(db, { gatherMs: 60_000, maxBatch: 2 });
+      await Promise.all(['a', 'b'].map((name) => c.submit({ name })));
+      await Promise.all(['c', 'd'].map((name) => c.submit({ name })));
+      expect(ran).toEqual([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]);
+    });
+  });
+
   describe('optimistic', () => {
     it('commits a batch without savepoints when every item succeeds', async () => {
       const db = new FakeDb();
