@@ -9,7 +9,7 @@ import { type RequestContext, requestIdFrom, runWithContext } from './request-co
  * request, which the vending routes feel at thousands of requests a second).
  */
 
-/** Largest JSON body accepted; the largest request (a client profile) is well under 1 KiB. */
+/** Largest JSON body accepted (Express's default before; the service's requests are far smaller). */
 export const JSON_BODY_LIMIT = 100 * 1024;
 
 /**
