@@ -1,4 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../../apps/key-service/src/config/app-config';
+import { createDataSource, ensureSchema } from '../../apps/key-service/src/database/data-source';
 import { PG_URL, type DatabaseKind } from './key-service-app';
 
 let reachable: boolean | undefined;
@@ -54,4 +60,61 @@ export function onPostgres(name: string, body: () => void): void {
       });
     });
   }
+}
+
+/** A scratch database for one integration suite (see {@link scratchDatabase}). */
+export interface ScratchDatabase {
+  /** The configuration the service would take for it. */
+  readonly config: AppConfig['database'];
+  readonly isPostgres: boolean;
+  /** The PostgreSQL schema (unused on SQLite). */
+  readonly schema: string;
+  /** An open data source on it, from the suite's first `beforeAll` on. */
+  readonly ds: DataSource;
+}
+
+/**
+ * A fresh SQLite file or PostgreSQL schema for the suite that calls it (inside a
+ * {@link forEachDatabase} body): opened, with the migrations applied when `migrate`, before the
+ * suite's own `beforeAll` hooks, and removed after its tests.
+ */
+export function scratchDatabase(
+  kind: DatabaseKind,
+  name: string,
+  options: { readonly migrate?: boolean } = {},
+): ScratchDatabase {
+  const dir = mkdtempSync(join(tmpdir(), `sts-${name}-`));
+  const schema = `t_${name.replace(/\W/g, '_')}_${process.pid}_${Date.now().toString(36)}`;
+  const config: AppConfig['database'] =
+    kind === 'sqlite'
+      ? { type: 'sqlite', path: join(dir, `${name}.sqlite`) }
+      : { type: 'postgres', url: PG_URL, schema };
+  let ds: DataSource | undefined;
+
+  beforeAll(async () => {
+    const opened = createDataSource(config);
+    await opened.initialize();
+    ds = opened;
+    await ensureSchema(opened, config);
+    if (options.migrate) await opened.runMigrations({ transaction: 'each' });
+  });
+
+  afterAll(async () => {
+    if (ds) {
+      if (kind === 'postgres') await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await ds.destroy();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  return {
+    config,
+    isPostgres: kind === 'postgres',
+    schema,
+    get ds(): DataSource {
+      if (!ds)
+        throw new Error(`scratch database ${name} is not open yet (use it in a test or hook)`);
+      return ds;
+    },
+  };
 }

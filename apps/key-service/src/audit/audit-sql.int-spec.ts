@@ -2,16 +2,10 @@
  * writeAppend on both databases: events, the head and the rows written alongside them (a batch's
  * issuance records) land together or not at all.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
-import { forEachDatabase } from '../../../../test/helpers/databases';
-import { PG_URL, type DatabaseKind } from '../../../../test/helpers/key-service-app';
+import { forEachDatabase, scratchDatabase } from '../../../../test/helpers/databases';
+import type { DatabaseKind } from '../../../../test/helpers/key-service-app';
 import { isUniqueViolation } from '../common/domain-error';
-import type { AppConfig } from '../config/app-config';
 import type { BulkRows } from '../database/bulk-rows';
-import { createDataSource, ensureSchema } from '../database/data-source';
 import type { AuditEventRow } from './audit-event.entity';
 import { writeAppend } from './audit-sql';
 
@@ -44,38 +38,28 @@ const notes = (ids: number[]): BulkRows => ({
 });
 
 forEachDatabase('writeAppend', (kind: DatabaseKind) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-append-'));
-  const schema = `t_append_${process.pid}_${Date.now().toString(36)}`;
-  const database: AppConfig['database'] =
-    kind === 'sqlite'
-      ? { type: 'sqlite', path: join(dir, 'append.sqlite') }
-      : { type: 'postgres', url: PG_URL, schema };
-  const isPostgres = kind === 'postgres';
-  let ds: DataSource;
+  const db = scratchDatabase(kind, 'append', { migrate: true });
+  const isPostgres = db.isPostgres;
 
   const head = async () =>
-    (await ds.query<{ seq: number | string; hash: string }[]>('SELECT seq, hash FROM audit_head'))
+    (
+      await db.ds.query<{ seq: number | string; hash: string }[]>(
+        'SELECT seq, hash FROM audit_head',
+      )
+    )
       .map((r) => ({ seq: Number(r.seq), hash: r.hash }))
       .at(0);
   const count = async (table: string) =>
-    Number((await ds.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+    Number(
+      (await db.ds.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM ${table}`))[0].n,
+    );
 
   beforeAll(async () => {
-    ds = createDataSource(database);
-    await ds.initialize();
-    await ensureSchema(ds, database);
-    await ds.runMigrations({ transaction: 'each' });
-    await ds.query('CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL)');
-  });
-
-  afterAll(async () => {
-    if (isPostgres) await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await db.ds.query('CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL)');
   });
 
   it('writes the events, the rows alongside them and the new head together', async () => {
-    await ds.transaction((em) =>
+    await db.ds.transaction((em) =>
       writeAppend(
         em,
         isPostgres,
@@ -86,13 +70,13 @@ forEachDatabase('writeAppend', (kind: DatabaseKind) => {
     );
     expect(await head()).toEqual({ seq: 2, hash: event(2).hash });
     expect(await count('audit_events')).toBe(2);
-    expect(await ds.query('SELECT id, body FROM notes ORDER BY id')).toEqual([
+    expect(await db.ds.query('SELECT id, body FROM notes ORDER BY id')).toEqual([
       { id: 1, body: 'note 1' },
       { id: 2, body: 'note 2' },
       { id: 3, body: 'note 3' },
     ]);
     // Without rows alongside: the events and the head alone.
-    await ds.transaction((em) =>
+    await db.ds.transaction((em) =>
       writeAppend(em, isPostgres, [event(3)], { seq: 3, hash: event(3).hash }, notes([])),
     );
     expect(await head()).toEqual({ seq: 3, hash: event(3).hash });
@@ -100,7 +84,7 @@ forEachDatabase('writeAppend', (kind: DatabaseKind) => {
   });
 
   it('writes nothing when a row alongside fails: no event, the head unmoved', async () => {
-    const error = await ds
+    const error = await db.ds
       .transaction((em) =>
         writeAppend(em, isPostgres, [event(4)], { seq: 4, hash: event(4).hash }, notes([4, 1])),
       )
@@ -116,7 +100,7 @@ forEachDatabase('writeAppend', (kind: DatabaseKind) => {
 
   it('refuses an append without events', async () => {
     await expect(
-      ds.transaction((em) => writeAppend(em, isPostgres, [], { seq: 3, hash: '' }, notes([9]))),
+      db.ds.transaction((em) => writeAppend(em, isPostgres, [], { seq: 3, hash: '' }, notes([9]))),
     ).rejects.toThrow(RangeError);
     expect(await count('notes')).toBe(3);
   });

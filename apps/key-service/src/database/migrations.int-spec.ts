@@ -3,14 +3,10 @@
  * back to an empty schema, then up again (what `migrate`, `migrate:revert` and an upgrade after
  * a revert do). SQLite in a temp dir; PostgreSQL in a fresh schema of STS_TEST_DATABASE_URL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { forEachDatabase } from '../../../../test/helpers/databases';
-import { PG_URL, type DatabaseKind } from '../../../../test/helpers/key-service-app';
-import type { AppConfig } from '../config/app-config';
-import { createDataSource, ensureSchema, MIGRATIONS } from './data-source';
+import { forEachDatabase, scratchDatabase } from '../../../../test/helpers/databases';
+import type { DatabaseKind } from '../../../../test/helpers/key-service-app';
+import { MIGRATIONS } from './data-source';
 
 jest.setTimeout(60_000);
 
@@ -37,46 +33,28 @@ async function indexNames(ds: DataSource, kind: DatabaseKind, schema: string): P
 }
 
 forEachDatabase('migrations', (kind: DatabaseKind) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-migrations-'));
-  const schema = `t_migrations_${process.pid}_${Date.now().toString(36)}`;
-  const database: AppConfig['database'] =
-    kind === 'sqlite'
-      ? { type: 'sqlite', path: join(dir, 'migrations.sqlite') }
-      : { type: 'postgres', url: PG_URL, schema };
-  let ds: DataSource;
-
-  beforeAll(async () => {
-    ds = createDataSource(database);
-    await ds.initialize();
-    await ensureSchema(ds, database);
-  });
-
-  afterAll(async () => {
-    if (kind === 'postgres') await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const db = scratchDatabase(kind, 'migrations');
 
   it('applies every migration, reverts each one back to an empty schema, and applies them again', async () => {
-    const applied = await ds.runMigrations({ transaction: 'each' });
+    const applied = await db.ds.runMigrations({ transaction: 'each' });
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((M) => new M().name));
-    const tables = await tableNames(ds, kind, schema);
+    const tables = await tableNames(db.ds, kind, db.schema);
     expect(tables).toEqual(
       expect.arrayContaining(['principals', 'vending_keys', 'audit_events', 'vending_issuances']),
     );
-    expect(await indexNames(ds, kind, schema)).toEqual(
+    expect(await indexNames(db.ds, kind, db.schema)).toEqual(
       expect.arrayContaining(['ix_vending_issuances_request_id']),
     );
-    expect(await ds.showMigrations()).toBe(false);
+    expect(await db.ds.showMigrations()).toBe(false);
 
     for (let left = MIGRATIONS.length; left > 0; left -= 1) {
-      await ds.undoLastMigration({ transaction: 'each' });
-      expect(await ds.showMigrations()).toBe(true);
+      await db.ds.undoLastMigration({ transaction: 'each' });
+      expect(await db.ds.showMigrations()).toBe(true);
     }
-    expect(await tableNames(ds, kind, schema)).toEqual([]);
+    expect(await tableNames(db.ds, kind, db.schema)).toEqual([]);
 
-    const again = await ds.runMigrations({ transaction: 'each' });
+    const again = await db.ds.runMigrations({ transaction: 'each' });
     expect(again).toHaveLength(MIGRATIONS.length);
-    expect((await tableNames(ds, kind, schema)).sort()).toEqual([...tables].sort());
+    expect((await tableNames(db.ds, kind, db.schema)).sort()).toEqual([...tables].sort());
   });
 });

@@ -3,53 +3,32 @@
  * statements on a PostgreSQL transaction's connection (one per statement text), the driver's own
  * error codes, and any number of rows through one statement text, values intact.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
-import { forEachDatabase } from '../../../../test/helpers/databases';
-import { PG_URL, type DatabaseKind } from '../../../../test/helpers/key-service-app';
+import { forEachDatabase, scratchDatabase } from '../../../../test/helpers/databases';
+import type { DatabaseKind } from '../../../../test/helpers/key-service-app';
 import { isUniqueViolation } from '../common/domain-error';
-import type { AppConfig } from '../config/app-config';
-import { createDataSource, ensureSchema } from './data-source';
 import { type BulkColumn, columnList, rowSource } from './bulk-rows';
 import { queryPrepared } from './prepared-query';
 
 jest.setTimeout(60_000);
 
 forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-prepared-'));
-  const schema = `t_prepared_${process.pid}_${Date.now().toString(36)}`;
-  const database: AppConfig['database'] =
-    kind === 'sqlite'
-      ? { type: 'sqlite', path: join(dir, 'prepared.sqlite') }
-      : { type: 'postgres', url: PG_URL, schema };
+  const db = scratchDatabase(kind, 'prepared');
   const mark = (i: number) => (kind === 'postgres' ? `$${i}` : '?');
   const insert = `INSERT INTO things (id, name) VALUES (${mark(1)}, ${mark(2)}) RETURNING id, name`;
-  let ds: DataSource;
 
   beforeAll(async () => {
-    ds = createDataSource(database);
-    await ds.initialize();
-    await ensureSchema(ds, database);
-    await ds.query('CREATE TABLE things (id integer PRIMARY KEY, name varchar(20) NOT NULL)');
-    await ds.query('CREATE TABLE notes (n bigint PRIMARY KEY, body text, size integer)');
-  });
-
-  afterAll(async () => {
-    if (kind === 'postgres') await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await db.ds.query('CREATE TABLE things (id integer PRIMARY KEY, name varchar(20) NOT NULL)');
+    await db.ds.query('CREATE TABLE notes (n bigint PRIMARY KEY, body text, size integer)');
   });
 
   it('answers the rows of each execution, inside and outside a transaction', async () => {
-    const got = await ds.transaction(async (em) => [
+    const got = await db.ds.transaction(async (em) => [
       await queryPrepared<{ id: number; name: string }>(em, insert, [1, 'one']),
       await queryPrepared<{ id: number; name: string }>(em, insert, [2, 'two']),
     ]);
     expect(got).toEqual([[{ id: 1, name: 'one' }], [{ id: 2, name: 'two' }]]);
     const read = await queryPrepared<{ name: string }>(
-      ds.manager,
+      db.ds.manager,
       `SELECT name FROM things WHERE id > ${mark(1)} ORDER BY id`,
       [0],
     );
@@ -57,7 +36,7 @@ forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
   });
 
   it('fails with the driver error of a unique violation and records nothing of the transaction', async () => {
-    const attempt = ds.transaction(async (em) => {
+    const attempt = db.ds.transaction(async (em) => {
       await queryPrepared(em, insert, [3, 'three']);
       await queryPrepared(em, insert, [1, 'again']);
     });
@@ -66,7 +45,7 @@ forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
       (e: unknown) => e,
     );
     expect(isUniqueViolation(error)).toBe(true);
-    const [{ n }] = await ds.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM things');
+    const [{ n }] = await db.ds.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM things');
     expect(Number(n)).toBe(2);
   });
 
@@ -92,10 +71,10 @@ forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
       const source = rowSource(kind === 'postgres', columns, rows);
       const sql = `INSERT INTO notes ${columnList(columns)} ${source.sql}`;
       texts.add(sql);
-      await ds.transaction((em) => queryPrepared(em, sql, source.params));
+      await db.ds.transaction((em) => queryPrepared(em, sql, source.params));
     }
     if (kind === 'postgres') expect(texts.size).toBe(1);
-    const stored = await ds.query<{ n: number | string; body: string | null; size: number }[]>(
+    const stored = await db.ds.query<{ n: number | string; body: string | null; size: number }[]>(
       'SELECT n, body, size FROM notes ORDER BY n',
     );
     const expected = [...awkward.slice(0, 1), ...awkward.slice(0, 3), ...awkward].map(
@@ -107,7 +86,7 @@ forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
   if (kind === 'postgres') {
     it('prepares each statement text once per connection, under a name of its own', async () => {
       const select = 'SELECT name FROM things WHERE id = $1';
-      const seen = await ds.transaction(async (em) => {
+      const seen = await db.ds.transaction(async (em) => {
         await queryPrepared(em, select, [1]);
         await queryPrepared(em, select, [2]);
         await queryPrepared(em, insert, [4, 'four']);

@@ -3,16 +3,10 @@
  * on PostgreSQL) are the keys readKeysById reads, supply-group state included, and the keys are
  * checked before the TIDs' windows.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
-import { forEachDatabase } from '../../../../../test/helpers/databases';
-import { PG_URL, type DatabaseKind } from '../../../../../test/helpers/key-service-app';
+import { forEachDatabase, scratchDatabase } from '../../../../../test/helpers/databases';
+import type { DatabaseKind } from '../../../../../test/helpers/key-service-app';
 import { DomainError } from '../../common/domain-error';
 import { ErrorCode } from '../../common/error-codes';
-import type { AppConfig } from '../../config/app-config';
-import { createDataSource, ensureSchema } from '../../database/data-source';
 import { SupplyGroup } from '../../supply-groups/supply-group.entity';
 import { VendingKey } from '../../vending-keys/vending-key.entity';
 import { TidAllocator } from '../tid-allocation/tid-allocator';
@@ -24,22 +18,12 @@ const AT = '2026-12-02T10:00:00.000Z';
 const meter = (drn: string) => ({ iin: '600727', drn });
 
 forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-issuance-sql-'));
-  const schema = `t_issuance_sql_${process.pid}_${Date.now().toString(36)}`;
-  const database: AppConfig['database'] =
-    kind === 'sqlite'
-      ? { type: 'sqlite', path: join(dir, 'issuance.sqlite') }
-      : { type: 'postgres', url: PG_URL, schema };
-  const isPostgres = kind === 'postgres';
+  const db = scratchDatabase(kind, 'issuance-sql', { migrate: true });
+  const isPostgres = db.isPostgres;
   const allocator = new TidAllocator(isPostgres, 10);
-  let ds: DataSource;
 
   beforeAll(async () => {
-    ds = createDataSource(database);
-    await ds.initialize();
-    await ensureSchema(ds, database);
-    await ds.runMigrations({ transaction: 'each' });
-    await ds.manager.insert(SupplyGroup, {
+    await db.ds.manager.insert(SupplyGroup, {
       id: 'sg-1',
       sgc: '600727',
       name: 'Test',
@@ -53,7 +37,7 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
       ['key-1', 1],
       ['key-2', 2],
     ] as const) {
-      await ds.manager.insert(VendingKey, {
+      await db.ds.manager.insert(VendingKey, {
         id,
         supplyGroupId: 'sg-1',
         sgc: '600727',
@@ -83,16 +67,10 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
     }
   });
 
-  afterAll(async () => {
-    if (isPostgres) await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('reads the keys as readKeysById does and allocates each TID', async () => {
-    const expected = await readKeysById(ds.manager, isPostgres, ['key-1', 'key-2']);
+    const expected = await readKeysById(db.ds.manager, isPostgres, ['key-1', 'key-2']);
     let seen: ReadonlyMap<string, VendingKey> | undefined;
-    const tids = await ds.transaction((em) =>
+    const tids = await db.ds.transaction((em) =>
       allocateReadingKeys(
         em,
         isPostgres,
@@ -122,7 +100,7 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
     const refuse = new DomainError(ErrorCode.STS_KEY_NOT_ACTIVE, 'refused');
     const exhausted = [{ vendingKeyId: 'key-1', meter: meter('01234567890'), nowTid: 80 }];
     const run = (check: () => void) =>
-      ds
+      db.ds
         .transaction((em) =>
           allocateReadingKeys(em, isPostgres, allocator, exhausted, AT, ['key-1'], check),
         )
@@ -136,7 +114,7 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
       }),
     ).toBe('STS_KEY_NOT_ACTIVE');
     expect(await run(() => undefined)).toBe('STS_TID_WINDOW_EXHAUSTED');
-    const [row] = await ds.query<{ last_tid: number | string }[]>(
+    const [row] = await db.ds.query<{ last_tid: number | string }[]>(
       "SELECT last_tid FROM vending_tid_allocations WHERE vending_key_id = 'key-1' AND drn = '01234567890'",
     );
     expect(Number(row.last_tid)).toBe(100);
