@@ -61,27 +61,25 @@ forEachDatabase('errors and availability', (database) => {
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     expect((res.body.details.fields as { field: string }[]).map((f) => f.field)).toEqual(['name']);
-    const malformed = await svc.http
-      .post('/api/v1/supply-groups')
-      .set(...auth(cast.officerA.key))
-      .set('Content-Type', 'application/json')
-      .send('{"sgc": ');
+    /** A supply-group creation with this raw body (and content type, JSON unless given). */
+    const postRaw = (body?: string, type = 'application/json') => {
+      const req = svc.http
+        .post('/api/v1/supply-groups')
+        .set(...auth(cast.officerA.key))
+        .set('Content-Type', type);
+      return body === undefined ? req : req.send(body);
+    };
+    const malformed = await postRaw('{"sgc": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.details.fields[0].field).toBe('body');
     expect(malformed.body.message).toBe('body: is not valid JSON');
     // A malformed body is not echoed (JSON.parse's own message quotes the text around the error).
-    const secretish = await svc.http
-      .post('/api/v1/supply-groups')
-      .set(...auth(cast.officerA.key))
-      .set('Content-Type', 'application/json')
-      .send('{"component": x0123456789abcdef}');
+    const secretish = await postRaw('{"component": x0123456789abcdef}');
     expect(secretish.status).toBe(400);
     expect(JSON.stringify(secretish.body)).not.toContain('012345');
-    const poisoned = await svc.http
-      .post('/api/v1/supply-groups')
-      .set(...auth(cast.officerA.key))
-      .set('Content-Type', 'application/json')
-      .send('{"sgc": "600729", "name": "n", "__proto__": {"isAdmin": true}}');
+    const poisoned = await postRaw(
+      '{"sgc": "600729", "name": "n", "__proto__": {"isAdmin": true}}',
+    );
     expect(poisoned.status).toBe(400);
     expect(poisoned.body.details.fields[0].field).toBe('body');
     const tooLarge = await svc.http
@@ -95,20 +93,13 @@ forEachDatabase('errors and availability', (database) => {
     });
     // Only JSON bodies (text/csv is for the routes that stream it: campaign meter lists).
     for (const type of ['text/csv', 'text/plain', 'application/xml']) {
-      const wrongType = await svc.http
-        .post('/api/v1/supply-groups')
-        .set(...auth(cast.officerA.key))
-        .set('Content-Type', type)
-        .send('sgc,name\n600729,x\n');
+      const wrongType = await postRaw('sgc,name\n600729,x\n', type);
       expect(wrongType.status).toBe(400);
       expect(wrongType.body.details.fields[0].field).toBe('Content-Type');
       expect(wrongType.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     }
     // An empty JSON body is an empty object: here it fails validation on the fields it lacks.
-    const empty = await svc.http
-      .post('/api/v1/supply-groups')
-      .set(...auth(cast.officerA.key))
-      .set('Content-Type', 'application/json');
+    const empty = await postRaw();
     expect(empty.status).toBe(400);
     expect((empty.body.details.fields as { field: string }[]).map((f) => f.field)).toEqual(
       expect.arrayContaining(['sgc', 'name']),

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
-import { type HttpResponse, routeOf } from '../common/http-types';
+import { type HttpResponse, routeSubjectOf } from '../common/http-types';
 import { currentContext } from '../common/request-context';
 import { PrincipalsService } from '../principals/principals.service';
 import { ACCESS_DENIAL_RECORDED, type RefusableRequest } from '../common/refusal-recorder';
@@ -50,7 +50,7 @@ export class AuthGuard implements CanActivate {
         actor: principal,
         action: 'access.denied',
         subjectType: 'route',
-        subjectId: `${req.method} ${routeOf(req)}`.slice(0, 64),
+        subjectId: routeSubjectOf(req),
         outcome: 'failure',
         details: { required: roles ?? [] },
       });

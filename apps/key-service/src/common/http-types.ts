@@ -27,3 +27,8 @@ export interface HttpResponse {
 export function routeOf(req: HttpRequest): string {
   return req.routeOptions?.url ?? req.url.split('?', 1)[0];
 }
+
+/** A request as the subject of an audit event: `POST /api/v1/vending-keys/:id` (64 at most). */
+export function routeSubjectOf(req: HttpRequest): string {
+  return `${req.method} ${routeOf(req)}`.slice(0, 64);
+}

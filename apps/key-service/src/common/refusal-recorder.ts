@@ -1,7 +1,7 @@
 import type { AuditService } from '../audit/audit.service';
 import type { AuthenticatedRequest } from '../auth/authenticated-principal';
 import { ErrorCode } from './error-codes';
-import { routeOf } from './http-types';
+import { routeSubjectOf } from './http-types';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -40,7 +40,7 @@ export class RefusalRecorder {
       actor: principal,
       action: 'request.refused',
       subjectType: 'route',
-      subjectId: `${req.method} ${routeOf(req)}`.slice(0, 64),
+      subjectId: routeSubjectOf(req),
       outcome: 'failure',
       details: { code, params: { ...req.params } },
     });
