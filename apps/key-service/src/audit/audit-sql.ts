@@ -8,7 +8,7 @@ import {
   sqliteRowsPerStatement,
 } from '../database/bulk-rows';
 import { columnOf, perDataSource } from '../database/entity-sql';
-import { queryPrepared } from '../database/prepared-query';
+import { queryPrepared, sendPrepared } from '../database/prepared-query';
 import { AuditEventRow, AuditHeadRow } from './audit-event.entity';
 
 /**
@@ -19,6 +19,8 @@ import { AuditEventRow, AuditHeadRow } from './audit-event.entity';
 
 interface AppendPlan {
   readonly table: string;
+  /** Reads the head row (seq, hash) with a condition appended after `WHERE id = 1 AND`. */
+  readonly headSelect: string;
   readonly columns: readonly BulkColumn[];
   readonly properties: readonly (keyof AuditEventRow)[];
   /** The head update, with these placeholders for the new sequence and hash. */
@@ -36,16 +38,29 @@ const planFor = perDataSource((connection): AppendPlan => {
       type: c.type === 'bigint' ? 'bigint' : c.type === 'integer' ? 'integer' : 'text',
     })),
     properties: events.columns.map((c) => c.propertyName as keyof AuditEventRow),
+    headSelect: `SELECT "${seq}" AS seq, "${hash}" AS hash FROM ${head.tableName} WHERE "${id}" = 1 AND`,
     headUpdate: (seqMark, hashMark) =>
       `UPDATE ${head.tableName} SET "${seq}" = ${seqMark}, "${hash}" = ${hashMark} WHERE "${id}" = 1`,
   };
 });
 
 /**
+ * A query (PostgreSQL) that locks the audit head row and reads its `seq` and `hash`, for a
+ * statement that takes the head lock together with other work (see
+ * `AuditService.useLockedHead`). The row is locked only once `after` (a condition over the
+ * statement's earlier data-modifying parts, e.g. `(SELECT count(*) FROM allocated) >= 0`) was
+ * evaluated, so those parts lock their rows before the head, as in every batch.
+ */
+export function headLockQuery(em: EntityManager, after: string): string {
+  return `${planFor(em).headSelect} ${after} FOR UPDATE`;
+}
+
+/**
  * Writes chained events (at least one) and moves the head to the last of them, inside `em`'s
  * transaction (the caller holds the head lock), together with `alongside`: rows of another table
  * that belong with these events (a batch's issuance records). On PostgreSQL all of it is one
- * statement, the same text for any number of rows.
+ * statement, the same text for any number of rows, sent with `sendPrepared` (in a pipelined
+ * transaction its failure fails the COMMIT instead of this call).
  */
 export async function writeAppend(
   em: EntityManager,
@@ -70,7 +85,7 @@ export async function writeAppend(
     const events = rowSource(true, plan.columns, values, params.length + 1);
     params.push(...events.params);
     const n = params.length;
-    await queryPrepared(
+    await sendPrepared(
       em,
       `WITH ${before}appended AS (${insert(events.sql)}) ${plan.headUpdate(`$${n + 1}`, `$${n + 2}`)}`,
       [...params, head.seq, head.hash],

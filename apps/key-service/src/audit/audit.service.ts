@@ -73,6 +73,12 @@ interface StampedAuditInput {
   readonly at: string;
 }
 
+/** The last event of the chain (its sequence number and hash), as the head row holds it. */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 /** Most events one group-commit transaction appends (a larger single submission goes alone). */
 export const GROUP_COMMIT_MAX_EVENTS = 500;
 
@@ -143,6 +149,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private publicKeyPemValue?: string;
   private timer?: NodeJS.Timeout;
   private checkpointing?: Promise<void>;
+  /** Heads read under lock by a statement of the transaction (`useLockedHead`), by its manager. */
+  private readonly lockedHeads = new WeakMap<EntityManager, ChainHead>();
   private readonly committer = new GroupCommitter<StampedAuditInput>(
     (events) => this.commitBatch(events),
     GROUP_COMMIT_MAX_EVENTS,
@@ -218,6 +226,15 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Tells the next append in `em`'s transaction that the transaction already holds the head lock
+   * and read the head as `head` (with `headLockQuery`, inside a statement of its own): that
+   * append chains from it instead of locking and reading the head again.
+   */
+  useLockedHead(em: EntityManager, head: ChainHead): void {
+    this.lockedHeads.set(em, head);
+  }
+
+  /**
    * Appends events in a transaction of their own, group-committed with the events other
    * callers hand over meanwhile (one transaction and one disk flush for up to
    * {@link GROUP_COMMIT_MAX_EVENTS} events). Resolves only once the events are committed;
@@ -277,7 +294,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       if (alongside) await insertBulk(em, this.tx.isPostgres, alongside);
       return;
     }
-    const head = await this.lockHead(em);
+    const head = this.lockedHeads.get(em) ?? (await this.lockHead(em));
+    this.lockedHeads.delete(em);
     const at = this.clock.nowIso();
     const requestId = currentRequestId();
     let { seq, hash } = head;
@@ -544,7 +562,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  private async lockHead(em: EntityManager): Promise<{ seq: number; hash: string }> {
+  private async lockHead(em: EntityManager): Promise<ChainHead> {
     const rows = await queryPrepared<{ seq: string | number; hash: string }>(
       em,
       this.tx.isPostgres

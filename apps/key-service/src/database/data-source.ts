@@ -70,7 +70,9 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
     url: database.url,
     schema: database.schema,
     connectTimeoutMS: 5000,
-    extra: { options: `-c search_path=${database.schema}`, max: 10 },
+    // pipeline: statements may be sent before earlier ones answered (pipelined-transaction.ts);
+    // a statement that is awaited before the next one is sent runs as without it.
+    extra: { options: `-c search_path=${database.schema}`, max: 10, pipeline: true },
   };
 }
 

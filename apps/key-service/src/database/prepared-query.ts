@@ -1,28 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { pipelineOf } from './pipelined-transaction';
+import { statementName } from './statement-names';
 
 /** What this module uses of the `pg` client a PostgreSQL query runner holds. */
 interface PgClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
-
-/**
- * Statement texts seen, with their names; past this many, statements run unnamed. Each named
- * statement holds memory in every PostgreSQL connection that ran it, so callers pass texts that
- * do not vary with the data (bulk-rows.ts: one text for any number of rows).
- */
-const MAX_NAMED_STATEMENTS = 64;
-const names = new Map<string, string>();
-
-function statementName(sql: string): string | undefined {
-  let name = names.get(sql);
-  if (name === undefined) {
-    if (names.size >= MAX_NAMED_STATEMENTS) return undefined;
-    // The name follows the text: one text, one name, on every connection of the pool.
-    name = `sts_${createHash('sha256').update(sql).digest('hex').slice(0, 40)}`;
-    names.set(sql, name);
-  }
-  return name;
 }
 
 /**
@@ -31,7 +13,8 @@ function statementName(sql: string): string | undefined {
  * transaction's connection: parsed and planned once per connection instead of on every
  * execution, which saves about a quarter of PostgreSQL's CPU for a batch's statements.
  * Elsewhere (SQLite, or no transaction) it is `em.query`. Errors are the driver's own (codes as
- * `isUniqueViolation` and `isDatabaseUnavailable` read them).
+ * `isUniqueViolation` and `isDatabaseUnavailable` read them). In a pipelined transaction the
+ * statement is sent before this function returns (pipelined-transaction.ts).
  */
 export async function queryPrepared<R>(
   em: EntityManager,
@@ -39,6 +22,8 @@ export async function queryPrepared<R>(
   params: readonly unknown[] = [],
 ): Promise<R[]> {
   const runner = em.queryRunner;
+  const pipeline = runner && pipelineOf(runner);
+  if (pipeline) return (await pipeline.query(sql, params)) as R[];
   const name =
     runner !== undefined && em.connection.options.type === 'postgres'
       ? statementName(sql)
@@ -47,4 +32,19 @@ export async function queryPrepared<R>(
   const client = (await runner.connect()) as PgClient;
   const result = await client.query({ name, text: sql, values: [...params] });
   return result.rows as R[];
+}
+
+/**
+ * `queryPrepared` for a write whose answer the caller does not need. In a pipelined transaction
+ * it is sent and not waited for: the transaction's COMMIT follows it, and the transaction fails
+ * with its error if it failed. Elsewhere it is `queryPrepared`.
+ */
+export async function sendPrepared(
+  em: EntityManager,
+  sql: string,
+  params: readonly unknown[],
+): Promise<void> {
+  const pipeline = em.queryRunner && pipelineOf(em.queryRunner);
+  if (pipeline) pipeline.send(sql, params);
+  else await queryPrepared(em, sql, params);
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DomainError, isDatabaseUnavailable } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
+import { runPipelinedTransaction } from './pipelined-transaction';
 
 /**
  * Runs units of work in one database transaction: everything a request changes, including its
@@ -28,6 +29,16 @@ export class TransactionRunner {
   /** Runs `work` in a transaction; database outages surface as DATABASE_UNAVAILABLE (503). */
   async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.exclusive(() => this.dataSource.transaction(work));
+  }
+
+  /**
+   * `run` for the short transactions of the hot path, which read once and then write: on
+   * PostgreSQL a pipelined transaction (BEGIN and the final writes are not waited for:
+   * pipelined-transaction.ts), on SQLite `run`.
+   */
+  async runPipelined<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (this.serialised) return this.run(work);
+    return this.guard(() => runPipelinedTransaction(this.dataSource, work));
   }
 
   /** Reads outside a transaction (queued on SQLite so they never see another's uncommitted work). */

@@ -274,7 +274,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     this.tids = new TidAllocator(tx.isPostgres, config.tidWindowMinutes);
     this.derivations = new DerivationBatcher(custody);
     this.committer = new IssuanceCommitter<EntityManager, PendingItem, ItemResult>({
-      transaction: (work) => this.tx.run(work),
+      transaction: (work) => this.tx.runPipelined(work),
       beforeItems: (em, items) => this.readBatchKeys(em, items),
       item: (em, p) => this.inContext(p.context, () => this.runItem(em, p)),
       savepoint: (p) => p.run !== undefined,
@@ -780,6 +780,10 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     };
     const tids = new Map<number, number>();
     let remaining = items.flatMap((p, i) => (p.fast?.tid ? [i] : []));
+    // The first round's statement also takes the audit head lock, after the TID rows, unless an
+    // item runs its own writes below (`run`, e.g. a key-change set), which would lock rows after
+    // the head: batches must lock TID rows before the head, or two of them could deadlock.
+    const lockAuditHead = items.every((p) => p.fast !== undefined || p.run === undefined);
     let keysRead = false;
     if (remaining.length === 0) {
       if (keyIds.length > 0) checkKeys(await readKeysById(em, this.tx.isPostgres, keyIds));
@@ -798,17 +802,22 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
         const t = items[i].fast?.tid as TidRequest;
         return { vendingKeyId: t.vendingKeyId, meter: t.meter, nowTid: t.nowTid(at) };
       });
-      const got = keysRead
-        ? await this.tids.allocateMany(em, requests, at)
-        : await allocateReadingKeys(
-            em,
-            this.tx.isPostgres,
-            this.tids,
-            requests,
-            at,
-            keyIds,
-            checkKeys,
-          );
+      let got: number[];
+      if (keysRead) {
+        got = await this.tids.allocateMany(em, requests, at);
+      } else {
+        const allocation = await allocateReadingKeys(
+          em,
+          this.tx.isPostgres,
+          this.tids,
+          requests,
+          at,
+          { ids: keyIds, check: checkKeys },
+          lockAuditHead,
+        );
+        if (allocation.auditHead) this.audit.useLockedHead(em, allocation.auditHead);
+        got = allocation.tids;
+      }
       keysRead = true;
       round.forEach((i, j) => tids.set(i, got[j]));
       remaining = later;
