@@ -8,6 +8,7 @@ import type { Role } from '../auth/role';
 import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
+import { ExpiringCache } from '../common/expiring-cache';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { CreatePrincipalDto, UpdatePrincipalDto } from './dto/principal.dto';
@@ -21,14 +22,16 @@ const AUTH_CACHE_MAX = 10_000;
 @Injectable()
 export class PrincipalsService {
   /** Principal rows by API key id, each reused for at most `authCacheMs` (see STS_AUTH_CACHE_MS). */
-  private readonly byKeyId = new Map<string, { row: Principal | null; until: number }>();
+  private readonly byKeyId: ExpiringCache<string, Principal | null>;
 
   constructor(
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.byKeyId = new ExpiringCache({ ttlMs: config.authCacheMs, maxEntries: AUTH_CACHE_MAX });
+  }
 
   /**
    * The principal an API key belongs to, if the key is valid and the principal active. The
@@ -43,16 +46,10 @@ export class PrincipalsService {
     return { id: p.id, name: p.name, roles: p.roles, sgcScope: p.sgcScope };
   }
 
-  private async principalByKeyId(apiKeyId: string): Promise<Principal | null> {
-    const now = Date.now();
-    const hit = this.byKeyId.get(apiKeyId);
-    if (hit && hit.until > now) return hit.row;
-    const row = await this.tx.read((em) => em.findOneBy(Principal, { apiKeyId }));
-    if (this.config.authCacheMs > 0) {
-      if (this.byKeyId.size >= AUTH_CACHE_MAX) this.byKeyId.clear();
-      this.byKeyId.set(apiKeyId, { row, until: now + this.config.authCacheMs });
-    }
-    return row;
+  private principalByKeyId(apiKeyId: string): Promise<Principal | null> {
+    return this.byKeyId.get(apiKeyId, () =>
+      this.tx.read((em) => em.findOneBy(Principal, { apiKeyId })),
+    );
   }
 
   async list(): Promise<Principal[]> {

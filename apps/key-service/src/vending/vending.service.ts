@@ -24,6 +24,7 @@ import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
 import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
+import { ExpiringCache } from '../common/expiring-cache';
 import { JsonLogger } from '../common/json-logger';
 import {
   currentContext,
@@ -258,7 +259,11 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   private readonly tids: TidAllocator;
   private timer?: NodeJS.Timeout;
   private readonly committer: IssuanceCommitter<EntityManager, PendingItem, ItemResult>;
-  private readonly keyCache = new Map<string, { key: VendingKey; until: number }>();
+  /** Live vending keys by `sgc|krn` (a key that is not found is not kept). */
+  private readonly keyCache = new ExpiringCache<string, VendingKey | null>({
+    ttlMs: KEY_CACHE_MS,
+    keep: (key) => key !== null,
+  });
   private readonly derivations: DerivationBatcher;
 
   constructor(
@@ -939,19 +944,16 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     fresh: boolean,
   ): Promise<{ key: VendingKey | null; cached: boolean }> {
     const id = `${ref.sgc}|${ref.krn}`;
-    const now = Date.now();
-    if (!fresh) {
-      const hit = this.keyCache.get(id);
-      if (hit && hit.until > now) return { key: hit.key, cached: true };
-    }
-    const key = await this.tx.read((em) => readLiveKey(em, this.tx.isPostgres, ref.sgc, ref.krn));
-    if (key) {
-      if (this.keyCache.size >= 10_000) this.keyCache.clear();
-      this.keyCache.set(id, { key, until: now + KEY_CACHE_MS });
-    } else {
-      this.keyCache.delete(id);
-    }
-    return { key, cached: false };
+    const read = () => this.tx.read((em) => readLiveKey(em, this.tx.isPostgres, ref.sgc, ref.krn));
+    if (fresh) return { key: await this.keyCache.reload(id, read), cached: false };
+    // A kept key, or one read for a concurrent request (which may have started before this
+    // request arrived), counts as cached; a key this request read itself does not.
+    let readHere = false;
+    const key = await this.keyCache.get(id, () => {
+      readHere = true;
+      return read();
+    });
+    return { key, cached: !readHere };
   }
 
   private evictKey(ref: KeyRef): void {

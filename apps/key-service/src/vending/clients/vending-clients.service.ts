@@ -7,6 +7,7 @@ import { CeremoniesService } from '../../ceremonies/ceremonies.service';
 import { Clock } from '../../common/clock';
 import { DomainError } from '../../common/domain-error';
 import { ErrorCode } from '../../common/error-codes';
+import { ExpiringCache } from '../../common/expiring-cache';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { Principal } from '../../principals/principal.entity';
 import {
@@ -72,17 +73,21 @@ function toProfile(c: VendingClient): ClientProfile {
  */
 @Injectable()
 export class VendingClientsService implements OnModuleInit {
-  private readonly cache = new Map<string, { profile: ClientProfile; until: number }>();
+  /** Profiles by principal, reused for STS_VENDING_PROFILE_CACHE_MS. */
+  private readonly profiles: ExpiringCache<string, ClientProfile>;
   /** Active transport keys by principal, reused like profiles (dropped when this process changes one). */
-  private readonly transportKeys = new Map<string, { key: TransportKey; until: number }>();
+  private readonly transportKeys: ExpiringCache<string, TransportKey>;
 
   constructor(
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly ceremonies: CeremoniesService,
     private readonly clock: Clock,
-    @Inject(VENDING_CONFIG) private readonly config: VendingConfig,
-  ) {}
+    @Inject(VENDING_CONFIG) config: VendingConfig,
+  ) {
+    this.profiles = new ExpiringCache({ ttlMs: config.profileCacheMs });
+    this.transportKeys = new ExpiringCache({ ttlMs: config.profileCacheMs });
+  }
 
   onModuleInit(): void {
     this.ceremonies.register('transport-key', {
@@ -112,41 +117,30 @@ export class VendingClientsService implements OnModuleInit {
   }
 
   /** The client's profile as the vending routes use it (cached for STS_VENDING_PROFILE_CACHE_MS). */
-  async profile(principalId: string): Promise<ClientProfile> {
-    const now = Date.now();
-    const hit = this.cache.get(principalId);
-    if (hit && hit.until > now) return hit.profile;
-    const row = await this.tx.read((em) => em.findOneBy(VendingClient, { principalId }));
-    const profile = row ? toProfile(row) : emptyProfile(principalId);
-    if (this.config.profileCacheMs > 0) {
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(principalId, { profile, until: now + this.config.profileCacheMs });
-    }
-    return profile;
+  profile(principalId: string): Promise<ClientProfile> {
+    return this.profiles.get(principalId, async () => {
+      const row = await this.tx.read((em) => em.findOneBy(VendingClient, { principalId }));
+      return row ? toProfile(row) : emptyProfile(principalId);
+    });
   }
 
   /** The client's active transport key; 409 TRANSPORT_KEY_MISSING without one. */
-  async activeTransportKey(principalId: string): Promise<TransportKey> {
-    const now = Date.now();
-    const hit = this.transportKeys.get(principalId);
-    if (hit && hit.until > now) return hit.key;
-    const key = await this.tx.read((em) =>
-      em.findOne(TransportKey, {
-        where: { principalId, state: 'active' },
-        order: { createdAt: 'DESC' },
-      }),
-    );
-    if (!key) {
-      throw new DomainError(
-        ErrorCode.TRANSPORT_KEY_MISSING,
-        'You have no active transport key: a security officer loads one by component ceremony',
+  activeTransportKey(principalId: string): Promise<TransportKey> {
+    return this.transportKeys.get(principalId, async () => {
+      const key = await this.tx.read((em) =>
+        em.findOne(TransportKey, {
+          where: { principalId, state: 'active' },
+          order: { createdAt: 'DESC' },
+        }),
       );
-    }
-    if (this.config.profileCacheMs > 0) {
-      if (this.transportKeys.size > 10_000) this.transportKeys.clear();
-      this.transportKeys.set(principalId, { key, until: now + this.config.profileCacheMs });
-    }
-    return key;
+      if (!key) {
+        throw new DomainError(
+          ErrorCode.TRANSPORT_KEY_MISSING,
+          'You have no active transport key: a security officer loads one by component ceremony',
+        );
+      }
+      return key;
+    });
   }
 
   async upsert(
@@ -184,7 +178,7 @@ export class VendingClientsService implements OnModuleInit {
       });
       return profile;
     });
-    this.cache.delete(principalId);
+    this.profiles.delete(principalId);
     return result;
   }
 
