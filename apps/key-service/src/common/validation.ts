@@ -1,6 +1,7 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError } from './domain-error';
 import { ErrorCode } from './error-codes';
+import { type FastPath, fastPathFor } from './validation-fast-path';
 
 interface FieldProblem {
   field: string;
@@ -20,11 +21,31 @@ function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
 }
 
 /**
+ * The ValidationPipe with a fast path for bodies that are valid (validation-fast-path.ts): a body
+ * the fast path does not accept, and everything but bodies, goes through the pipe as before.
+ */
+class ServiceValidationPipe extends ValidationPipe {
+  private readonly fastPaths = new Map<unknown, FastPath<unknown> | undefined>();
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.type === 'body' ? metadata.metatype : undefined;
+    if (type && this.toValidate(metadata)) {
+      if (!this.fastPaths.has(type)) {
+        this.fastPaths.set(type, fastPathFor(type as new () => unknown));
+      }
+      const accepted = this.fastPaths.get(type)?.(value);
+      if (accepted !== undefined) return accepted;
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/**
  * Whitelisting validation: unknown fields are refused, every problem names its field, and no
  * message echoes a value (components and keys must never come back in an error).
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ServiceValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
