@@ -38,6 +38,21 @@ describe('Idempotency-Key', () => {
     ).not.toBe(a);
   });
 
+  it('fingerprints a DTO instance as its JSON, with the value stored by earlier versions', () => {
+    class Meter {
+      iin = '1';
+      drn = '2';
+      keyType?: number = undefined;
+    }
+    class Credit {
+      meter = new Meter();
+      amount = '5';
+    }
+    const plain = requestFingerprint('credit', { meter: { iin: '1', drn: '2' }, amount: '5' });
+    expect(requestFingerprint('credit', new Credit())).toBe(plain);
+    expect(plain).toBe('e7c00378947fa52699c98eb6117e292088638b343f5b6a7b38707929eabbd7db');
+  });
+
   it('replays the same payload and refuses another with 409', () => {
     expect(() => assertSamePayload({ requestHash: 'h1' }, 'h1', 'k')).not.toThrow();
     expect(() => assertSamePayload({ requestHash: 'h1' }, 'h2', 'k')).toThrow(

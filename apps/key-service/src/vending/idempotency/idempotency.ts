@@ -22,13 +22,13 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
 
 /**
  * The fingerprint of a request: SHA-256 of the operation and the canonical JSON of its validated
- * body (key order and absent optional fields do not matter). A retry with the same key must carry
- * the same fingerprint; another payload under the same key is a client bug (409).
+ * body (key order and absent optional fields do not matter; a DTO instance fingerprints as its
+ * JSON would). A retry with the same key must carry the same fingerprint; another payload under
+ * the same key is a client bug (409). Stored with each issuance: it must not change between
+ * versions.
  */
 export function requestFingerprint(operation: string, body: unknown): string {
-  return createHash('sha256')
-    .update(canonicalJson({ operation, body: JSON.parse(JSON.stringify(body)) as unknown }))
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson({ operation, body })).digest('hex');
 }
 
 /** The stored request that used a key earlier, as far as idempotency needs it. */
