@@ -29,6 +29,12 @@ export interface AuditEventFields {
   readonly details: string;
 }
 
+/** The last event of the chain (its sequence number and hash), as the head row holds it. */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export interface ChainedAuditEvent extends AuditEventFields {
   readonly prevHash: string;
   readonly hash: string;
@@ -56,15 +62,33 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
+/**
+ * The text an event's hash covers, split around its sequence number: the canonical JSON of the
+ * event is `before + seq + after`. (The database chains a batch of events from these two parts
+ * when it gives them their sequence numbers: audit-sql.ts.)
+ */
+export function eventTextAround(e: Omit<AuditEventFields, 'seq'>): {
+  before: string;
+  after: string;
+} {
+  return {
+    before:
+      `{"action":${JSON.stringify(e.action)},"actorId":${JSON.stringify(e.actorId)},` +
+      `"actorName":${JSON.stringify(e.actorName)},"at":${JSON.stringify(e.at)},` +
+      `"details":${JSON.stringify(e.details)},"outcome":${JSON.stringify(e.outcome)},` +
+      `"requestId":${JSON.stringify(e.requestId)},"seq":`,
+    after: `,"subjectId":${JSON.stringify(e.subjectId)},"subjectType":${JSON.stringify(e.subjectType)}}`,
+  };
+}
+
 /** The hash of an event given its predecessor's hash. */
 export function eventHash(prevHash: string, e: AuditEventFields): string {
-  const body =
-    `{"action":${JSON.stringify(e.action)},"actorId":${JSON.stringify(e.actorId)},` +
-    `"actorName":${JSON.stringify(e.actorName)},"at":${JSON.stringify(e.at)},` +
-    `"details":${JSON.stringify(e.details)},"outcome":${JSON.stringify(e.outcome)},` +
-    `"requestId":${JSON.stringify(e.requestId)},"seq":${e.seq},` +
-    `"subjectId":${JSON.stringify(e.subjectId)},"subjectType":${JSON.stringify(e.subjectType)}}`;
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+  const { before, after } = eventTextAround(e);
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(`${before}${e.seq}${after}`)
+    .digest('hex');
 }
 
 /** The bytes a checkpoint signature covers. */

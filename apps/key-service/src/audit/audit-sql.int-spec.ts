@@ -1,32 +1,38 @@
 /**
- * writeAppend on both databases: events, the head and the rows written alongside them (a batch's
- * issuance records) land together or not at all.
+ * appendEvents on both databases: events are chained after the head exactly as eventHash chains
+ * them (on PostgreSQL the database computes the hashes), and the events, the new head and the
+ * rows written alongside them (a batch's issuance records) land together or not at all.
  */
 import { forEachDatabase, scratchDatabase } from '../../../../test/helpers/databases';
 import type { DatabaseKind } from '../../../../test/helpers/key-service-app';
 import { isUniqueViolation } from '../common/domain-error';
 import type { BulkRows } from '../database/bulk-rows';
-import type { AuditEventRow } from './audit-event.entity';
-import { writeAppend } from './audit-sql';
+import { TransactionRunner } from '../database/transaction-runner';
+import { GENESIS_HASH, eventHash } from './audit-chain';
+import { appendEvents, type UnchainedEvent } from './audit-sql';
 
 jest.setTimeout(60_000);
 
-function event(seq: number): AuditEventRow {
+function event(n: number, details = '{}'): UnchainedEvent {
   return {
-    seq,
     at: '2026-12-02T10:00:00.000Z',
     actorId: 'client-1',
     actorName: 'vendor',
     action: 'vending.token.credit',
     subjectType: 'issuance',
-    subjectId: `issuance-${seq}`,
+    subjectId: `issuance-${n}`,
     outcome: 'success',
-    requestId: `request-${seq}`,
-    details: '{}',
-    prevHash: `${seq - 1}`.padStart(64, '0'),
-    hash: `${seq}`.padStart(64, '0'),
+    requestId: `request-${n}`,
+    details,
   };
 }
+
+/** Field values that JSON escapes or that are not ASCII. */
+const AWKWARD = [
+  event(100, '{"amount":"25.6","note":"quote \\" backslash \\\\ newline \\n tab \\t"}'),
+  { ...event(101), actorName: 'Zoë Müller ✓ 𝄞', subjectId: 'línea\nnueva', requestId: '' },
+  { ...event(102), details: '{"emoji":"😀","nul":"\\u0000","ctl":"\\u001f"}' },
+];
 
 const notes = (ids: number[]): BulkRows => ({
   table: 'notes',
@@ -37,7 +43,13 @@ const notes = (ids: number[]): BulkRows => ({
   rows: ids.map((id) => [id, `note ${id}`]),
 });
 
-forEachDatabase('writeAppend', (kind: DatabaseKind) => {
+interface StoredEvent extends UnchainedEvent {
+  seq: number | string;
+  prevHash: string;
+  hash: string;
+}
+
+forEachDatabase('appendEvents', (kind: DatabaseKind) => {
   const db = scratchDatabase(kind, 'append', { migrate: true });
   const isPostgres = db.isPostgres;
 
@@ -53,55 +65,124 @@ forEachDatabase('writeAppend', (kind: DatabaseKind) => {
     Number(
       (await db.ds.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM ${table}`))[0].n,
     );
+  /** Every stored event, re-hashed here: the chain must be exactly eventHash's. */
+  const verifyChain = async () => {
+    const rows = await db.ds.query<StoredEvent[]>(
+      'SELECT seq, at, actor_id AS "actorId", actor_name AS "actorName", action, ' +
+        'subject_type AS "subjectType", subject_id AS "subjectId", outcome, ' +
+        'request_id AS "requestId", details, prev_hash AS "prevHash", hash ' +
+        'FROM audit_events ORDER BY seq',
+    );
+    let previous = GENESIS_HASH;
+    for (const [i, row] of rows.entries()) {
+      const { prevHash, hash, ...fields } = row;
+      expect(Number(fields.seq)).toBe(i + 1);
+      expect(prevHash).toBe(previous);
+      expect(hash).toBe(eventHash(prevHash, { ...fields, seq: Number(fields.seq) }));
+      previous = hash;
+    }
+    expect(await head()).toEqual({ seq: rows.length, hash: previous });
+    return rows;
+  };
 
   beforeAll(async () => {
     await db.ds.query('CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL)');
   });
 
-  it('writes the events, the rows alongside them and the new head together', async () => {
-    await db.ds.transaction((em) =>
-      writeAppend(
+  it('chains the events as eventHash does and writes the rows alongside them', async () => {
+    const answered = await db.ds.transaction(async (em) => {
+      const { head: after } = await appendEvents(
         em,
         isPostgres,
         [event(1), event(2)],
-        { seq: 2, hash: event(2).hash },
         notes([1, 2, 3]),
-      ),
-    );
-    expect(await head()).toEqual({ seq: 2, hash: event(2).hash });
-    expect(await count('audit_events')).toBe(2);
+      );
+      return after;
+    });
+    const rows = await verifyChain();
+    expect(rows.map((r) => r.subjectId)).toEqual(['issuance-1', 'issuance-2']);
+    expect(answered).toEqual(await head());
     expect(await db.ds.query('SELECT id, body FROM notes ORDER BY id')).toEqual([
       { id: 1, body: 'note 1' },
       { id: 2, body: 'note 2' },
       { id: 3, body: 'note 3' },
     ]);
-    // Without rows alongside: the events and the head alone.
-    await db.ds.transaction((em) =>
-      writeAppend(em, isPostgres, [event(3)], { seq: 3, hash: event(3).hash }, notes([])),
-    );
-    expect(await head()).toEqual({ seq: 3, hash: event(3).hash });
+  });
+
+  it('hashes escaped, non-ASCII and control characters the same way, without rows alongside', async () => {
+    await db.ds.transaction((em) => appendEvents(em, isPostgres, AWKWARD, notes([])));
+    await db.ds.transaction((em) => appendEvents(em, isPostgres, [event(3)]));
+    const rows = await verifyChain();
+    expect(rows.slice(2, 5).map((r) => r.actorName)).toEqual(AWKWARD.map((e) => e.actorName));
+    expect(rows.slice(2, 5).map((r) => r.details)).toEqual(AWKWARD.map((e) => e.details));
     expect(await count('notes')).toBe(3);
   });
 
   it('writes nothing when a row alongside fails: no event, the head unmoved', async () => {
+    const before = await head();
     const error = await db.ds
-      .transaction((em) =>
-        writeAppend(em, isPostgres, [event(4)], { seq: 4, hash: event(4).hash }, notes([4, 1])),
-      )
+      .transaction((em) => appendEvents(em, isPostgres, [event(4)], notes([4, 1])))
       .then(
         () => undefined,
         (e: unknown) => e,
       );
     expect(isUniqueViolation(error)).toBe(true);
-    expect(await head()).toEqual({ seq: 3, hash: event(3).hash });
-    expect(await count('audit_events')).toBe(3);
+    expect(await head()).toEqual(before);
+    expect(await count('audit_events')).toBe(6);
     expect(await count('notes')).toBe(3);
+  });
+
+  it('in a pipelined transaction: answers the head at commit, or fails the commit', async () => {
+    const tx = new TransactionRunner(db.ds);
+    // The work hands the answer on without waiting for it: it settles once the COMMIT went out.
+    const appended = await tx.runPipelined((em) =>
+      appendEvents(em, isPostgres, [event(5), event(6)], notes([5])),
+    );
+    expect(await appended.head).toEqual({ seq: 8, hash: (await head())?.hash });
+    const error = await tx
+      .runPipelined((em) => appendEvents(em, isPostgres, [event(7)], notes([6, 5])))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(isUniqueViolation(error)).toBe(true);
+    await verifyChain();
+    expect(await count('audit_events')).toBe(8);
+  });
+
+  it('keeps one chain when concurrent transactions append (several connections on PostgreSQL)', async () => {
+    const tx = new TransactionRunner(db.ds);
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        tx.run((em) => appendEvents(em, isPostgres, [event(200 + i), event(300 + i)])),
+      ),
+    );
+    const rows = await verifyChain();
+    expect(rows).toHaveLength(32);
+  });
+
+  it('fails, writing nothing, when the head row is missing', async () => {
+    const error = await db.ds
+      .transaction(async (em) => {
+        await em.query('DELETE FROM audit_head');
+        await appendEvents(em, isPostgres, [event(8)], notes([8]));
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    // PostgreSQL: the NOT NULL sequence column refuses the unchained event; SQLite: the read.
+    if (isPostgres) expect(error).toMatchObject({ code: '23502', column: 'seq' });
+    else expect(error).toMatchObject({ message: 'audit_head is missing: run the migrations' });
+    expect(await count('audit_events')).toBe(32);
+    expect(await count('notes')).toBe(4);
+    await verifyChain();
   });
 
   it('refuses an append without events', async () => {
     await expect(
-      db.ds.transaction((em) => writeAppend(em, isPostgres, [], { seq: 3, hash: '' }, notes([9]))),
+      db.ds.transaction((em) => appendEvents(em, isPostgres, [], notes([9]))),
     ).rejects.toThrow(RangeError);
-    expect(await count('notes')).toBe(3);
+    expect(await count('notes')).toBe(4);
   });
 });

@@ -13,7 +13,6 @@ import {
   type ChainedAuditEvent,
   canonicalJson,
   checkpointMessage,
-  eventHash,
   GENESIS_HASH,
   type VerificationResult,
   verifyCheckpointSignature,
@@ -33,9 +32,8 @@ import {
   trailerLine,
 } from './export-format';
 import { GroupCommitter } from './group-committer';
-import { writeAppend } from './audit-sql';
+import { appendEvents } from './audit-sql';
 import { type BulkRows, insertBulk } from '../database/bulk-rows';
-import { queryPrepared } from '../database/prepared-query';
 
 /** Who did something: a principal, or the service itself. */
 export interface AuditActor {
@@ -71,12 +69,6 @@ interface StampedAuditInput {
   readonly input: AuditInput;
   readonly requestId: string;
   readonly at: string;
-}
-
-/** The last event of the chain (its sequence number and hash), as the head row holds it. */
-export interface ChainHead {
-  readonly seq: number;
-  readonly hash: string;
 }
 
 /** Most events one group-commit transaction appends (a larger single submission goes alone). */
@@ -149,8 +141,6 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private publicKeyPemValue?: string;
   private timer?: NodeJS.Timeout;
   private checkpointing?: Promise<void>;
-  /** Heads read under lock by a statement of the transaction (`useLockedHead`), by its manager. */
-  private readonly lockedHeads = new WeakMap<EntityManager, ChainHead>();
   private readonly committer = new GroupCommitter<StampedAuditInput>(
     (events) => this.commitBatch(events),
     GROUP_COMMIT_MAX_EVENTS,
@@ -226,15 +216,6 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Tells the next append in `em`'s transaction that the transaction already holds the head lock
-   * and read the head as `head` (with `headLockQuery`, inside a statement of its own): that
-   * append chains from it instead of locking and reading the head again.
-   */
-  useLockedHead(em: EntityManager, head: ChainHead): void {
-    this.lockedHeads.set(em, head);
-  }
-
-  /**
    * Appends events in a transaction of their own, group-committed with the events other
    * callers hand over meanwhile (one transaction and one disk flush for up to
    * {@link GROUP_COMMIT_MAX_EVENTS} events). Resolves only once the events are committed;
@@ -281,8 +262,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Chains `inputs` after the locked head and writes them. Each event takes its own stamp
-   * (request id and time) when given, else the current request id and the time of the append.
+   * Chains `inputs` after the head and writes them (`appendEvents`: on PostgreSQL one statement
+   * that takes the head lock). Each event takes its own stamp (request id and time) when given,
+   * else the current request id and the time of the append.
    */
   private async append(
     em: EntityManager,
@@ -294,17 +276,11 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       if (alongside) await insertBulk(em, this.tx.isPostgres, alongside);
       return;
     }
-    const head = this.lockedHeads.get(em) ?? (await this.lockHead(em));
-    this.lockedHeads.delete(em);
     const at = this.clock.nowIso();
     const requestId = currentRequestId();
-    let { seq, hash } = head;
-    const rows: AuditEventRow[] = [];
-    for (const [i, input] of inputs.entries()) {
+    const events = inputs.map((input, i) => {
       assertNoSecrets(input.details);
-      seq += 1;
-      const fields = {
-        seq,
+      return {
         at: stamps?.[i]?.at ?? at,
         actorId: input.actor.id,
         actorName: input.actor.name,
@@ -315,17 +291,19 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         requestId: stamps?.[i]?.requestId ?? requestId,
         details: canonicalJson(input.details ?? {}),
       };
-      const next = eventHash(hash, fields);
-      rows.push({ ...fields, prevHash: hash, hash: next });
-      hash = next;
-    }
-    await writeAppend(em, this.tx.isPostgres, rows, { seq, hash }, alongside);
-    this.metrics.auditEvents.inc(rows.length);
+    });
+    const { head } = await appendEvents(em, this.tx.isPostgres, events, alongside);
+    this.metrics.auditEvents.inc(events.length);
     const every = this.config.audit.checkpointEvery;
-    if (Math.floor(seq / every) > Math.floor(head.seq / every)) {
-      // The checkpoint signs the committed head, so it runs after this transaction.
-      setImmediate(() => void this.checkpointNow().catch(() => undefined));
-    }
+    head.then(
+      ({ seq }) => {
+        if (Math.floor(seq / every) > Math.floor((seq - events.length) / every)) {
+          // The checkpoint signs the committed head, so it runs after this transaction.
+          setImmediate(() => void this.checkpointNow().catch(() => undefined));
+        }
+      },
+      () => undefined, // the append failed: the transaction reports it
+    );
   }
 
   /** Signs the committed head unless it is already checkpointed. One at a time per process. */
@@ -560,17 +538,6 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       hash: rows[0].hash,
       highestStoredSeq: Number(rows[0].highest ?? 0),
     };
-  }
-
-  private async lockHead(em: EntityManager): Promise<ChainHead> {
-    const rows = await queryPrepared<{ seq: string | number; hash: string }>(
-      em,
-      this.tx.isPostgres
-        ? 'SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE'
-        : 'SELECT seq, hash FROM audit_head WHERE id = 1',
-    );
-    if (rows.length !== 1) throw new Error('audit_head is missing: run the migrations');
-    return { seq: Number(rows[0].seq), hash: rows[0].hash };
   }
 }
 

@@ -40,12 +40,15 @@ export class Pipeline {
     return (await answer).rows;
   }
 
-  /** Sends a statement whose answer nobody waits for: it leaves with the next one (COMMIT). */
-  send(sql: string, params: readonly unknown[]): void {
+  /**
+   * Sends a statement that COMMIT does not wait to send: it leaves with the next one. Answers its
+   * rows once PostgreSQL answered (a rejection nobody reads is the transaction's, not unhandled).
+   */
+  send(sql: string, params: readonly unknown[]): Promise<unknown[]> {
     this.hold();
-    const answer = this.issue(sql, params);
-    answer.catch(() => undefined); // read at COMMIT, or dropped with a transaction that failed
+    const answer = this.quiet(this.issue(sql, params));
     this.unanswered.push(answer);
+    return this.quiet(answer.then((result) => result.rows));
   }
 
   /** BEGIN, held back to leave with the transaction's first statement. */

@@ -35,16 +35,17 @@ export async function queryPrepared<R>(
 }
 
 /**
- * `queryPrepared` for a write whose answer the caller does not need. In a pipelined transaction
- * it is sent and not waited for: the transaction's COMMIT follows it, and the transaction fails
- * with its error if it failed. Elsewhere it is `queryPrepared`.
+ * `queryPrepared` for a write whose answer the caller does not wait for. In a pipelined
+ * transaction it is sent at once: the transaction's COMMIT follows it, and the transaction fails
+ * with its error if it failed. Elsewhere it is `queryPrepared`, waited for. `answer` settles once
+ * the database answered (a rejection is also the transaction's: no need to handle it here).
  */
-export async function sendPrepared(
+export async function sendPrepared<R>(
   em: EntityManager,
   sql: string,
   params: readonly unknown[],
-): Promise<void> {
+): Promise<{ readonly answer: Promise<R[]> }> {
   const pipeline = em.queryRunner && pipelineOf(em.queryRunner);
-  if (pipeline) pipeline.send(sql, params);
-  else await queryPrepared(em, sql, params);
+  if (pipeline) return { answer: pipeline.send(sql, params) as Promise<R[]> };
+  return { answer: Promise.resolve(await queryPrepared<R>(em, sql, params)) };
 }

@@ -179,8 +179,7 @@ export const ISSUANCE_BATCH_MAX = 64;
 
 /**
  * While requests arrive concurrently, how long a batch waits for more before it starts. Each
- * batch costs two round trips to PostgreSQL whatever its size, and holds the audit head lock
- * (which every batch of every process takes) for one of them. Measured under bench:vending with
+ * batch costs two round trips to PostgreSQL whatever its size. Measured under bench:vending with
  * 32 connections: no wait made batches of about 5 and cost CPU; 3 ms made batches of 13-19 but
  * stretched each cycle to 11-12 ms, a third of it waiting, which bounded throughput; 1 ms made
  * batches of 13-14 in cycles of about 9 ms. A lone request after a quiet spell does not wait.
@@ -787,10 +786,6 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     };
     const tids = new Map<number, number>();
     let remaining = items.flatMap((p, i) => (p.fast?.tid ? [i] : []));
-    // The first round's statement also takes the audit head lock, after the TID rows, unless an
-    // item runs its own writes below (`run`, e.g. a key-change set), which would lock rows after
-    // the head: batches must lock TID rows before the head, or two of them could deadlock.
-    const lockAuditHead = items.every((p) => p.fast !== undefined || p.run === undefined);
     let keysRead = false;
     if (remaining.length === 0) {
       if (keyIds.length > 0) checkKeys(await readKeysById(em, this.tx.isPostgres, keyIds));
@@ -809,22 +804,12 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
         const t = items[i].fast?.tid as TidRequest;
         return { vendingKeyId: t.vendingKeyId, meter: t.meter, nowTid: t.nowTid(at) };
       });
-      let got: number[];
-      if (keysRead) {
-        got = await this.tids.allocateMany(em, requests, at);
-      } else {
-        const allocation = await allocateReadingKeys(
-          em,
-          this.tx.isPostgres,
-          this.tids,
-          requests,
-          at,
-          { ids: keyIds, check: checkKeys },
-          lockAuditHead,
-        );
-        if (allocation.auditHead) this.audit.useLockedHead(em, allocation.auditHead);
-        got = allocation.tids;
-      }
+      const got = keysRead
+        ? await this.tids.allocateMany(em, requests, at)
+        : await allocateReadingKeys(em, this.tx.isPostgres, this.tids, requests, at, {
+            ids: keyIds,
+            check: checkKeys,
+          });
       keysRead = true;
       round.forEach((i, j) => tids.set(i, got[j]));
       remaining = later;

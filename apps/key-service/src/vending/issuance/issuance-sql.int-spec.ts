@@ -1,8 +1,7 @@
 /**
  * allocateReadingKeys on both databases: the keys it reads (as JSON beside the TID upsert's rows
  * on PostgreSQL) are the keys readKeysById reads, supply-group state included, and the keys are
- * checked before the TIDs' windows. On PostgreSQL the same statement can read the audit head
- * under its lock.
+ * checked before the TIDs' windows.
  */
 import { forEachDatabase, scratchDatabase } from '../../../../../test/helpers/databases';
 import type { DatabaseKind } from '../../../../../test/helpers/key-service-app';
@@ -71,7 +70,7 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
   it('reads the keys as readKeysById does and allocates each TID', async () => {
     const expected = await readKeysById(db.ds.manager, isPostgres, ['key-1', 'key-2']);
     let seen: ReadonlyMap<string, VendingKey> | undefined;
-    const { tids, auditHead } = await db.ds.transaction((em) =>
+    const tids = await db.ds.transaction((em) =>
       allocateReadingKeys(
         em,
         isPostgres,
@@ -83,11 +82,9 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
         ],
         AT,
         { ids: ['key-1', 'key-2', 'no-such-key'], check: (keys) => (seen = keys) },
-        false,
       ),
     );
     expect(tids).toEqual([100, 100, 105]);
-    expect(auditHead).toBeUndefined();
     expect(seen && [...seen.keys()].sort()).toEqual(['key-1', 'key-2']);
     for (const id of ['key-1', 'key-2']) {
       const key = seen?.get(id) as VendingKey;
@@ -104,15 +101,7 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
     const run = (check: () => void) =>
       db.ds
         .transaction((em) =>
-          allocateReadingKeys(
-            em,
-            isPostgres,
-            allocator,
-            exhausted,
-            AT,
-            { ids: ['key-1'], check },
-            true,
-          ),
+          allocateReadingKeys(em, isPostgres, allocator, exhausted, AT, { ids: ['key-1'], check }),
         )
         .then(
           () => 'allocated',
@@ -128,39 +117,5 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
       "SELECT last_tid FROM vending_tid_allocations WHERE vending_key_id = 'key-1' AND drn = '01234567890'",
     );
     expect(Number(row.last_tid)).toBe(100);
-  });
-
-  it('reads the audit head with the TIDs and holds its lock until the transaction ends', async () => {
-    const [stored] = await db.ds.query<{ seq: number | string; hash: string }[]>(
-      'SELECT seq, hash FROM audit_head WHERE id = 1',
-    );
-    let lockedMeanwhile: string | undefined;
-    const { tids, auditHead } = await db.ds.transaction(async (em) => {
-      const allocation = await allocateReadingKeys(
-        em,
-        isPostgres,
-        allocator,
-        [{ vendingKeyId: 'key-2', meter: meter('05555555555'), nowTid: 300 }],
-        AT,
-        { ids: ['key-2'], check: () => undefined },
-        true,
-      );
-      if (isPostgres) {
-        lockedMeanwhile = await db.ds
-          .query('SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE NOWAIT')
-          .then(
-            () => 'not locked',
-            (e: { driverError?: { code?: string } }) => e.driverError?.code,
-          );
-      }
-      return allocation;
-    });
-    expect(tids).toEqual([300]);
-    if (isPostgres) {
-      expect(auditHead).toEqual({ seq: Number(stored.seq), hash: stored.hash });
-      expect(lockedMeanwhile).toBe('55P03'); // lock_not_available
-    } else {
-      expect(auditHead).toBeUndefined(); // SQLite: the append reads the head itself
-    }
   });
 });

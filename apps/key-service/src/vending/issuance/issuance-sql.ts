@@ -1,7 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import { type BulkColumn, type BulkRows, insertBulk } from '../../database/bulk-rows';
-import { headLockQuery } from '../../audit/audit-sql';
-import type { ChainHead } from '../../audit/audit.service';
 import { columnOf, perDataSource } from '../../database/entity-sql';
 import { queryPrepared } from '../../database/prepared-query';
 import { SupplyGroup, type SupplyGroupState } from '../../supply-groups/supply-group.entity';
@@ -180,22 +178,12 @@ export async function readKeysById(
   return found;
 }
 
-/** What {@link allocateReadingKeys} answers. */
-export interface Allocation {
-  /** The TIDs, in the order of the requests. */
-  readonly tids: number[];
-  /** The audit head, read under its lock in the same statement (when asked for, on PostgreSQL). */
-  readonly auditHead?: ChainHead;
-}
-
 /**
  * The TIDs of a batch's requests and a fresh read of the vending keys the batch uses (with their
  * supply groups' state), in one statement on PostgreSQL: the TID upsert's rows, then one row per
- * key carrying the key as JSON, then (with `lockAuditHead`) the audit head, locked after the TID
- * rows, for the batch's audit append (`AuditService.useLockedHead`). Two statements on SQLite,
- * where the append reads the head itself. `checkKeys` sees the keys before the TIDs are checked
- * against their windows, so a key that changed is the error a request meets first, as when the
- * key is read before the allocation.
+ * key carrying the key as JSON. Two statements on SQLite. `keys.check` sees the keys before the
+ * TIDs are checked against their windows, so a key that changed is the error a request meets
+ * first, as when the key is read before the allocation.
  */
 export async function allocateReadingKeys(
   em: EntityManager,
@@ -204,47 +192,31 @@ export async function allocateReadingKeys(
   requests: readonly AllocationRequest[],
   at: string,
   keys: { readonly ids: readonly string[]; readonly check: (keys: KeysById) => void },
-  lockAuditHead: boolean,
-): Promise<Allocation> {
+): Promise<number[]> {
   if (!isPostgres) {
     keys.check(await readKeysById(em, isPostgres, keys.ids));
-    return { tids: await allocator.allocateMany(em, requests, at) };
+    return allocator.allocateMany(em, requests, at);
   }
   const upsert = allocator.upsertMany(requests, at);
   const plan = keyPlan(em);
-  const head = lockAuditHead
-    ? " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, json_build_object('seq', h.seq, 'hash', h.hash) " +
-      `FROM (${headLockQuery(em, '(SELECT count(*) FROM allocated) >= 0')}) h`
-    : '';
-  const rows = await queryPrepared<
-    AllocatedRow & {
-      vending_key: Record<string, unknown> | null;
-      audit_head: { seq: number; hash: string } | null;
-    }
-  >(
+  const rows = await queryPrepared<AllocatedRow & { vending_key: Record<string, unknown> | null }>(
     em,
     `WITH allocated AS (${upsert.sql}) ` +
-      'SELECT vending_key_id, iin, drn, last_tid, NULL::json AS vending_key, NULL::json AS audit_head ' +
-      'FROM allocated ' +
-      'UNION ALL SELECT NULL, NULL, NULL, NULL, row_to_json(r), NULL ' +
-      `FROM (${plan.select} WHERE k."id" = ANY($${upsert.params.length + 1}::text[])) r` +
-      head,
+      'SELECT vending_key_id, iin, drn, last_tid, NULL::json AS vending_key FROM allocated ' +
+      'UNION ALL SELECT NULL, NULL, NULL, NULL, row_to_json(r) ' +
+      `FROM (${plan.select} WHERE k."id" = ANY($${upsert.params.length + 1}::text[])) r`,
     [...upsert.params, keys.ids],
   );
   const found = new Map<string, VendingKey>();
   const allocated: AllocatedRow[] = [];
-  let auditHead: ChainHead | undefined;
   for (const row of rows) {
-    if (row.audit_head !== null) {
-      auditHead = { seq: Number(row.audit_head.seq), hash: row.audit_head.hash };
-    } else if (row.vending_key !== null) {
+    if (row.vending_key === null) {
+      allocated.push(row);
+    } else {
       const key = hydrate(plan.columns, row.vending_key);
       found.set(key.id, key);
-    } else {
-      allocated.push(row);
     }
   }
-  if (lockAuditHead && !auditHead) throw new Error('audit_head is missing: run the migrations');
   keys.check(found);
-  return { tids: allocator.allocatedFrom(allocated, requests), auditHead };
+  return allocator.allocatedFrom(allocated, requests);
 }
