@@ -924,7 +924,8 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
   /**
    * The live vending key a request names, or null: from the key cache (at most
    * {@link KEY_CACHE_MS} old) unless `fresh`, else read outside any transaction. `cached` says
-   * whether it came from the cache (a decision made on it is re-made on a fresh read).
+   * whether this request did not read it itself: kept, or read for a concurrent request (a
+   * decision made on it is re-made on a fresh read).
    */
   private async readKey(
     ref: KeyRef,
@@ -933,8 +934,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     const id = `${ref.sgc}|${ref.krn}`;
     const read = () => this.tx.read((em) => readLiveKey(em, this.tx.isPostgres, ref.sgc, ref.krn));
     if (fresh) return { key: await this.keyCache.reload(id, read), cached: false };
-    // A kept key, or one read for a concurrent request (which may have started before this
-    // request arrived), counts as cached; a key this request read itself does not.
+    // A read shared with a concurrent request may have started before this request arrived.
     let readHere = false;
     const key = await this.keyCache.get(id, () => {
       readHere = true;
