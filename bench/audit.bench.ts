@@ -187,6 +187,7 @@ async function main(): Promise<void> {
     },
     audit: { keyLabel: 'sts-audit', checkpointEvery: 1000, checkpointSeconds: 0 },
     approvals: { quorum: 1, ttlSeconds: 86_400 },
+    enrolmentTtlSeconds: 72 * 3600,
     schedulerSeconds: 0,
     authCacheMs: 1000,
     logLevel: 'error',

@@ -10,40 +10,79 @@ forEachDatabase('admin workflow', (database) => {
   });
   afterAll(async () => svc.close());
 
-  it('bootstraps exactly one first admin', async () => {
+  it('installs the first admins once, each with a key only its holder knows', async () => {
     const me = expectStatus(
       await svc.http.get('/api/v1/principals/me').set(...auth(svc.adminKey)),
       200,
     );
-    expect(me.body).toMatchObject({ name: 'admin', roles: ['admin'], state: 'active' });
+    expect(me.body).toMatchObject({
+      name: 'admin',
+      roles: ['admin'],
+      state: 'active',
+      enrolmentPending: false,
+    });
     const { PrincipalsService } =
       await import('../../apps/key-service/src/principals/principals.service');
-    await expect(svc.app.get(PrincipalsService).bootstrapAdmin('second')).resolves.toBeUndefined();
+    const again = await svc.app
+      .get(PrincipalsService)
+      .install({ admins: ['second'], officers: [], custodians: [], auditors: [] });
+    expect(again).toBeUndefined();
   });
 
-  it('creates principals with the key shown once and stored only as a hash', async () => {
+  it('issues an officer key in two parts to two admins, stored only as a verifier', async () => {
     const res = expectStatus(
       await svc.http
         .post('/api/v1/principals')
         .set(...auth(svc.adminKey))
         .send({ name: 'olga', roles: ['security-officer'] }),
-      201,
+      202,
     );
-    const key = res.body.apiKey as string;
-    expect(key).toMatch(/^sts_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
-    // The whole secret (it may itself hold '_', so not split on it).
-    const secret = key.slice('sts_'.length + 16 + 1);
-    expect(secret).toHaveLength(43);
-    const read = expectStatus(
-      await svc.http.get(`/api/v1/principals/${res.body.id}`).set(...auth(svc.adminKey)),
+    expect(res.body.principal.state).toBe('pending');
+    const first = res.body.apiKeyPart as string;
+    expect(first).toMatch(/^sts_[0-9a-f]{16}_[A-Za-z0-9_-]{22}$/);
+    const approved = expectStatus(
+      await svc.http
+        .post(`/api/v1/approvals/${res.body.approval.id}/approve`)
+        .set(...auth(svc.secondAdminKey))
+        .send({ payloadHash: res.body.approval.payloadHash }),
       200,
     );
-    expect(read.body.apiKey).toBeUndefined();
-    expect(JSON.stringify(read.body)).not.toContain(secret);
+    const second = approved.body.result.apiKeyPart as string;
+    expect(second).toMatch(/^[A-Za-z0-9_-]{21}$/);
+    const enrolmentKey = first + second;
+    const secret = enrolmentKey.slice('sts_'.length + 16 + 1);
+    const read = expectStatus(
+      await svc.http.get(`/api/v1/principals/${res.body.principal.id}`).set(...auth(svc.adminKey)),
+      200,
+    );
+    expect(read.body).toMatchObject({ state: 'active', enrolmentPending: true });
+    const approval = expectStatus(
+      await svc.http.get(`/api/v1/approvals/${res.body.approval.id}`).set(...auth(svc.adminKey)),
+      200,
+    );
     const { DataSource } = await import('typeorm');
-    const rows = await svc.app.get(DataSource).query('SELECT * FROM principals');
-    expect(JSON.stringify(rows)).not.toContain(secret);
-    expectStatus(await svc.http.get('/api/v1/principals/me').set(...auth(key)), 200);
+    const ds = svc.app.get(DataSource);
+    const stored = JSON.stringify([
+      read.body,
+      approval.body,
+      await ds.query('SELECT * FROM principals'),
+      await ds.query('SELECT * FROM approvals'),
+      await ds.query('SELECT * FROM audit_events'),
+    ]);
+    for (const part of [secret.slice(0, 22), second, secret]) expect(stored).not.toContain(part);
+
+    // The enrolment key is good for one thing: exchanging itself for the holder's own key.
+    const early = await svc.http.get('/api/v1/principals/me').set(...auth(enrolmentKey));
+    expect([early.status, early.body.code]).toEqual([401, 'ENROLMENT_REQUIRED']);
+    const own = expectStatus(
+      await svc.http.post('/api/v1/principals/me/api-key').set(...auth(enrolmentKey)),
+      200,
+    );
+    expect(own.body.enrolmentPending).toBe(false);
+    expectStatus(await svc.http.get('/api/v1/principals/me').set(...auth(own.body.apiKey)), 200);
+    expect((await svc.http.get('/api/v1/principals/me').set(...auth(enrolmentKey))).status).toBe(
+      401,
+    );
   });
 
   it('distinguishes 401 (no or unknown key) from 403 (known key, wrong role)', async () => {
@@ -96,16 +135,37 @@ forEachDatabase('admin workflow', (database) => {
     expect(await eventsOf('request.refused', custodian.id)).toHaveLength(0);
   });
 
-  it('rotates an API key: the old one stops working at once', async () => {
+  it("issues another principal's key through a second admin; the old key works until then", async () => {
     const p = await svc.principal(['auditor']);
-    const res = expectStatus(
+    const req = expectStatus(
       await svc.http.post(`/api/v1/principals/${p.id}/api-key`).set(...auth(svc.adminKey)),
+      202,
+    );
+    expectStatus(await svc.http.get('/api/v1/principals/me').set(...auth(p.key)), 200);
+    const approved = expectStatus(
+      await svc.http
+        .post(`/api/v1/approvals/${req.body.approval.id}/approve`)
+        .set(...auth(svc.secondAdminKey))
+        .send({ payloadHash: req.body.approval.payloadHash }),
       200,
     );
     expect((await svc.http.get('/api/v1/principals/me').set(...auth(p.key))).status).toBe(401);
-    expect((await svc.http.get('/api/v1/principals/me').set(...auth(res.body.apiKey))).status).toBe(
+    const whole = `${req.body.apiKeyPart}${approved.body.result.apiKeyPart}`;
+    const own = expectStatus(
+      await svc.http.post('/api/v1/principals/me/api-key').set(...auth(whole)),
       200,
     );
+    expectStatus(await svc.http.get('/api/v1/principals/me').set(...auth(own.body.apiKey)), 200);
+  });
+
+  it('replaces its own key: the old one stops working at once', async () => {
+    const p = await svc.principal(['auditor']);
+    const res = expectStatus(
+      await svc.http.post('/api/v1/principals/me/api-key').set(...auth(p.key)),
+      200,
+    );
+    expect((await svc.http.get('/api/v1/principals/me').set(...auth(p.key))).status).toBe(401);
+    expectStatus(await svc.http.get('/api/v1/principals/me').set(...auth(res.body.apiKey)), 200);
   });
 
   it('disables a principal, whose key then gets 401', async () => {
@@ -151,7 +211,7 @@ forEachDatabase('admin workflow', (database) => {
     expect(names).not.toEqual(expect.arrayContaining(['mixed', 'vendor', 'x', 'y']));
   });
 
-  it('refuses a duplicate name with 409 and keeps the last admin', async () => {
+  it('refuses a duplicate name with 409, and any change of oneself', async () => {
     const dup = await svc.http
       .post('/api/v1/principals')
       .set(...auth(svc.adminKey))
@@ -163,8 +223,8 @@ forEachDatabase('admin workflow', (database) => {
       .patch(`/api/v1/principals/${me.body.id}`)
       .set(...auth(svc.adminKey))
       .send({ state: 'disabled' });
-    expect(demote.status).toBe(409);
-    expect(demote.body.code).toBe('INVALID_STATE');
+    expect(demote.status).toBe(403);
+    expect(demote.body.code).toBe('SELF_CHANGE');
   });
 
   it('answers 404 for an unknown principal and 400 for a malformed id', async () => {

@@ -77,6 +77,10 @@ describe('authorisation matrix (from docs/openapi.json)', () => {
     if (caller !== 'anonymous') req = req.set(...auth(keys[caller]));
     if (method !== 'GET') req = req.send({});
     const res = await req;
+    // Replacing one's own key retires the key used so far: go on with the new one.
+    if (caller !== 'anonymous' && typeof res.body?.apiKey === 'string' && path.includes('/me/')) {
+      keys[caller] = res.body.apiKey as string;
+    }
     if (declared === 'public') {
       expect([401, 403]).not.toContain(res.status);
     } else if (caller === 'anonymous') {

@@ -44,14 +44,34 @@ export interface TestService {
   readonly clock: TestClock;
   readonly logs: string[];
   readonly custody: KeyCustody;
+  /** The first admin's own key (installed, then enrolled). */
   readonly adminKey: string;
-  /** Creates a principal with `roles` through the API; returns its id and API key. */
+  /** A second admin's own key: the approver of grants the first admin asks for. */
+  readonly secondAdminKey: string;
+  /**
+   * Creates a principal with `roles` through the API as an admin would (a second admin approving
+   * where the role needs it), has its holder exchange the enrolment key, and returns its id and
+   * its own API key.
+   */
   principal(
     roles: Role[],
     name?: string,
     sgcScope?: string[],
   ): Promise<{ id: string; key: string }>;
   close(): Promise<void>;
+}
+
+/** Exchanges an enrolment key for the holder's own key, as its holder would. */
+export async function enrol(
+  http: ReturnType<typeof request>,
+  enrolmentKey: string,
+): Promise<string> {
+  const res = await http
+    .post('/api/v1/principals/me/api-key')
+    .set('Authorization', `Bearer ${enrolmentKey}`);
+  if (res.status !== 200)
+    throw new Error(`enrolment failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.apiKey as string;
 }
 
 /** PostgreSQL for the PG suites: DATABASE_URL or the local trust-auth server. */
@@ -86,6 +106,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
       checkpointSeconds: 0,
     },
     approvals: { quorum: options.quorum ?? 1, ttlSeconds: 3600 },
+    enrolmentTtlSeconds: 72 * 3600,
     schedulerSeconds: 0,
     authCacheMs: 1000,
     logLevel: 'debug',
@@ -108,9 +129,12 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     logger: new JsonLogger('debug', (l) => logs.push(l)),
   });
   const http = request(app.getHttpServer());
-  const boot = await app.get(PrincipalsService).bootstrapAdmin('admin');
-  if (!boot) throw new Error('bootstrap admin was not created on a fresh database');
-  const adminKey = boot.apiKey;
+  const installed = await app
+    .get(PrincipalsService)
+    .install({ admins: ['admin', 'admin-2'], officers: [], custodians: [], auditors: [] });
+  if (!installed) throw new Error('the installation created nobody on a fresh database');
+  const adminKey = await enrol(http, installed[0].apiKey);
+  const secondAdminKey = await enrol(http, installed[1].apiKey);
   let n = 0;
   return {
     app,
@@ -120,6 +144,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     logs,
     custody,
     adminKey,
+    secondAdminKey,
     async principal(roles, name, sgcScope) {
       const res = await http
         .post('/api/v1/principals')
@@ -129,9 +154,19 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
           roles,
           ...(sgcScope ? { sgcScope } : {}),
         });
-      if (res.status !== 201)
+      if (res.status === 201) {
+        return { id: res.body.id as string, key: await enrol(http, res.body.apiKey as string) };
+      }
+      if (res.status !== 202)
         throw new Error(`principal creation failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return { id: res.body.id as string, key: res.body.apiKey as string };
+      const approved = await http
+        .post(`/api/v1/approvals/${res.body.approval.id as string}/approve`)
+        .set('Authorization', `Bearer ${secondAdminKey}`)
+        .send({ payloadHash: res.body.approval.payloadHash as string });
+      if (approved.status !== 200)
+        throw new Error(`approval failed: ${approved.status} ${JSON.stringify(approved.body)}`);
+      const whole = `${res.body.apiKeyPart as string}${approved.body.result.apiKeyPart as string}`;
+      return { id: res.body.principal.id as string, key: await enrol(http, whole) };
     },
     async close() {
       if (process.env.STS_TEST_DUMP_LOGS)

@@ -7,14 +7,19 @@ import { JsonLogger } from './common/json-logger';
 import { type AppConfig, ConfigError, loadConfig, redactSecrets } from './config/app-config';
 import { createDataSource, ensureSchema } from './database/data-source';
 import { generateOpenApiJson } from './openapi/generate-openapi';
-import { PrincipalsService } from './principals/principals.service';
+import { installationPlan } from './principals/installation-plan';
+import { type InstallationPlan, PrincipalsService } from './principals/principals.service';
 
 const USAGE = `key-service <command>
 
   migrate                      apply pending database migrations (SQLite or DATABASE_URL)
   migrate:revert               undo the most recent migration
   migrate:status               list migrations and whether each is applied
-  bootstrap-admin [name]       fresh install only: create the first admin and print its API key once
+  bootstrap-admin [--admin NAME]... [--officer NAME]... [--custodian NAME]... [--auditor NAME]...
+                               the installation ceremony, on an empty database only: creates the
+                               first principals (at least one admin; name two, since granting
+                               key-touching roles later needs a second admin) and prints each one's
+                               enrolment key once; a lone NAME means --admin NAME
   openapi [--out FILE|--check FILE]
                                write the OpenAPI document (default docs/openapi.json), or fail if
                                FILE differs from the code
@@ -53,21 +58,37 @@ async function migrate(config: AppConfig, direction: 'up' | 'down' | 'status'): 
   }
 }
 
-async function bootstrapAdmin(config: AppConfig, name: string): Promise<void> {
+const ROLE_LABEL: Record<string, string> = {
+  admin: 'admin',
+  'security-officer': 'officer',
+  custodian: 'custodian',
+  auditor: 'auditor',
+};
+
+async function bootstrapAdmin(config: AppConfig, plan: InstallationPlan): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     logger: new JsonLogger('warn'),
   });
   try {
-    const created = await app.get(PrincipalsService).bootstrapAdmin(name);
+    const created = await app.get(PrincipalsService).install(plan);
     if (!created) {
       out(
         'principals exist already: nothing created (admins create further principals via the API)',
       );
       return;
     }
-    out(`first admin "${created.principal.name}" created (id ${created.principal.id}).`);
-    out('API key (shown once, stored only as a hash):');
-    out(`  ${created.apiKey}`);
+    out(`installation: ${created.length} principals created.`);
+    out('Enrolment keys, shown once (only verifiers are stored). Hand each to its holder, who');
+    out('exchanges it for their own key: POST /api/v1/principals/me/api-key with that key.');
+    for (const { principal, apiKey } of created) {
+      out(`  ${ROLE_LABEL[principal.roles[0]]}: ${principal.name}: ${apiKey}`);
+    }
+    if (plan.admins.length < 2) {
+      out(
+        'warning: one admin only. Granting admin, security-officer or custodian later needs a ' +
+          'second admin to approve: name two with --admin.',
+      );
+    }
   } finally {
     await app.close();
   }
@@ -85,9 +106,15 @@ async function run(argv: string[]): Promise<number> {
     case 'migrate:status':
       await migrate(loadConfig(process.env), 'status');
       return 0;
-    case 'bootstrap-admin':
-      await bootstrapAdmin(loadConfig(process.env), rest[0] ?? 'admin');
+    case 'bootstrap-admin': {
+      const plan = installationPlan(rest);
+      if (typeof plan === 'string') {
+        process.stderr.write(`key-service bootstrap-admin: ${plan}\n`);
+        return 2;
+      }
+      await bootstrapAdmin(loadConfig(process.env), plan);
       return 0;
+    }
     case 'openapi': {
       const json = await generateOpenApiJson();
       if (rest[0] === '--check') {

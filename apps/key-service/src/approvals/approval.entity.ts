@@ -9,6 +9,9 @@ export const APPROVAL_ACTIONS = [
   'key.destroy',
   'key.import',
   'campaign.approve',
+  'principal.create',
+  'principal.update',
+  'principal.api-key',
 ] as const;
 export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
 

@@ -19,7 +19,7 @@ export class ApprovalsController {
   constructor(private readonly approvals: ApprovalsService) {}
 
   @Get()
-  @Roles('security-officer', 'auditor')
+  @Roles('security-officer', 'admin', 'auditor')
   @ApiOperation({ summary: 'List approval requests' })
   @ApiOkResponse({ type: ApprovalListDto })
   @ApiErrors(400)
@@ -28,7 +28,7 @@ export class ApprovalsController {
   }
 
   @Get(':id')
-  @Roles('security-officer', 'auditor')
+  @Roles('security-officer', 'admin', 'auditor')
   @ApiOperation({ summary: 'Read an approval request with its exact payload and hash' })
   @ApiOkResponse({ type: ApprovalDto })
   @ApiErrors(400, 404)
@@ -38,11 +38,15 @@ export class ApprovalsController {
 
   @Post(':id/approve')
   @HttpCode(200)
-  @Roles('security-officer')
+  @Roles('security-officer', 'admin')
   @ApiOperation({
     summary: 'Approve, stating the payload hash you reviewed; at quorum the action runs (once)',
     description:
-      'The requester cannot approve (403 SELF_APPROVAL). A different hash is 409 PAYLOAD_HASH_MISMATCH.',
+      'Key and campaign requests are decided by security officers, principal requests by admins ' +
+      '(403 FORBIDDEN otherwise). Neither the requester nor the principal a request is about may ' +
+      'decide it (403 SELF_APPROVAL). A different hash is 409 PAYLOAD_HASH_MISMATCH. When the ' +
+      'action issues an API key in two parts, the answer to the deciding approval carries the ' +
+      'second part (`result`), once.',
   })
   @ApiOkResponse({ type: ApprovalDto })
   @ApiErrors(400, 404, 409, 422)
@@ -56,8 +60,10 @@ export class ApprovalsController {
 
   @Post(':id/reject')
   @HttpCode(200)
-  @Roles('security-officer')
-  @ApiOperation({ summary: 'Reject a request (not your own)' })
+  @Roles('security-officer', 'admin')
+  @ApiOperation({
+    summary: 'Reject a request (not your own, nor one about you); same deciders as approve',
+  })
   @ApiOkResponse({ type: ApprovalDto })
   @ApiErrors(400, 404, 409)
   async reject(
@@ -70,7 +76,7 @@ export class ApprovalsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @Roles('security-officer')
+  @Roles('security-officer', 'admin')
   @ApiOperation({ summary: 'Withdraw your own pending request' })
   @ApiOkResponse({ type: ApprovalDto })
   @ApiErrors(400, 404, 409)

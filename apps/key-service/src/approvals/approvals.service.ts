@@ -9,18 +9,31 @@ import { ErrorCode, httpStatusOf } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
+import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
+import type { Role } from '../auth/role';
 import type { ApprovalDto } from './dto/approval.dto';
 import { Approval, type ApprovalAction, type ApprovalState, ApprovalVote } from './approval.entity';
 
+/**
+ * What the execution of an approved action hands to the approver whose vote completed it, in
+ * that answer only (never stored): the second part of an API key issued in two parts.
+ */
+export interface ApprovalResult {
+  readonly principalId: string;
+  readonly apiKeyPart: string;
+}
+
 /** What an approved action does; registered by the feature that owns the subject. */
 export interface ApprovalExecutor {
+  /** The role that decides (approves or rejects) requests for this action. */
+  readonly decidedBy: Role;
   /** Runs the approved payload inside the approving transaction (exactly once). */
   execute(
     em: EntityManager,
     approval: Approval,
     params: Record<string, unknown>,
     approver: AuditActor,
-  ): Promise<void>;
+  ): Promise<ApprovalResult | void>;
   /** Called when a request ends without running (rejected, expired, cancelled, failed). */
   onClosed?(em: EntityManager, approval: Approval, params: Record<string, unknown>): Promise<void>;
 }
@@ -133,7 +146,16 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
     return (await this.toDtos([row]))[0];
   }
 
-  async approve(actor: AuditActor, id: string, payloadHash: string): Promise<ApprovalDto> {
+  /**
+   * Records an approval; at quorum the action runs. The answer carries what the execution hands
+   * to this approver (see {@link ApprovalResult}), if anything.
+   */
+  async approve(
+    actor: AuthenticatedPrincipal,
+    id: string,
+    payloadHash: string,
+  ): Promise<ApprovalDto> {
+    let result: ApprovalResult | undefined;
     const outcome = await this.decide(actor, id, async (em, approval) => {
       if (
         payloadHash !== approval.payloadHash ||
@@ -172,7 +194,7 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
       if (gate.affected !== 1)
         throw DomainError.invalidState(`Approval ${approval.id} is no longer pending`);
       const executor = this.executorFor(approval.action);
-      await executor.execute(em, approval, this.paramsOf(approval), actor);
+      result = (await executor.execute(em, approval, this.paramsOf(approval), actor)) ?? undefined;
       await this.audit.record(em, {
         actor,
         action: 'approval.execute',
@@ -185,10 +207,10 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
         },
       });
     });
-    return outcome;
+    return result ? { ...outcome, result } : outcome;
   }
 
-  async reject(actor: AuditActor, id: string, reason?: string): Promise<ApprovalDto> {
+  async reject(actor: AuthenticatedPrincipal, id: string, reason?: string): Promise<ApprovalDto> {
     return this.decide(actor, id, async (em, approval) => {
       await this.vote(em, approval, actor, 'reject');
       await this.close(em, approval, 'rejected', actor, { reason: reason ?? null });
@@ -229,7 +251,7 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
    * error is returned to the caller.
    */
   private async decide(
-    actor: AuditActor,
+    actor: AuthenticatedPrincipal,
     id: string,
     work: (em: EntityManager, approval: Approval) => Promise<void>,
   ): Promise<ApprovalDto> {
@@ -254,6 +276,20 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
           throw new DomainError(
             ErrorCode.SELF_APPROVAL,
             'The requester cannot approve or reject their own request',
+          );
+        }
+        if (approval.subjectId === actor.id) {
+          throw new DomainError(
+            ErrorCode.SELF_APPROVAL,
+            'Nobody approves or rejects a request about themselves',
+          );
+        }
+        const decidedBy = this.executorFor(approval.action).decidedBy;
+        if (!actor.roles.includes(decidedBy)) {
+          throw new DomainError(
+            ErrorCode.FORBIDDEN,
+            `Only a principal with the role ${decidedBy} decides ${approval.action} requests`,
+            { required: [decidedBy] },
           );
         }
         await work(em, approval);

@@ -67,6 +67,7 @@ forEachDatabase('audit group commit', (kind: DatabaseKind) => {
     // Node `a` signs only when asked (so its transactions are the test's alone); `b` every 100.
     audit: { keyLabel: 'sts-audit', checkpointEvery: 1_000_000, checkpointSeconds: 0 },
     approvals: { quorum: 1, ttlSeconds: 3600 },
+    enrolmentTtlSeconds: 72 * 3600,
     schedulerSeconds: 0,
     authCacheMs: 1000,
     logLevel: 'debug',

@@ -10,6 +10,7 @@ import type { Role } from './role';
 
 export const ROLES_KEY = 'sts:roles';
 export const PUBLIC_KEY = 'sts:public';
+export const ENROLMENT_KEY = 'sts:accepts-enrolment-key';
 
 /**
  * Declares who may call a route. The guard denies every route that declares nothing; the roles
@@ -32,4 +33,12 @@ export function Roles(...roles: [Role, ...Role[]]): MethodDecorator & ClassDecor
 /** Declares a route open to anyone (health, metrics). */
 export function Public(): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension('x-roles', ['public']));
+}
+
+/**
+ * Marks the one route an enrolment key (issued by someone other than its holder) may call: the
+ * exchange for the holder's own key. Everywhere else such a key is 401 ENROLMENT_REQUIRED.
+ */
+export function AcceptsEnrolmentKey(): MethodDecorator {
+  return applyDecorators(SetMetadata(ENROLMENT_KEY, true));
 }

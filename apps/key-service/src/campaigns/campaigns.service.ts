@@ -100,6 +100,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
 
   onModuleInit(): void {
     this.approvals.register('campaign.approve', {
+      decidedBy: 'security-officer',
       execute: (em, a, p, who) => this.approved(em, a, p, who),
       onClosed: (em, a) => this.approvalClosed(em, a),
     });

@@ -2,9 +2,11 @@
 export enum ErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
+  ENROLMENT_REQUIRED = 'ENROLMENT_REQUIRED',
   FORBIDDEN = 'FORBIDDEN',
   OUT_OF_SCOPE = 'OUT_OF_SCOPE',
   SELF_APPROVAL = 'SELF_APPROVAL',
+  SELF_CHANGE = 'SELF_CHANGE',
   NOT_FOUND = 'NOT_FOUND',
   ALREADY_EXISTS = 'ALREADY_EXISTS',
   INVALID_STATE = 'INVALID_STATE',
@@ -22,7 +24,7 @@ export enum ErrorCode {
   STS_KEY_EXPIRED = 'STS_KEY_EXPIRED',
   STS_INVALID_AMOUNT = 'STS_INVALID_AMOUNT',
   KEY_REFUSED = 'KEY_REFUSED',
-  // Vending (issue 5): STS rules on every request, retries and rate limits.
+  // Vending: STS rules on every request, retries and rate limits.
   STS_KEY_NOT_ACTIVE = 'STS_KEY_NOT_ACTIVE',
   STS_KEY_NOT_YET_ACTIVE = 'STS_KEY_NOT_YET_ACTIVE',
   STS_KEY_ISSUE_PERIOD_ENDED = 'STS_KEY_ISSUE_PERIOD_ENDED',
@@ -49,10 +51,12 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.VALIDATION_FAILED:
       return 400;
     case ErrorCode.UNAUTHENTICATED:
+    case ErrorCode.ENROLMENT_REQUIRED:
       return 401;
     case ErrorCode.FORBIDDEN:
     case ErrorCode.OUT_OF_SCOPE:
     case ErrorCode.SELF_APPROVAL:
+    case ErrorCode.SELF_CHANGE:
       return 403;
     case ErrorCode.NOT_FOUND:
       return 404;

@@ -14,6 +14,7 @@ const NOT_EVIDENCE: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.VALIDATION_FAILED,
   ErrorCode.DATABASE_UNAVAILABLE,
   ErrorCode.UNAUTHENTICATED,
+  ErrorCode.ENROLMENT_REQUIRED,
   ErrorCode.RATE_LIMITED,
 ]);
 

@@ -127,6 +127,16 @@ export class EnvironmentVariables {
   @Max(30 * 86_400)
   STS_APPROVAL_TTL_SECONDS = 86_400;
 
+  /**
+   * How long an enrolment key (an API key issued by someone other than its holder) may wait to
+   * be exchanged for the holder's own key before it stops working.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24)
+  STS_ENROLMENT_TTL_HOURS = 72;
+
   /** How often scheduled key transitions (supersession, expiry) and approval expiry are applied. */
   @Transform(toInt)
   @IsInt()
@@ -164,6 +174,7 @@ export interface AppConfig {
     readonly checkpointSeconds: number;
   };
   readonly approvals: { readonly quorum: number; readonly ttlSeconds: number };
+  readonly enrolmentTtlSeconds: number;
   readonly schedulerSeconds: number;
   readonly authCacheMs: number;
   readonly logLevel: LogLevel;
@@ -226,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       checkpointSeconds: vars.STS_AUDIT_CHECKPOINT_SECONDS,
     },
     approvals: { quorum: vars.STS_APPROVAL_QUORUM, ttlSeconds: vars.STS_APPROVAL_TTL_SECONDS },
+    enrolmentTtlSeconds: vars.STS_ENROLMENT_TTL_HOURS * 3600,
     schedulerSeconds: vars.STS_SCHEDULER_SECONDS,
     authCacheMs: vars.STS_AUTH_CACHE_MS,
     logLevel: vars.STS_LOG_LEVEL,

@@ -13,6 +13,7 @@ const PREVIEW_CONFIG: AppConfig = {
   hsm: { module: '/nonexistent', tokenLabel: 'preview', pin: 'preview' },
   audit: { keyLabel: 'sts-audit', checkpointEvery: 1000, checkpointSeconds: 0 },
   approvals: { quorum: 1, ttlSeconds: 86_400 },
+  enrolmentTtlSeconds: 72 * 3600,
   schedulerSeconds: 0,
   authCacheMs: 1000,
   logLevel: 'error',

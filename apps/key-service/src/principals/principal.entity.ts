@@ -1,8 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { csvList, ISO_LENGTH } from '../database/column-types';
+import type { VerifierScheme } from '../auth/api-key';
 import type { Role } from '../auth/role';
 
-export type PrincipalState = 'active' | 'disabled';
+export const PRINCIPAL_STATES = ['pending', 'active', 'disabled'] as const;
+/** `pending`: created with a role that needs a second admin's approval, not yet approved. */
+export type PrincipalState = (typeof PRINCIPAL_STATES)[number];
 
 /** A person or system with roles and an API key (stored hashed). */
 @Entity('principals')
@@ -27,9 +30,19 @@ export class Principal {
   @Column({ name: 'api_key_id', type: 'varchar', length: 32, unique: true })
   apiKeyId!: string;
 
-  /** SHA-256 of the secret half (hex). */
+  /** Verifier of the secret half (hex; see `auth/api-key.ts` for the schemes). */
   @Column({ name: 'api_key_hash', type: 'varchar', length: 64 })
   apiKeyHash!: string;
+
+  @Column({ name: 'api_key_scheme', type: 'integer' })
+  apiKeyScheme!: VerifierScheme;
+
+  /**
+   * The key was issued by someone else: it only exchanges itself for the holder's own key
+   * (`POST /principals/me/api-key`).
+   */
+  @Column({ name: 'api_key_enrolment', type: 'boolean' })
+  apiKeyEnrolment!: boolean;
 
   @Column({ name: 'api_key_created_at', type: 'varchar', length: ISO_LENGTH })
   apiKeyCreatedAt!: string;

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ApprovalsService } from '../approvals/approvals.service';
 import type { AuditService } from '../audit/audit.service';
 import { newApiKey } from '../auth/api-key';
 import type { Clock } from '../common/clock';
@@ -35,11 +36,19 @@ function setUp(authCacheMs: number) {
     state: 'active',
     apiKeyId: key.id,
     apiKeyHash: key.hash,
+    apiKeyScheme: 2,
+    apiKeyEnrolment: false,
+    apiKeyCreatedAt: '2026-01-01T00:00:00.000Z',
   });
   const { tx, calls } = fakeDatabase(row);
   const audit = { record: () => Promise.resolve() } as unknown as AuditService;
-  const clock = { nowIso: () => '2026-01-01T00:00:00.000Z' } as unknown as Clock;
-  const service = new PrincipalsService(tx, audit, clock, { authCacheMs } as AppConfig);
+  const now = new Date('2026-01-01T00:00:00.000Z');
+  const clock = { now: () => now, nowIso: () => now.toISOString() };
+  const approvals = {} as ApprovalsService;
+  const service = new PrincipalsService(tx, audit, approvals, clock, {
+    authCacheMs,
+    enrolmentTtlSeconds: 3600,
+  } as AppConfig);
   return { service, key: key.key, row, calls };
 }
 
@@ -48,11 +57,15 @@ const ADMIN = { id: 'admin', name: 'admin', roles: ['admin' as const], sgcScope:
 describe('PrincipalsService.authenticate', () => {
   it('reads the principal once within STS_AUTH_CACHE_MS and still checks the secret every time', async () => {
     const { service, key, calls } = setUp(60_000);
-    expect(await service.authenticate(key)).toMatchObject({ name: 'vendor' });
-    expect(await service.authenticate(key)).toMatchObject({ name: 'vendor' });
+    const ok = { ok: true, principal: { name: 'vendor' }, enrolment: false };
+    expect(await service.authenticate(key)).toMatchObject(ok);
+    expect(await service.authenticate(key)).toMatchObject(ok);
     expect(calls.reads).toBe(1);
     const wrongSecret = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
-    expect(await service.authenticate(wrongSecret)).toBeUndefined();
+    expect(await service.authenticate(wrongSecret)).toMatchObject({
+      ok: false,
+      reason: 'wrong-secret',
+    });
     expect(calls.reads).toBe(1);
   });
 
@@ -65,9 +78,34 @@ describe('PrincipalsService.authenticate', () => {
 
   it('forgets cached principals when this process changes one', async () => {
     const { service, key, row, calls } = setUp(60_000);
-    expect(await service.authenticate(key)).toBeDefined();
+    expect(await service.authenticate(key)).toMatchObject({ ok: true });
     await service.update(ADMIN, row.id, { state: 'disabled' });
-    expect(await service.authenticate(key)).toBeUndefined();
+    expect(await service.authenticate(key)).toMatchObject({ ok: false, reason: 'disabled' });
     expect(calls.reads).toBe(2);
+  });
+});
+
+describe('PrincipalsService enrolment keys', () => {
+  it('answers an enrolment key as such, and refuses it once STS_ENROLMENT_TTL_HOURS has passed', async () => {
+    const { service, key, row } = setUp(0);
+    row.apiKeyEnrolment = true;
+    expect(await service.authenticate(key)).toMatchObject({ ok: true, enrolment: true });
+    row.apiKeyCreatedAt = '2025-12-31T22:59:59.999Z'; // issued more than an hour before now
+    expect(await service.authenticate(key)).toMatchObject({
+      ok: false,
+      reason: 'enrolment-expired',
+    });
+    row.apiKeyCreatedAt = '2025-12-31T23:00:00.000Z'; // exactly an hour: still good
+    expect(await service.authenticate(key)).toMatchObject({ ok: true, enrolment: true });
+  });
+
+  it('refuses a change of the caller itself', async () => {
+    const { service, row } = setUp(0);
+    await expect(
+      service.update({ ...ADMIN, id: row.id }, row.id, { state: 'disabled' }),
+    ).rejects.toMatchObject({ code: 'SELF_CHANGE' });
+    await expect(service.requestKey({ ...ADMIN, id: row.id }, row.id)).rejects.toMatchObject({
+      code: 'SELF_CHANGE',
+    });
   });
 });

@@ -4,6 +4,7 @@ import { checkSgc } from '@sts/core';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
+import { assertInScope, scopeFilter } from '../auth/supply-group-scope';
 import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
@@ -17,26 +18,6 @@ const TRANSITIONS: Record<SupplyGroupState, readonly SupplyGroupState[]> = {
   suspended: ['active', 'retired'],
   retired: [],
 };
-
-/** Vending clients see only the supply groups in their scope; everyone else sees all. */
-export function assertInScope(principal: AuthenticatedPrincipal, sgc: string): void {
-  if (
-    principal.roles.includes('vending-client') &&
-    principal.roles.length === 1 &&
-    !principal.sgcScope.includes(sgc)
-  ) {
-    throw new DomainError(ErrorCode.OUT_OF_SCOPE, `Supply group ${sgc} is outside your scope`, {
-      sgc,
-    });
-  }
-}
-
-/** The SGCs a principal may list, or undefined for all. */
-export function scopeFilter(principal: AuthenticatedPrincipal): readonly string[] | undefined {
-  return principal.roles.includes('vending-client') && principal.roles.length === 1
-    ? principal.sgcScope
-    : undefined;
-}
 
 @Injectable()
 export class SupplyGroupsService {

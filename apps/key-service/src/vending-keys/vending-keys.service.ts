@@ -18,7 +18,7 @@ import { destroyIfPresent, hexBytes } from '../custody/custody';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Kek } from '../keks/kek.entity';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
-import { assertInScope, scopeFilter } from '../supply-groups/supply-groups.service';
+import { assertInScope, scopeFilter } from '../auth/supply-group-scope';
 import type { RevisionStartedDto, StartRevisionDto } from './dto/vending-key.dto';
 import { VendingKeyDto } from './dto/vending-key.dto';
 import { checkKeyAttributes } from './key-attributes';
@@ -65,23 +65,29 @@ export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const byId = (p: Record<string, unknown>) => String(p.vendingKeyId);
     this.approvals.register('key.activate', {
+      decidedBy: 'security-officer',
       execute: (em, a, p, who) => this.activate(em, a, p, who),
     });
     this.approvals.register('key.rotate', {
+      decidedBy: 'security-officer',
       execute: (em, a, p, who) => this.activate(em, a, p, who),
     });
     this.approvals.register('key.suspend', {
+      decidedBy: 'security-officer',
       execute: (em, _a, p, who) =>
         this.transition(em, byId(p), ['active'], 'suspended', 'vending-key.suspend', who),
     });
     this.approvals.register('key.reactivate', {
+      decidedBy: 'security-officer',
       execute: (em, _a, p, who) =>
         this.transition(em, byId(p), ['suspended'], 'active', 'vending-key.reactivate', who),
     });
     this.approvals.register('key.destroy', {
+      decidedBy: 'security-officer',
       execute: (em, _a, p, who) => this.destroy(em, byId(p), who),
     });
     this.approvals.register('key.import', {
+      decidedBy: 'security-officer',
       execute: (em, a, p, who) => this.importWrapped(em, a, p, who),
       onClosed: (em, _a, p) => this.abandon(em, byId(p), SYSTEM_ACTOR),
     });

@@ -165,8 +165,9 @@ export class VendingController {
     description:
       'Give exactly one of idempotencyKey (the Idempotency-Key the tokens were requested with, found while ' +
       'it is kept) or requestId (the X-Request-Id the request was made under). Vending clients find their ' +
-      `own issuances; auditors find all. Newest first, at most ${REPRINT_LOOKUP_MAX}; none found is an empty ` +
-      'list. Every answer returned is audited as a reprint.',
+      `own issuances (whole tokens); auditors find all, each token masked to its last four digits. ` +
+      `Newest first, at most ${REPRINT_LOOKUP_MAX}; none found is an empty list. Every answer returned ` +
+      'is audited as a reprint.',
   })
   @ApiOkResponse({ type: TokenIssuanceListDto })
   @RATE_LIMITED
@@ -183,7 +184,8 @@ export class VendingController {
   @ApiOperation({
     summary: 'Reprint: an earlier token answer by its issuance id',
     description:
-      'Vending clients see their own issuances; auditors see all. Every reprint is audited.',
+      'Vending clients see their own issuances (whole tokens); auditors see all, each token masked to ' +
+      'its last four digits. Every reprint is audited.',
   })
   @ApiOkResponse({ type: TokenIssuanceDto })
   @RATE_LIMITED

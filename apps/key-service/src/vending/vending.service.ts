@@ -34,7 +34,7 @@ import {
 } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
-import { assertInScope } from '../supply-groups/supply-groups.service';
+import { assertInScope } from '../auth/supply-group-scope';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import { type ClientProfile, VendingClientsService } from './clients/vending-clients.service';
 import type {

@@ -34,6 +34,18 @@ export class ApprovalVoteDto {
   at!: string;
 }
 
+export class ApprovalResultDto {
+  @ApiProperty({ format: 'uuid' })
+  principalId!: string;
+  @ApiProperty({
+    description:
+      'The second part of the API key whose issue this approval completed: shown once, to this ' +
+      'approver only. The holder joins the first part (given to the requester) and this one, and ' +
+      'exchanges the whole at POST /principals/me/api-key.',
+  })
+  apiKeyPart!: string;
+}
+
 export class ApprovalDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -65,6 +77,11 @@ export class ApprovalDto {
   decidedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Error code when execution failed' })
   failureCode!: string | null;
+  @ApiPropertyOptional({
+    type: ApprovalResultDto,
+    description: 'In the answer to the approval that ran the action, when it issued something',
+  })
+  result?: ApprovalResultDto;
 }
 
 export class ApprovalListDto {

@@ -201,7 +201,9 @@ export class VendingClientsService implements OnModuleInit {
   }
 
   async get(caller: AuthenticatedPrincipal, principalId: string): Promise<VendingClientDto> {
-    const onlySelf = !caller.roles.some((r) => r === 'security-officer' || r === 'auditor');
+    const onlySelf =
+      caller.roles.includes('vending-client') ||
+      !caller.roles.some((r) => r === 'security-officer' || r === 'auditor');
     if (onlySelf && caller.id !== principalId)
       throw DomainError.notFound('vendingClient', principalId);
     return this.tx.read(async (em) => {

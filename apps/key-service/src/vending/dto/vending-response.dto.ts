@@ -31,7 +31,11 @@ export class VendingKeyRefDto {
 }
 
 export class IssuedTokenDto {
-  @ApiProperty({ example: '51638423060042734509', description: '20-digit STS token' })
+  @ApiProperty({
+    example: '51638423060042734509',
+    description:
+      "20-digit STS token; in an auditor's reprint masked to its last four digits (****************4509)",
+  })
   token!: string;
   @ApiProperty({ enum: [0, 1, 2] })
   tokenClass!: number;

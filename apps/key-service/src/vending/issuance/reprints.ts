@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FindOptionsWhere } from 'typeorm';
 import { type AuditInput, AuditService } from '../../audit/audit.service';
 import type { AuthenticatedPrincipal } from '../../auth/authenticated-principal';
+import { scopeFilter } from '../../auth/supply-group-scope';
 import { DomainError } from '../../common/domain-error';
 import { TransactionRunner } from '../../database/transaction-runner';
 import type { TokenIssuanceDto } from '../dto/vending-response.dto';
@@ -41,8 +42,9 @@ export function lookupField(lookup: ReprintLookup): {
 /**
  * Reprints of earlier answers: by issuance id, or by what the client knows about its request (the
  * Idempotency-Key it sent, or the request id the issuance was made under). A vending client finds
- * only its own issuances; an auditor finds everyone's. Every answer returned is audited as a
- * reprint (`vending.reprint`).
+ * only its own issuances, within its supply-group scope, with the whole tokens; an auditor finds
+ * everyone's with each token masked to its last four digits (a reprint of a value-bearing token is
+ * for the client that sold it). Every answer returned is audited as a reprint (`vending.reprint`).
  */
 @Injectable()
 export class IssuanceReprints {
@@ -55,11 +57,9 @@ export class IssuanceReprints {
   async byId(caller: AuthenticatedPrincipal, id: string): Promise<TokenIssuanceDto> {
     return this.tx.run(async (em) => {
       const row = await em.findOneBy(Issuance, { id });
-      if (!row || (!isAuditor(caller) && row.clientId !== caller.id)) {
-        throw DomainError.notFound('issuance', id);
-      }
+      if (!row || !mayRead(caller, row)) throw DomainError.notFound('issuance', id);
       await this.audit.record(em, reprintEvent(caller, row, {}));
-      return JSON.parse(row.response) as TokenIssuanceDto;
+      return answerFor(caller, row);
     });
   }
 
@@ -67,27 +67,51 @@ export class IssuanceReprints {
     const { field, value } = lookupField(lookup);
     const where: FindOptionsWhere<Issuance> = {
       [field]: value,
-      ...(isAuditor(caller) ? {} : { clientId: caller.id }),
+      ...(seesEveryone(caller) ? {} : { clientId: caller.id }),
     };
     return this.tx.run(async (em) => {
-      const rows = await em.find(Issuance, {
-        where,
-        order: { createdAt: 'DESC', id: 'ASC' },
-        take: REPRINT_LOOKUP_MAX,
-      });
+      const rows = (
+        await em.find(Issuance, {
+          where,
+          order: { createdAt: 'DESC', id: 'ASC' },
+          take: REPRINT_LOOKUP_MAX,
+        })
+      ).filter((row) => mayRead(caller, row));
       if (rows.length > 0) {
         await this.audit.record(
           em,
           ...rows.map((row) => reprintEvent(caller, row, { by: field, [field]: value })),
         );
       }
-      return rows.map((row) => JSON.parse(row.response) as TokenIssuanceDto);
+      return rows.map((row) => answerFor(caller, row));
     });
   }
 }
 
-function isAuditor(caller: AuthenticatedPrincipal): boolean {
-  return caller.roles.includes('auditor');
+/** Auditors read every client's issuances; a vending client (whatever else it holds) its own. */
+function seesEveryone(caller: AuthenticatedPrincipal): boolean {
+  return caller.roles.includes('auditor') && !caller.roles.includes('vending-client');
+}
+
+function mayRead(caller: AuthenticatedPrincipal, row: Issuance): boolean {
+  if (seesEveryone(caller)) return true;
+  return row.clientId === caller.id && (row.sgc === null || inScope(caller, row.sgc));
+}
+
+function inScope(caller: AuthenticatedPrincipal, sgc: string): boolean {
+  return scopeFilter(caller)?.includes(sgc) ?? true;
+}
+
+/** The stored answer: whole for the client that asked for it, tokens masked for anyone else. */
+function answerFor(caller: AuthenticatedPrincipal, row: Issuance): TokenIssuanceDto {
+  const answer = JSON.parse(row.response) as TokenIssuanceDto;
+  if (row.clientId === caller.id) return answer;
+  return { ...answer, tokens: answer.tokens.map((t) => ({ ...t, token: maskToken(t.token) })) };
+}
+
+/** A token with all but its last four digits replaced by `*`. */
+export function maskToken(token: string): string {
+  return '*'.repeat(Math.max(0, token.length - 4)) + token.slice(-4);
 }
 
 /** The audit event of one reprinted answer (identifiers only: the tokens stay in the record). */
