@@ -2,7 +2,6 @@ import type { EntityManager } from 'typeorm';
 import type { ApprovalsService } from '../approvals/approvals.service';
 import type { AuditService } from '../audit/audit.service';
 import { newApiKey } from '../auth/api-key';
-import type { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import type { TransactionRunner } from '../database/transaction-runner';
 import { Principal } from './principal.entity';
