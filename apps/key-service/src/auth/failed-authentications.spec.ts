@@ -1,0 +1,77 @@
+import type { AuditInput, AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import {
+  delayAfter,
+  FailedAuthentications,
+  FREE_FAILURES,
+  MAX_DELAY_MS,
+} from './failed-authentications';
+
+class FixedClock extends Clock {
+  at = Date.parse('2026-12-01T00:00:00.000Z');
+  override now(): Date {
+    return new Date(this.at);
+  }
+}
+
+function setUp() {
+  const events: AuditInput[] = [];
+  const audit = {
+    recordAlone: (...inputs: AuditInput[]) => {
+      events.push(...inputs);
+      return Promise.resolve();
+    },
+  } as Pick<AuditService, 'recordAlone'> as AuditService;
+  const clock = new FixedClock();
+  const slept: number[] = [];
+  const failures = new FailedAuthentications(audit, clock, (ms) => {
+    slept.push(ms);
+    return Promise.resolve();
+  });
+  return { failures, events, clock, slept };
+}
+
+describe('failed authentications', () => {
+  it('answers the first failures at once, then doubles the delay up to its cap', () => {
+    expect(delayAfter(FREE_FAILURES)).toBe(0);
+    expect(delayAfter(FREE_FAILURES + 1)).toBe(100);
+    expect(delayAfter(FREE_FAILURES + 2)).toBe(200);
+    expect(delayAfter(FREE_FAILURES + 5)).toBe(1600);
+    expect(delayAfter(FREE_FAILURES + 6)).toBe(MAX_DELAY_MS);
+    expect(delayAfter(1000)).toBe(MAX_DELAY_MS);
+  });
+
+  it('slows one key id without slowing another, and forgives after a quiet minute', async () => {
+    const { failures, clock, slept } = setUp();
+    for (let i = 0; i < FREE_FAILURES + 2; i++) await failures.failed('aaaa', 'wrong-secret', 'r');
+    expect(slept).toEqual([100, 200]);
+    await failures.failed('bbbb', 'wrong-secret', 'r');
+    expect(slept).toEqual([100, 200]);
+    clock.at += 60_001;
+    await failures.failed('aaaa', 'wrong-secret', 'r');
+    expect(slept).toEqual([100, 200]);
+  });
+
+  it('audits a key id once a minute with the failures counted since the last event', async () => {
+    const { failures, events, clock } = setUp();
+    await failures.failed('aaaa', 'unknown-key', 'GET /x');
+    await failures.failed('aaaa', 'unknown-key', 'GET /x');
+    await failures.failed(undefined, 'malformed', 'GET /x');
+    expect(events.map((e) => [e.subjectId, e.details?.failures])).toEqual([
+      ['aaaa', 1],
+      ['malformed', 1],
+    ]);
+    clock.at += 59_999;
+    await failures.failed('aaaa', 'unknown-key', 'GET /x');
+    expect(events).toHaveLength(2);
+    clock.at += 1;
+    await failures.failed('aaaa', 'wrong-secret', 'GET /y');
+    expect(events[2]).toMatchObject({
+      action: 'auth.failure',
+      subjectType: 'api-key',
+      subjectId: 'aaaa',
+      outcome: 'failure',
+      details: { reason: 'wrong-secret', route: 'GET /y', failures: 3 },
+    });
+  });
+});
