@@ -21,6 +21,7 @@ import { luhnCheckDigit } from '@sts/core';
 import { secretKeyCheckValue } from '@sts/hsm';
 import { Client } from 'pg';
 import { fmt, printRows } from './measure';
+import { BENCH_CAST, enrol, install } from './installation';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'apps', 'key-service', 'dist', 'cli.js');
@@ -77,15 +78,11 @@ async function api(
 }
 
 /** Officers, custodians, a supply group and its revisions KRN 1 (superseded) and KRN 2 (active). */
-async function setUp(adminKey: string): Promise<{ a: string; b: string }> {
-  const principal = async (name: string, roles: string[]) =>
-    (await api(adminKey, 'POST', '/principals', { name, roles })).apiKey as string;
-  const a = await principal('bench-officer-a', ['security-officer']);
-  const b = await principal('bench-officer-b', ['security-officer']);
-  const custodians = [
-    await principal('bench-custodian-1', ['custodian']),
-    await principal('bench-custodian-2', ['custodian']),
-  ];
+async function setUp(installed: Record<string, string>): Promise<{ a: string; b: string }> {
+  const own = async (name: string) => enrol(`http://127.0.0.1:${PORT}`, installed[name]);
+  const a = await own(BENCH_CAST.officerA);
+  const b = await own(BENCH_CAST.officerB);
+  const custodians = [await own(BENCH_CAST.custodian1), await own(BENCH_CAST.custodian2)];
   await api(a, 'POST', '/supply-groups', { sgc: SGC, name: 'Bench' });
   for (const parts of [KRN1, KRN2]) {
     const start = await api(a, 'POST', `/supply-groups/${SGC}/vending-keys`, {
@@ -169,12 +166,7 @@ async function main(): Promise<void> {
     await pg.query(`CREATE SCHEMA "${SCHEMA}"`);
     const migrate = spawnSync(process.execPath, [CLI, 'migrate'], { env, encoding: 'utf8' });
     if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
-    const boot = spawnSync(process.execPath, [CLI, 'bootstrap-admin', 'bench-admin'], {
-      env,
-      encoding: 'utf8',
-    });
-    const adminKey = /(sts_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(boot.stdout)?.[1];
-    if (!adminKey) throw new Error(`bootstrap-admin printed no key: ${boot.stdout}${boot.stderr}`);
+    const installed = install(CLI, env);
     for (let w = 0; w < WORKERS; w++) {
       const child = spawn(process.execPath, [...NODE_ARGS, MAIN], {
         env: { ...env, PORT: String(PORT + w) },
@@ -183,7 +175,7 @@ async function main(): Promise<void> {
       services.push(child);
       await waitHealthy(PORT + w, child);
     }
-    const { a, b } = await setUp(adminKey);
+    const { a, b } = await setUp(installed);
     console.log(
       `campaign benchmark: ${fmt(METERS)} meters, chunks of ${fmt(CHUNK)}, ${WORKERS} service ` +
         'processes sharing the run through pg-boss on PostgreSQL, SoftHSM token, audit on',

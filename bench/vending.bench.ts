@@ -31,6 +31,7 @@ import { secretKeyCheckValue } from '@sts/hsm';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { fmt, printRows } from './measure';
+import { BENCH_CAST, enrol, install } from './installation';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'apps', 'key-service', 'dist', 'cli.js');
@@ -121,17 +122,22 @@ async function ceremony(
 }
 
 /** Officers, custodians, a supply group with an active key, and an onboarded vending client. */
-async function setUp(adminKey: string): Promise<string> {
-  const principal = async (name: string, roles: string[], sgcScope?: string[]) =>
-    (await api(adminKey, 'POST', '/principals', { name, roles, ...(sgcScope ? { sgcScope } : {}) }))
-      .apiKey as string;
-  const officerA = await principal('bench-officer-a', ['security-officer']);
-  const officerB = await principal('bench-officer-b', ['security-officer']);
-  const custodians = [
-    await principal('bench-custodian-1', ['custodian']),
-    await principal('bench-custodian-2', ['custodian']),
-  ];
-  const client = await principal('bench-vendor', ['vending-client'], [SGC]);
+async function setUp(installed: Record<string, string>): Promise<string> {
+  const own = async (name: string) => enrol(BASE, installed[name]);
+  const adminKey = await own(BENCH_CAST.admin);
+  const officerA = await own(BENCH_CAST.officerA);
+  const officerB = await own(BENCH_CAST.officerB);
+  const custodians = [await own(BENCH_CAST.custodian1), await own(BENCH_CAST.custodian2)];
+  const client = await enrol(
+    BASE,
+    (
+      await api(adminKey, 'POST', '/principals', {
+        name: 'bench-vendor',
+        roles: ['vending-client'],
+        sgcScope: [SGC],
+      })
+    ).apiKey as string,
+  );
   await api(officerA, 'POST', '/supply-groups', { sgc: SGC, name: 'Bench' });
   const start = await api(officerA, 'POST', `/supply-groups/${SGC}/vending-keys`, {
     keyType: 'VUDK',
@@ -317,14 +323,9 @@ async function main(): Promise<void> {
     await pg.query(`CREATE SCHEMA "${SCHEMA}"`);
     const migrate = spawnSync(process.execPath, [CLI, 'migrate'], { env, encoding: 'utf8' });
     if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
-    const boot = spawnSync(process.execPath, [CLI, 'bootstrap-admin', 'bench-admin'], {
-      env,
-      encoding: 'utf8',
-    });
-    const adminKey = /(sts_[0-9a-f]{16}_[A-Za-z0-9_-]{43})/.exec(boot.stdout)?.[1];
-    if (!adminKey) throw new Error(`bootstrap-admin printed no key: ${boot.stdout}${boot.stderr}`);
+    const installed = install(CLI, env);
     workers = await startWorkers(env);
-    const clientKey = await setUp(adminKey);
+    const clientKey = await setUp(installed);
 
     console.log(
       `vending benchmark: ${WORKERS} service processes (one per core) on PostgreSQL with SoftHSM, audit on; ` +

@@ -3,7 +3,8 @@
 #
 #   serve              apply migrations, then start the HTTP service (the default)
 #   migrate            apply migrations only
-#   bootstrap-admin    fresh install: create the first admin and print its API key once
+#   bootstrap-admin    the installation ceremony: the first admins, officers, custodians and
+#                      auditors (--admin NAME ...), each enrolment key printed once
 #   verify-audit ...   verify an audit export offline (see docs/api.md)
 #   <anything else>    passed to the key-service CLI
 #

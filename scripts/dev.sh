@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a running key service (DEVELOPMENT ONLY):
 # installs dependencies if needed, builds, creates a dev SoftHSM token (keys-dev/setup-token.sh)
-# and an SQLite database under .data/, applies migrations, prints the first admin's API key
-# (once, on the first run) and the /docs address, then runs the service in the foreground.
+# and an SQLite database under .data/, applies migrations, runs the installation ceremony on the
+# first run (two admins, two officers, two custodians and an auditor, each with an enrolment key
+# printed once: exchange it at POST /api/v1/principals/me/api-key), prints the /docs address,
+# then runs the service in the foreground.
 #
 # Environment (all optional): STS_DATA_DIR (default .data), STS_HSM_DIR (default .softhsm),
 # PORT (default 3000), HOST (default 127.0.0.1). Start over: rm -rf .data .softhsm
@@ -28,6 +30,9 @@ if [[ ! -f "$STS_HSM_DIR/token.env" && -f "$STS_DATA_DIR/key-service.sqlite" ]];
 fi
 
 docker/entrypoint.sh migrate
-docker/entrypoint.sh bootstrap-admin admin
+docker/entrypoint.sh bootstrap-admin --admin admin --admin admin-2 \
+  --officer officer-1 --officer officer-2 --custodian custodian-1 --custodian custodian-2 \
+  --auditor auditor
+echo "dev: exchange an enrolment key for your own: curl -X POST -H 'Authorization: Bearer <key>' http://$HOST:$PORT/api/v1/principals/me/api-key"
 echo "dev: API documentation at http://$HOST:$PORT/docs (health: http://$HOST:$PORT/health)"
 exec docker/entrypoint.sh serve
