@@ -14,6 +14,9 @@ import {
   loadRevision,
 } from '../helpers/workflows';
 
+// Nine ceremonies and approvals in one test: minutes, not seconds, on a busy two-core machine.
+jest.setTimeout(120_000);
+
 forEachDatabase('key revisions: scheduled rotation and KRN wrap', (database) => {
   let svc: TestService;
   let cast: Cast;

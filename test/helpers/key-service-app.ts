@@ -129,12 +129,19 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     logger: new JsonLogger('debug', (l) => logs.push(l)),
   });
   const http = request(app.getHttpServer());
+  // One admin asks; as many others as the quorum needs approve.
+  const admins = [
+    'admin',
+    ...Array.from({ length: config.approvals.quorum }, (_, i) => `admin-${i + 2}`),
+  ];
   const installed = await app
     .get(PrincipalsService)
-    .install({ admins: ['admin', 'admin-2'], officers: [], custodians: [], auditors: [] });
+    .install({ admins, officers: [], custodians: [], auditors: [] });
   if (!installed) throw new Error('the installation created nobody on a fresh database');
-  const adminKey = await enrol(http, installed[0].apiKey);
-  const secondAdminKey = await enrol(http, installed[1].apiKey);
+  const [adminKey, ...approverKeys] = await Promise.all(
+    installed.map((p) => enrol(http, p.apiKey)),
+  );
+  const secondAdminKey = approverKeys[0];
   let n = 0;
   return {
     app,
@@ -159,13 +166,18 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
       }
       if (res.status !== 202)
         throw new Error(`principal creation failed: ${res.status} ${JSON.stringify(res.body)}`);
-      const approved = await http
-        .post(`/api/v1/approvals/${res.body.approval.id as string}/approve`)
-        .set('Authorization', `Bearer ${secondAdminKey}`)
-        .send({ payloadHash: res.body.approval.payloadHash as string });
-      if (approved.status !== 200)
-        throw new Error(`approval failed: ${approved.status} ${JSON.stringify(approved.body)}`);
-      const whole = `${res.body.apiKeyPart as string}${approved.body.result.apiKeyPart as string}`;
+      let secondPart: string | undefined;
+      for (const approver of approverKeys) {
+        const approved = await http
+          .post(`/api/v1/approvals/${res.body.approval.id as string}/approve`)
+          .set('Authorization', `Bearer ${approver}`)
+          .send({ payloadHash: res.body.approval.payloadHash as string });
+        if (approved.status !== 200)
+          throw new Error(`approval failed: ${approved.status} ${JSON.stringify(approved.body)}`);
+        secondPart = approved.body.result?.apiKeyPart as string | undefined;
+      }
+      if (!secondPart) throw new Error('the last approval issued no second key part');
+      const whole = `${res.body.apiKeyPart as string}${secondPart}`;
       return { id: res.body.principal.id as string, key: await enrol(http, whole) };
     },
     async close() {
