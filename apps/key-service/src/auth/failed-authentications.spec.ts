@@ -2,6 +2,7 @@ import type { AuditInput, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import {
   delayAfter,
+  EVENTS_PER_MINUTE,
   FailedAuthentications,
   FREE_FAILURES,
   MAX_DELAY_MS,
@@ -73,5 +74,17 @@ describe('failed authentications', () => {
       outcome: 'failure',
       details: { reason: 'wrong-secret', route: 'GET /y', failures: 3 },
     });
+  });
+
+  it('writes at most EVENTS_PER_MINUTE events across key ids, keeping the count of the rest', async () => {
+    const { failures, events, clock } = setUp();
+    for (let i = 0; i <= EVENTS_PER_MINUTE; i++) {
+      await failures.failed(i.toString(16).padStart(16, '0'), 'unknown-key', 'r');
+    }
+    expect(events).toHaveLength(EVENTS_PER_MINUTE);
+    const last = EVENTS_PER_MINUTE.toString(16).padStart(16, '0');
+    clock.at += 60_000;
+    await failures.failed(last, 'unknown-key', 'r');
+    expect(events[EVENTS_PER_MINUTE]).toMatchObject({ subjectId: last, details: { failures: 2 } });
   });
 });

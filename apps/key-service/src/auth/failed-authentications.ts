@@ -15,6 +15,11 @@ const FIRST_DELAY_MS = 100;
 export const MAX_DELAY_MS = 2_000;
 /** Key ids tracked at once; the oldest is dropped beyond it. */
 const MAX_TRACKED = 10_000;
+/**
+ * `auth.failure` events per minute across all key ids: a spray of distinct key ids cannot flood
+ * the trail. A key id over the budget keeps its count for its next event.
+ */
+export const EVENTS_PER_MINUTE = 100;
 
 interface Track {
   windowStart: number;
@@ -26,12 +31,13 @@ interface Track {
 /**
  * Failed authentications by API key id (`malformed` for keys not in the format). Each is
  * audited as `auth.failure`, at most once per key id per {@link REPORT_INTERVAL_MS} with the
- * number of failures since the last event. A key id that fails more than {@link FREE_FAILURES}
+ * number of failures since the last event, and at most {@link EVENTS_PER_MINUTE} in all. A key id that fails more than {@link FREE_FAILURES}
  * times within a minute has its failed answers delayed, doubling up to {@link MAX_DELAY_MS}: a
  * guesser is slowed while the holder, whose secret checks at once, never waits.
  */
 export class FailedAuthentications {
   private readonly tracks = new Map<string, Track>();
+  private budget = { minuteStart: -Infinity, events: 0 };
 
   constructor(
     private readonly audit: AuditService,
@@ -51,7 +57,7 @@ export class FailedAuthentications {
     const t = this.track(id, now);
     t.failures += 1;
     t.unreported += 1;
-    if (now - t.lastReportAt >= REPORT_INTERVAL_MS) {
+    if (now - t.lastReportAt >= REPORT_INTERVAL_MS && this.spend(now)) {
       const failures = t.unreported;
       t.lastReportAt = now;
       t.unreported = 0;
@@ -66,6 +72,13 @@ export class FailedAuthentications {
     }
     const delay = delayAfter(t.failures);
     if (delay > 0) await this.sleep(delay);
+  }
+
+  private spend(now: number): boolean {
+    if (now - this.budget.minuteStart >= 60_000) this.budget = { minuteStart: now, events: 0 };
+    if (this.budget.events >= EVENTS_PER_MINUTE) return false;
+    this.budget.events += 1;
+    return true;
   }
 
   private track(id: string, now: number): Track {
