@@ -330,18 +330,8 @@ export class PrincipalsService implements OnModuleInit {
     if (p.state !== 'pending' || p.apiKeyId !== params.keyId) {
       throw DomainError.invalidState(`Principal ${p.id} is no longer waiting for this approval`);
     }
-    const second = newKeySecondPart(String(params.keyHeadHash));
-    this.setKey(p, p.apiKeyId, second.hash, true);
     p.state = 'active';
-    await em.save(p);
-    await this.audit.record(em, {
-      actor: approver,
-      action: 'principal.activate',
-      subjectType: 'principal',
-      subjectId: p.id,
-      details: { roles: p.roles, keyId: p.apiKeyId },
-    });
-    return { principalId: p.id, apiKeyPart: second.part };
+    return this.completeKeyOf(em, p, params, approver, 'principal.activate', { roles: p.roles });
   }
 
   /** A creation that was not approved leaves nothing behind but its audit events. */
@@ -376,15 +366,33 @@ export class PrincipalsService implements OnModuleInit {
     if (p.state === 'pending') {
       throw DomainError.invalidState(`Principal ${p.id} is pending approval`);
     }
+    return this.completeKeyOf(em, p, params, approver, 'principal.api-key.issue', {
+      requestedBy: approval.requestedBy,
+    });
+  }
+
+  /**
+   * Makes the second part of the key whose first part the request bound (`keyId`,
+   * `keyHeadHash`), sets it as `p`'s enrolment key and records `action`; returns the part for
+   * the approver.
+   */
+  private async completeKeyOf(
+    em: EntityManager,
+    p: Principal,
+    params: Record<string, unknown>,
+    approver: AuditActor,
+    action: string,
+    details: Record<string, unknown>,
+  ): Promise<ApprovalResult> {
     const second = newKeySecondPart(String(params.keyHeadHash));
     this.setKey(p, String(params.keyId), second.hash, true);
     await em.save(p);
     await this.audit.record(em, {
       actor: approver,
-      action: 'principal.api-key.issue',
+      action,
       subjectType: 'principal',
       subjectId: p.id,
-      details: { keyId: p.apiKeyId, requestedBy: approval.requestedBy },
+      details: { ...details, keyId: p.apiKeyId },
     });
     return { principalId: p.id, apiKeyPart: second.part };
   }
