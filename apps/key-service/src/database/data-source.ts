@@ -13,6 +13,7 @@ import { VendingKey } from '../vending-keys/vending-key.entity';
 import { InitialSchema1732550000000 } from './migrations/1732550000000-initial-schema';
 import { CampaignSchema1733000000000 } from './migrations/1733000000000-campaign-schema';
 import { IssuanceLookupIndexes1733100000000 } from './migrations/1733100000000-issuance-lookup-indexes';
+import { CampaignUploadClaim1733200000000 } from './migrations/1733200000000-campaign-upload-claim';
 import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
 import { VENDING_ENTITIES } from '../vending/vending.entities';
 
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   VendingSchema1732600000000,
   CampaignSchema1733000000000,
   IssuanceLookupIndexes1733100000000,
+  CampaignUploadClaim1733200000000,
 ];
 
 /** TypeORM options for the configured database. */
