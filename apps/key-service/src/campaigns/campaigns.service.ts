@@ -39,7 +39,6 @@ import { CampaignDto, type CreateCampaignDto, type MetersUploadedDto } from './d
 
 /** How many bad rows an upload answer lists (all of them are in the results CSV). */
 const BAD_ROW_SAMPLE = 100;
-const MAX_ROWS = 5_000_000;
 /** An upload that stored no chunk for this long loses its claim to the next upload. */
 export const UPLOAD_CLAIM_IDLE_MS = 120_000;
 /** Chunks read per query when the stored list is hashed again. */
@@ -227,9 +226,6 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     };
     try {
       for await (const row of parser.parse(source)) {
-        if (parser.rows > MAX_ROWS) {
-          throw DomainError.validation('meters', `meters: at most ${MAX_ROWS} rows`);
-        }
         if (row.code && badRows.length < BAD_ROW_SAMPLE)
           badRows.push({ row: row.row, code: row.code });
         rows.push(row);
