@@ -15,6 +15,7 @@ import { Clock } from '../common/clock';
 import { DomainError, fromStsError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
+import { type PageOrder, readPage } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
@@ -35,7 +36,13 @@ import {
 import { type CampaignQueue, type ChunkJob, InProcessQueue, PgBossQueue } from './campaign-queue';
 import { checkPlan, type PlanSide } from './campaign-rules';
 import { Campaign, CampaignChunk, type CampaignState, TERMINAL_STATES } from './campaign.entity';
-import { CampaignDto, type CreateCampaignDto, type MetersUploadedDto } from './dto/campaign.dto';
+import {
+  CampaignDto,
+  type CampaignListDto,
+  type CampaignQueryDto,
+  type CreateCampaignDto,
+  type MetersUploadedDto,
+} from './dto/campaign.dto';
 
 /** How many bad rows an upload answer lists (all of them are in the results CSV). */
 const BAD_ROW_SAMPLE = 100;
@@ -43,6 +50,15 @@ const BAD_ROW_SAMPLE = 100;
 export const UPLOAD_CLAIM_IDLE_MS = 120_000;
 /** Chunks read per query when the stored list is hashed again. */
 const HASH_BATCH_CHUNKS = 16;
+
+/** The list order: newest first. */
+const CAMPAIGN_ORDER: PageOrder<Campaign> = {
+  keys: [
+    { column: 'c.created_at', value: (c) => c.createdAt },
+    { column: 'c.id', value: (c) => c.id },
+  ],
+  direction: 'DESC',
+};
 
 /** Rolls a transaction back without an error reaching the caller. */
 class Skip extends Error {}
@@ -708,15 +724,16 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
 
   // ---- reading ----
 
-  async list(state?: CampaignState): Promise<CampaignDto[]> {
-    const rows = await this.tx.read((em) =>
-      em.find(Campaign, {
-        where: state ? { state } : {},
-        order: { createdAt: 'DESC' },
-        take: 500,
-      }),
+  /** One page of campaigns, newest first, optionally in one state. */
+  async list(query: CampaignQueryDto): Promise<CampaignListDto> {
+    const page = await this.tx.read((em) =>
+      readPage(
+        em.createQueryBuilder(Campaign, 'c').where(query.state ? { state: query.state } : {}),
+        CAMPAIGN_ORDER,
+        query,
+      ),
     );
-    return rows.map((c) => this.toDto(c));
+    return { items: page.rows.map((c) => this.toDto(c)), next: page.next };
   }
 
   async get(id: string): Promise<CampaignDto> {

@@ -4,11 +4,18 @@ import { type AuditInput, AuditService } from '../../audit/audit.service';
 import type { AuthenticatedPrincipal } from '../../auth/authenticated-principal';
 import { DomainError } from '../../common/domain-error';
 import { TransactionRunner } from '../../database/transaction-runner';
-import type { TokenIssuanceDto } from '../dto/vending-response.dto';
+import type { TokenIssuanceDto, TokenIssuanceListDto } from '../dto/vending-response.dto';
 import { Issuance } from './issuance.entity';
+import { type PageOrder, type PageQueryDto, readPage } from '../../common/paging';
 
-/** Most answers one lookup returns (newest first). */
-export const REPRINT_LOOKUP_MAX = 100;
+/** The order of lookup answers: newest first. */
+const ISSUANCE_ORDER: PageOrder<Issuance> = {
+  keys: [
+    { column: 'i.created_at', value: (i) => i.createdAt },
+    { column: 'i.id', value: (i) => i.id },
+  ],
+  direction: 'DESC',
+};
 
 /** What a reprint lookup names: exactly one of the two. */
 export interface ReprintLookup {
@@ -63,25 +70,29 @@ export class IssuanceReprints {
     });
   }
 
-  async find(caller: AuthenticatedPrincipal, lookup: ReprintLookup): Promise<TokenIssuanceDto[]> {
+  /** One page of earlier answers to a lookup, newest first; each one returned is audited. */
+  async find(
+    caller: AuthenticatedPrincipal,
+    lookup: ReprintLookup & PageQueryDto,
+  ): Promise<TokenIssuanceListDto> {
     const { field, value } = lookupField(lookup);
     const where: FindOptionsWhere<Issuance> = {
       [field]: value,
       ...(isAuditor(caller) ? {} : { clientId: caller.id }),
     };
     return this.tx.run(async (em) => {
-      const rows = await em.find(Issuance, {
-        where,
-        order: { createdAt: 'DESC', id: 'ASC' },
-        take: REPRINT_LOOKUP_MAX,
-      });
+      const { rows, next } = await readPage(
+        em.createQueryBuilder(Issuance, 'i').where(where),
+        ISSUANCE_ORDER,
+        lookup,
+      );
       if (rows.length > 0) {
         await this.audit.record(
           em,
           ...rows.map((row) => reprintEvent(caller, row, { by: field, [field]: value })),
         );
       }
-      return rows.map((row) => JSON.parse(row.response) as TokenIssuanceDto);
+      return { items: rows.map((row) => JSON.parse(row.response) as TokenIssuanceDto), next };
     });
   }
 }
