@@ -12,7 +12,7 @@
 # $STS_HSM_DIR, a SoftHSM token is created there first with keys-dev/setup-token.sh
 # (DEVELOPMENT AND DEMO ONLY: production points STS_HSM_MODULE at a real HSM's module).
 # The token's settings are kept in $STS_HSM_DIR/token.env for later starts. A PIN given in
-# STS_HSM_PIN (compose, a secret store) is never written there, and it wins over a PIN in the
+# STS_HSM_PIN or STS_HSM_PIN_FILE (compose, a secret store) is never written there, and it wins over a PIN in the
 # file; only the DEV default PIN that setup-token.sh picks when none is given is kept, so that
 # scripts/dev.sh finds it again.
 set -euo pipefail
@@ -30,6 +30,9 @@ if [[ "${STS_SOFTHSM_INIT:-0}" == "1" ]]; then
   hsm_dir="${STS_HSM_DIR:?STS_HSM_DIR is required when STS_SOFTHSM_INIT=1}"
   env_file="$hsm_dir/token.env"
   given_pin="${STS_HSM_PIN:-}"
+  if [[ -z "$given_pin" && -n "${STS_HSM_PIN_FILE:-}" ]]; then
+    given_pin="$(<"$STS_HSM_PIN_FILE")"
+  fi
   saved_umask="$(umask)"
   umask 077 # token.env may hold the DEV PIN: readable by this user only
   if [[ ! -f "$env_file" ]]; then
@@ -37,7 +40,8 @@ if [[ "${STS_SOFTHSM_INIT:-0}" == "1" ]]; then
     # setup-token.sh prints the exports; keep them beside the token, the PIN only when it is
     # the DEV default (none was given).
     if [[ -n "$given_pin" ]]; then
-      STS_HSM_DIR="$hsm_dir" "$app_dir/keys-dev/setup-token.sh" | without_pin >"$env_file.tmp"
+      STS_HSM_DIR="$hsm_dir" STS_HSM_PIN="$given_pin" "$app_dir/keys-dev/setup-token.sh" |
+        without_pin >"$env_file.tmp"
     else
       STS_HSM_DIR="$hsm_dir" "$app_dir/keys-dev/setup-token.sh" >"$env_file.tmp"
     fi
@@ -60,7 +64,11 @@ if [[ "${STS_SOFTHSM_INIT:-0}" == "1" ]]; then
   umask "$saved_umask"
   # shellcheck disable=SC1090
   source "$env_file"
-  if [[ -n "$given_pin" ]]; then export STS_HSM_PIN="$given_pin"; fi
+  if [[ -n "${STS_HSM_PIN_FILE:-}" ]]; then
+    unset STS_HSM_PIN # the service reads the PIN from the file
+  elif [[ -n "$given_pin" ]]; then
+    export STS_HSM_PIN="$given_pin"
+  fi
   unset given_pin
 fi
 

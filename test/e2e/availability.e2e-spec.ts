@@ -131,7 +131,10 @@ forEachDatabase('errors and availability', (database) => {
       expect(res.body.code).toBe('HSM_UNAVAILABLE');
       const health = await svc.http.get('/health');
       expect(health.status).toBe(503);
-      expect(health.body.checks.token.ok).toBe(false);
+      expect(health.body.checks.token).toEqual({ ok: false });
+      const details = await svc.http.get('/health/details').set(...auth(cast.auditor.key));
+      expect(details.status).toBe(503);
+      expect(details.body.checks.token).toMatchObject({ ok: false, detail: 'UNAVAILABLE' });
     } finally {
       setMode('up');
     }
@@ -171,11 +174,30 @@ forEachDatabase('errors and availability', (database) => {
     expect(key.body.state).toBe('loading');
   });
 
-  it('reports health with database, token and self-test', async () => {
+  it('reports health to anyone as status only: no label, database type or self-test report', async () => {
     const health = expectStatus(await svc.http.get('/health'), 200);
+    expect(health.body).toEqual({
+      status: 'ok',
+      checks: { database: { ok: true }, token: { ok: true }, selfTest: { ok: true } },
+    });
+    expect(health.text).not.toContain(svc.config.hsm.tokenLabel);
+  });
+
+  it('reports the details (database, token label, self-test) to operators only', async () => {
+    const anonymous = await svc.http.get('/health/details');
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const custodian = await svc.http.get('/health/details').set(...auth(cast.custodians[0].key));
+    expect([custodian.status, custodian.body.code]).toEqual([403, 'FORBIDDEN']);
+    const health = expectStatus(
+      await svc.http.get('/health/details').set(...auth(cast.auditor.key)),
+      200,
+    );
     expect(health.body.status).toBe('ok');
     expect(health.body.checks.database).toMatchObject({ ok: true, type: database });
-    expect(health.body.checks.token.ok).toBe(true);
+    expect(health.body.checks.token).toMatchObject({
+      ok: true,
+      label: svc.config.hsm.tokenLabel,
+    });
     expect(health.body.checks.selfTest.ok).toBe(true);
     expect(health.body.checks.selfTest.report.checks.length).toBeGreaterThan(0);
   });

@@ -14,6 +14,8 @@ import type { AppOverrides } from './core.module';
 import { MetricsService } from './health/metrics.service';
 
 export const API_PREFIX = 'api/v1';
+/** Operations routes served outside the API prefix. */
+export const UNPREFIXED_ROUTES = ['health', 'health/details', 'metrics'];
 
 /** Builds the application (not listening). Tests call this with overrides. */
 export async function createApp(
@@ -36,7 +38,7 @@ export async function createApp(
 /** Prefix, request ids, access log and metrics, validation, the error filter, OpenAPI at /docs. */
 export function configureApp(app: NestFastifyApplication, logger: JsonLogger): void {
   configureHttpServer(app, logger, app.get(MetricsService, { strict: false }));
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(
     new AllExceptionsFilter(logger, new RefusalRecorder(app.get(AuditService, { strict: false }))),

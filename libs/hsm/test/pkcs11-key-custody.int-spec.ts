@@ -9,7 +9,14 @@ import {
   hexToBytes,
   parseDerivationInput,
 } from '@sts/core';
-import { type Pkcs11Config, HsmError, Pkcs11KeyCustody, REQUIRED_MECHANISMS } from '@sts/hsm';
+import {
+  type Pkcs11Config,
+  HsmError,
+  Pkcs11KeyCustody,
+  REQUIRED_MECHANISMS,
+  aesKeyWrapPad,
+  secretKeyCheckValue,
+} from '@sts/hsm';
 import { toHsmError } from '../src/pkcs11/errors';
 import {
   expectHsmError,
@@ -30,6 +37,15 @@ const token = testToken();
 /** Jest's limit for tests that start child processes (each compiles TypeScript first). */
 const CHILD_PROCESS_TIMEOUT_MS = 60_000;
 const config: Pkcs11Config = token.config;
+const DKGA02_PROBE = parseDerivationInput({
+  dkga: '02',
+  iin: '600727',
+  drn: '00000000000',
+  keyType: 2,
+  sgc: '123456',
+  tariffIndex: '01',
+  krn: 1,
+});
 
 keyCustodyContract('pkcs11 (SoftHSM)', () => Pkcs11KeyCustody.open(config));
 
@@ -160,6 +176,79 @@ describe('Pkcs11KeyCustody on SoftHSM', () => {
 
   describe('the token refuses to give keys away', () => {
     const labels: string[] = [];
+    const imported = uniqueLabel('raw-imported');
+    const kek = uniqueLabel('raw-kek');
+    const pendingCeremony = uniqueLabel('raw-ceremony');
+
+    /**
+     * A raw PKCS#11 client with the PIN, outside the adapter: what an attacker holding the PIN
+     * could try. The adapter is closed, so this process initializes the module itself.
+     */
+    function withRawSession(
+      work: (
+        pkcs11: pkcs11js.PKCS11,
+        session: Buffer,
+        find: (label: string, objectClass: number) => Buffer,
+      ) => void,
+    ): void {
+      const pkcs11 = new pkcs11js.PKCS11();
+      pkcs11.load(config.modulePath);
+      pkcs11.C_Initialize();
+      try {
+        const slot = pkcs11
+          .C_GetSlotList(true)
+          .find((s) => pkcs11.C_GetTokenInfo(s).label.trimEnd() === config.tokenLabel)!;
+        const session = pkcs11.C_OpenSession(
+          slot,
+          pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION,
+        );
+        pkcs11.C_Login(session, pkcs11js.CKU_USER, config.pin);
+        const find = (label: string, objectClass: number): Buffer => {
+          pkcs11.C_FindObjectsInit(session, [
+            { type: pkcs11js.CKA_LABEL, value: label },
+            { type: pkcs11js.CKA_CLASS, value: objectClass },
+          ]);
+          const [handle] = pkcs11.C_FindObjects(session, 1);
+          pkcs11.C_FindObjectsFinal(session);
+          if (handle === undefined) throw new Error(`no object labelled ${label}`);
+          return handle;
+        };
+        try {
+          work(pkcs11, session, find);
+        } finally {
+          pkcs11.C_Logout(session);
+          pkcs11.C_CloseSession(session);
+        }
+      } finally {
+        pkcs11.C_Finalize();
+        pkcs11.close();
+      }
+    }
+
+    /** Boolean attributes of `handle`, 1 or 0 each. */
+    const flags = (
+      pkcs11: pkcs11js.PKCS11,
+      session: Buffer,
+      handle: Buffer,
+      types: readonly number[],
+    ): number[] =>
+      pkcs11
+        .C_GetAttributeValue(
+          session,
+          handle,
+          types.map((type) => ({ type })),
+        )
+        .map((a) => a.value[0]);
+
+    /** The port error code of a raw call that must fail ('SUCCEEDED' when it did not). */
+    const refusal = (attempt: () => unknown): string => {
+      try {
+        attempt();
+        return 'SUCCEEDED';
+      } catch (error) {
+        return toHsmError(error, 'attempt').code;
+      }
+    };
 
     beforeAll(async () => {
       const custody = await Pkcs11KeyCustody.open(config);
@@ -182,35 +271,29 @@ describe('Pkcs11KeyCustody on SoftHSM', () => {
         await custody.generateKey({ label: aes, algorithm: 'AES', usage: 'WRAP', lengthBytes: 32 });
         await custody.generateSigningKey(audit);
         labels.push(des, hmac, aes, audit);
+        const kekValue = randomBytes(32);
+        await loadKnownKey(
+          custody,
+          { label: kek, algorithm: 'AES', usage: 'UNWRAP', lengthBytes: 32 },
+          kekValue,
+        );
+        const importedValue = randomBytes(32);
+        await custody.importWrapped(
+          kek,
+          aesKeyWrapPad(kekValue, importedValue),
+          { label: imported, algorithm: 'AES', usage: 'WRAP', lengthBytes: 32 },
+          secretKeyCheckValue('AES', importedValue),
+        );
+        await custody.storeComponent(pendingCeremony, 1, 'AES', randomBytes(32));
+        // Used once through the adapter, so that a working copy would exist if one could.
+        await custody.deriveDecoderKey(des, DKGA02_PROBE);
       } finally {
         await custody.close();
       }
     });
 
     it('answers CKA_VALUE reads and C_WrapKey with refusals that map to NOT_PERMITTED', () => {
-      // A raw PKCS#11 client with the PIN, outside the adapter: what an attacker holding the PIN
-      // could try. The adapter is closed, so this process initializes the module itself.
-      const pkcs11 = new pkcs11js.PKCS11();
-      pkcs11.load(config.modulePath);
-      pkcs11.C_Initialize();
-      try {
-        const slot = pkcs11
-          .C_GetSlotList(true)
-          .find((s) => pkcs11.C_GetTokenInfo(s).label.trimEnd() === config.tokenLabel)!;
-        const session = pkcs11.C_OpenSession(
-          slot,
-          pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION,
-        );
-        pkcs11.C_Login(session, pkcs11js.CKU_USER, config.pin);
-        const find = (label: string, objectClass: number): Buffer => {
-          pkcs11.C_FindObjectsInit(session, [
-            { type: pkcs11js.CKA_LABEL, value: label },
-            { type: pkcs11js.CKA_CLASS, value: objectClass },
-          ]);
-          const [handle] = pkcs11.C_FindObjects(session, 1);
-          pkcs11.C_FindObjectsFinal(session);
-          return handle;
-        };
+      withRawSession((pkcs11, session, find) => {
         const wrapper = find(labels[2], pkcs11js.CKO_SECRET_KEY);
         const codes: string[] = [];
         for (const [label, objectClass] of [
@@ -248,12 +331,110 @@ describe('Pkcs11KeyCustody on SoftHSM', () => {
           }
         }
         expect(codes).toEqual(Array(8).fill('NOT_PERMITTED'));
-        pkcs11.C_Logout(session);
-        pkcs11.C_CloseSession(session);
-      } finally {
-        pkcs11.C_Finalize();
-        pkcs11.close();
-      }
+      });
+    });
+
+    it('stores every key and helper object read-only: CKA_MODIFIABLE false, changes refused', () => {
+      withRawSession((pkcs11, session, find) => {
+        const objects: [string, number][] = [
+          [labels[0], pkcs11js.CKO_SECRET_KEY], // stored from a value (ceremony)
+          [labels[1], pkcs11js.CKO_SECRET_KEY], // generated in the token
+          [labels[2], pkcs11js.CKO_SECRET_KEY],
+          [imported, pkcs11js.CKO_SECRET_KEY], // unwrapped, then stored
+          [kek, pkcs11js.CKO_SECRET_KEY],
+          [labels[3], pkcs11js.CKO_PRIVATE_KEY],
+          [labels[3], pkcs11js.CKO_PUBLIC_KEY],
+          [`sts.internal/dkga02-share/${labels[0]}`, pkcs11js.CKO_SECRET_KEY],
+          [`sts.internal/dkga02-share/${labels[0]}`, pkcs11js.CKO_DATA],
+          [`sts.internal/ceremony/${pendingCeremony}/1`, pkcs11js.CKO_SECRET_KEY],
+          [`sts.internal/ceremony/${pendingCeremony}/1`, pkcs11js.CKO_DATA],
+        ];
+        const seen: [number, string, string][] = [];
+        for (const [label, objectClass] of objects) {
+          const handle = find(label, objectClass);
+          const [modifiable] = flags(pkcs11, session, handle, [pkcs11js.CKA_MODIFIABLE]);
+          seen.push([
+            modifiable,
+            refusal(() =>
+              pkcs11.C_SetAttributeValue(session, handle, [
+                { type: pkcs11js.CKA_LABEL, value: 'renamed' },
+              ]),
+            ),
+            objectClass === pkcs11js.CKO_DATA
+              ? refusal(() =>
+                  pkcs11.C_SetAttributeValue(session, handle, [
+                    { type: pkcs11js.CKA_VALUE, value: Buffer.alloc(48) },
+                  ]),
+                )
+              : refusal(() =>
+                  pkcs11.C_SetAttributeValue(session, handle, [
+                    { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+                  ]),
+                ),
+          ]);
+        }
+        expect(seen).toEqual(objects.map(() => [0, 'NOT_PERMITTED', 'NOT_PERMITTED']));
+      });
+    });
+
+    it('gives the audit signing key one use: sign (no decrypt, unwrap, derive or sign-recover)', () => {
+      withRawSession((pkcs11, session, find) => {
+        const privateKey = find(labels[3], pkcs11js.CKO_PRIVATE_KEY);
+        expect(
+          flags(pkcs11, session, privateKey, [
+            pkcs11js.CKA_SIGN,
+            pkcs11js.CKA_DECRYPT,
+            pkcs11js.CKA_UNWRAP,
+            pkcs11js.CKA_DERIVE,
+            pkcs11js.CKA_SIGN_RECOVER,
+          ]),
+        ).toEqual([1, 0, 0, 0, 0]);
+        const publicKey = find(labels[3], pkcs11js.CKO_PUBLIC_KEY);
+        expect(
+          flags(pkcs11, session, publicKey, [
+            pkcs11js.CKA_VERIFY,
+            pkcs11js.CKA_ENCRYPT,
+            pkcs11js.CKA_WRAP,
+            pkcs11js.CKA_DERIVE,
+            pkcs11js.CKA_VERIFY_RECOVER,
+          ]),
+        ).toEqual([1, 0, 0, 0, 0]);
+        expect(
+          refusal(() =>
+            pkcs11.C_SetAttributeValue(session, privateKey, [
+              { type: pkcs11js.CKA_DECRYPT, value: true },
+            ]),
+          ),
+        ).toBe('NOT_PERMITTED');
+        expect(
+          refusal(() =>
+            pkcs11.C_DeriveKey(
+              session,
+              {
+                mechanism: pkcs11js.CKM_ECDH1_DERIVE,
+                parameter: <pkcs11js.ECDH1>{
+                  type: pkcs11js.CK_PARAMS_EC_DH,
+                  kdf: pkcs11js.CKD_NULL,
+                  publicData: Buffer.from(
+                    pkcs11.C_GetAttributeValue(session, publicKey, [
+                      { type: pkcs11js.CKA_EC_POINT },
+                    ])[0].value,
+                  ).subarray(2),
+                },
+              },
+              privateKey,
+              [
+                { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+                { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+                { type: pkcs11js.CKA_TOKEN, value: false },
+                { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+                { type: pkcs11js.CKA_SENSITIVE, value: false },
+                { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
+              ],
+            ),
+          ),
+        ).toBe('NOT_PERMITTED');
+      });
     });
   });
 

@@ -20,11 +20,11 @@ export class ApprovalsController {
 
   @Get()
   @Roles('security-officer', 'admin', 'auditor')
-  @ApiOperation({ summary: 'List approval requests' })
+  @ApiOperation({ summary: 'List approval requests, newest first (paged)' })
   @ApiOkResponse({ type: ApprovalListDto })
   @ApiErrors(400)
   async list(@Query() q: ApprovalQueryDto): Promise<ApprovalListDto> {
-    return { items: await this.approvals.list(q.state, q.action) };
+    return this.approvals.list(q);
   }
 
   @Get(':id')

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation, toDomainError } from '../common/domain-error';
 import { ErrorCode, httpStatusOf } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
+import { type PageOrder, type PageQueryDto, readPage } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
@@ -37,6 +38,15 @@ export interface ApprovalExecutor {
   /** Called when a request ends without running (rejected, expired, cancelled, failed). */
   onClosed?(em: EntityManager, approval: Approval, params: Record<string, unknown>): Promise<void>;
 }
+
+/** The list order: newest first. */
+const APPROVAL_ORDER: PageOrder<Approval> = {
+  keys: [
+    { column: 'a.created_at', value: (a) => a.createdAt },
+    { column: 'a.id', value: (a) => a.id },
+  ],
+  direction: 'DESC',
+};
 
 export function payloadHashOf(payload: string): string {
   return createHash('sha256').update(payload, 'utf8').digest('hex');
@@ -129,15 +139,21 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
     return approval;
   }
 
-  async list(state?: ApprovalState, action?: ApprovalAction): Promise<ApprovalDto[]> {
-    const rows = await this.tx.read((em) =>
-      em.find(Approval, {
-        where: { ...(state ? { state } : {}), ...(action ? { action } : {}) },
-        order: { createdAt: 'DESC' },
-        take: 500,
-      }),
+  /** One page of requests, newest first, optionally of one state and action. */
+  async list(
+    query: PageQueryDto & { state?: ApprovalState; action?: ApprovalAction },
+  ): Promise<{ items: ApprovalDto[]; next: string | null }> {
+    const { state, action } = query;
+    const page = await this.tx.read((em) =>
+      readPage(
+        em
+          .createQueryBuilder(Approval, 'a')
+          .where({ ...(state ? { state } : {}), ...(action ? { action } : {}) }),
+        APPROVAL_ORDER,
+        query,
+      ),
     );
-    return this.toDtos(rows);
+    return { items: await this.toDtos(page.rows), next: page.next };
   }
 
   async get(id: string): Promise<ApprovalDto> {

@@ -102,6 +102,24 @@ describe('MeterListParser', () => {
     }
   });
 
+  it('counts blank lines, before and after the header, toward the row limit', async () => {
+    const refused = async (text: string) => {
+      const error = await collect(new MeterListParser('07', 3).parse(chunks(text))).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).details).toEqual({
+        fields: [expect.objectContaining({ field: 'meters' })],
+      });
+    };
+    const row = (n: number) => `600727,${good(n)}\n`;
+    await refused(`iin,drn\n${row(1)}\n\n${row(2)}`);
+    await refused(`\n\n\n\niin,drn\n`);
+    await refused(`iin,drn\n${'\n'.repeat(10)}`);
+    const fits = new MeterListParser('07', 3);
+    expect(await collect(fits.parse(chunks(`iin,drn\n${row(1)}\n${row(2)}`)))).toHaveLength(2);
+  });
+
   it('hashes the normalised rows: the same list in another layout has the same hash', async () => {
     const a = new MeterListParser('07');
     await collect(a.parse(chunks(`iin,drn\n600727,${good(1)}\n`)));

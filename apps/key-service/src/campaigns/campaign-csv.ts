@@ -25,6 +25,8 @@ export type BadRowCode = (typeof BAD_ROW_CODES)[number];
 export const INPUT_COLUMNS = ['iin', 'drn', 'ea'] as const;
 export const RESULT_HEADER = 'row,iin,drn,ea,status,reason,token1,token2,token3,token4';
 export const MAX_LINE_BYTES = 1024;
+/** Most rows a meter list may have. Every line after the header counts, blank ones included. */
+export const MAX_ROWS = 5_000_000;
 
 /** One meter row, validated; `code` is empty for a good row. Values never contain commas. */
 export interface MeterRow {
@@ -134,7 +136,8 @@ export class MeterIdSet {
 /**
  * Parses a meter list stream. Header problems are a 400 naming the field `meters`; row
  * problems become bad rows with a code. `sha256` is over the normalised rows, which is what the
- * approving officer's payload binds.
+ * approving officer's payload binds. Blank lines are skipped but count toward `maxRows` (as do
+ * blank lines before the header), so no stream is read without bound.
  */
 export class MeterListParser {
   private readonly hash: Hash = createHash('sha256');
@@ -144,11 +147,22 @@ export class MeterListParser {
   rows = 0;
   bad = 0;
 
-  constructor(private readonly defaultEa: string) {}
+  constructor(
+    private readonly defaultEa: string,
+    private readonly maxRows = MAX_ROWS,
+  ) {}
 
   async *parse(source: AsyncIterable<Buffer | string>): AsyncGenerator<MeterRow> {
     let header = true;
+    let read = 0;
     for await (const line of lines(source)) {
+      read += 1;
+      if (read > this.maxRows + 1) {
+        throw DomainError.validation(
+          'meters',
+          `meters: at most ${this.maxRows} rows (blank lines count)`,
+        );
+      }
       if (header) {
         if (line === null)
           throw DomainError.validation('meters', 'meters: the header line is too long');

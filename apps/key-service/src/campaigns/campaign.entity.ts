@@ -94,6 +94,14 @@ export class Campaign {
   @Column({ type: 'integer' })
   failed!: number;
 
+  /** The upload that holds the campaign while it streams the meter list (NULL: none). */
+  @Column({ name: 'upload_id', type: 'varchar', length: 36, nullable: true })
+  uploadId!: string | null;
+
+  /** When the claiming upload last stored a chunk; a claim idle for too long may be taken over. */
+  @Column({ name: 'upload_seen_at', type: 'varchar', length: ISO_LENGTH, nullable: true })
+  uploadSeenAt!: string | null;
+
   @Column({ name: 'approval_id', type: 'varchar', length: 36, nullable: true })
   approvalId!: string | null;
 

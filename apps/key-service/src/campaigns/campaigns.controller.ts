@@ -92,11 +92,11 @@ export class CampaignsController {
 
   @Get()
   @Roles('security-officer', 'auditor')
-  @ApiOperation({ summary: 'List campaigns with their progress' })
+  @ApiOperation({ summary: 'List campaigns with their progress, newest first (paged)' })
   @ApiOkResponse({ type: CampaignListDto })
   @ApiErrors(400)
   async list(@Query() q: CampaignQueryDto): Promise<CampaignListDto> {
-    return { items: await this.campaigns.list(q.state) };
+    return this.campaigns.list(q);
   }
 
   @Get(':id')

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -12,9 +12,10 @@ import type { Approval } from '../approvals/approval.entity';
 import { ApprovalsService, toApprovalDto } from '../approvals/approvals.service';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { DomainError, fromStsError, isUniqueViolation } from '../common/domain-error';
+import { DomainError, fromStsError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
+import { type PageOrder, readPage } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
@@ -35,11 +36,29 @@ import {
 import { type CampaignQueue, type ChunkJob, InProcessQueue, PgBossQueue } from './campaign-queue';
 import { checkPlan, type PlanSide } from './campaign-rules';
 import { Campaign, CampaignChunk, type CampaignState, TERMINAL_STATES } from './campaign.entity';
-import { CampaignDto, type CreateCampaignDto, type MetersUploadedDto } from './dto/campaign.dto';
+import {
+  CampaignDto,
+  type CampaignListDto,
+  type CampaignQueryDto,
+  type CreateCampaignDto,
+  type MetersUploadedDto,
+} from './dto/campaign.dto';
 
 /** How many bad rows an upload answer lists (all of them are in the results CSV). */
 const BAD_ROW_SAMPLE = 100;
-const MAX_ROWS = 5_000_000;
+/** An upload that stored no chunk for this long loses its claim to the next upload. */
+export const UPLOAD_CLAIM_IDLE_MS = 120_000;
+/** Chunks read per query when the stored list is hashed again. */
+const HASH_BATCH_CHUNKS = 16;
+
+/** The list order: newest first. */
+const CAMPAIGN_ORDER: PageOrder<Campaign> = {
+  keys: [
+    { column: 'c.created_at', value: (c) => c.createdAt },
+    { column: 'c.id', value: (c) => c.id },
+  ],
+  direction: 'DESC',
+};
 
 /** Rolls a transaction back without an error reaching the caller. */
 class Skip extends Error {}
@@ -183,17 +202,19 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
 
   /**
    * Reads the meter list from `source` line by line and stores it in chunks; then, in one
-   * transaction, records the counts and opens the approval request. An upload that fails
-   * leaves nothing behind (its chunks are removed) and the campaign as it was.
+   * transaction, records the counts and opens the approval request. The upload first claims the
+   * campaign (under its row lock), and every chunk it stores renews that claim: a second upload
+   * of the same campaign is refused (409) while the first one is alive, and only the claiming
+   * upload's chunks can become the list. An upload that fails leaves nothing behind (its chunks
+   * are removed, its claim released) and the campaign as it was.
    */
   async uploadMeters(
     actor: AuditActor,
     id: string,
     source: AsyncIterable<Buffer | string>,
   ): Promise<MetersUploadedDto> {
-    const campaign = await this.tx.read((em) => this.find(em, id));
-    assertPlannedWithoutMeters(campaign);
     const uploadId = randomUUID();
+    const campaign = await this.tx.run((em) => this.claimUpload(em, id, uploadId));
     const parser = new MeterListParser(campaign.ea);
     const badRows: { row: number; code: string }[] = [];
     let chunkNo = 0;
@@ -216,25 +237,12 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       rows = [];
       chunkNo += 1;
       await this.tx.run(async (em) => {
-        try {
-          await em.insert(CampaignChunk, chunk);
-        } catch (error) {
-          if (isUniqueViolation(error)) {
-            throw new DomainError(
-              ErrorCode.INVALID_STATE,
-              'Another upload of this list is running',
-            );
-          }
-          throw error;
-        }
+        await this.renewClaim(em, id, uploadId);
+        await em.insert(CampaignChunk, chunk);
       });
     };
     try {
-      await this.tx.run((em) => em.delete(CampaignChunk, { campaignId: id, state: 'pending' }));
       for await (const row of parser.parse(source)) {
-        if (parser.rows > MAX_ROWS) {
-          throw DomainError.validation('meters', `meters: at most ${MAX_ROWS} rows`);
-        }
         if (row.code && badRows.length < BAD_ROW_SAMPLE)
           badRows.push({ row: row.row, code: row.code });
         rows.push(row);
@@ -244,6 +252,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       if (parser.rows === 0) throw DomainError.validation('meters', 'meters: no meter rows');
       const sha256 = parser.sha256();
       return await this.tx.run(async (em) => {
+        await this.find(em, id, true);
         const now = this.clock.nowIso();
         const gate = await em
           .createQueryBuilder()
@@ -253,17 +262,23 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             totalRows: parser.rows,
             badRows: parser.bad,
             chunkCount: chunkNo,
+            uploadId: null,
+            uploadSeenAt: null,
             updatedAt: now,
           })
-          .where('id = :id AND state = :state AND meters_sha256 IS NULL', {
-            id,
-            state: 'planned',
-          })
+          .where(
+            'id = :id AND state = :state AND meters_sha256 IS NULL AND upload_id = :uploadId',
+            {
+              id,
+              state: 'planned',
+              uploadId,
+            },
+          )
           .execute();
         if (gate.affected !== 1) {
-          throw DomainError.invalidState(`Campaign ${id} is no longer waiting for its meter list`);
+          throw DomainError.invalidState(`Campaign ${id} is no longer waiting for this upload`);
         }
-        const stored = await em.countBy(CampaignChunk, { campaignId: id, uploadId });
+        const stored = await em.countBy(CampaignChunk, { campaignId: id });
         if (stored !== chunkNo) {
           throw DomainError.invalidState('Another upload of this list interfered');
         }
@@ -295,9 +310,79 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       });
     } catch (error) {
       await this.tx
-        .run((em) => em.delete(CampaignChunk, { campaignId: id, uploadId }))
+        .run(async (em) => {
+          await em.delete(CampaignChunk, { campaignId: id, uploadId });
+          await em.update(Campaign, { id, uploadId }, { uploadId: null, uploadSeenAt: null });
+        })
         .catch(() => undefined);
       throw error;
+    }
+  }
+
+  /**
+   * Claims campaign `id` for upload `uploadId` under the campaign's row lock: the campaign must
+   * wait for its list, and no other upload may hold a live claim (one that stored a chunk within
+   * {@link UPLOAD_CLAIM_IDLE_MS}). Chunks left by an earlier upload that died are removed.
+   */
+  private async claimUpload(em: EntityManager, id: string, uploadId: string): Promise<Campaign> {
+    const campaign = await this.find(em, id, true);
+    assertPlannedWithoutMeters(campaign);
+    const now = this.clock.now();
+    if (
+      campaign.uploadId !== null &&
+      campaign.uploadSeenAt !== null &&
+      now.getTime() - Date.parse(campaign.uploadSeenAt) < UPLOAD_CLAIM_IDLE_MS
+    ) {
+      throw DomainError.invalidState(`Another upload of campaign ${id} is running`, {
+        state: campaign.state,
+      });
+    }
+    await em.delete(CampaignChunk, { campaignId: id });
+    await em.update(Campaign, { id }, { uploadId, uploadSeenAt: now.toISOString() });
+    return campaign;
+  }
+
+  /** Renews the claim of `uploadId` on campaign `id`; 409 when another upload took it over. */
+  private async renewClaim(em: EntityManager, id: string, uploadId: string): Promise<void> {
+    const renewed = await em.update(
+      Campaign,
+      { id, uploadId },
+      { uploadSeenAt: this.clock.nowIso() },
+    );
+    if (renewed.affected !== 1) {
+      throw DomainError.invalidState(`Another upload of campaign ${id} took over`);
+    }
+  }
+
+  /**
+   * Re-hashes the meter list as stored (every chunk's rows, in order) and refuses with 409
+   * PAYLOAD_HASH_MISMATCH when it differs from the campaign's hash, which is the hash the
+   * approval request binds: a list changed in the database after the upload never runs.
+   */
+  private async assertStoredList(em: EntityManager, c: Campaign): Promise<void> {
+    const hash = createHash('sha256');
+    let chunks = 0;
+    let next = 0;
+    for (;;) {
+      const batch = await em
+        .createQueryBuilder(CampaignChunk, 'c')
+        .select(['c.chunkNo', 'c.input'])
+        .where('c.campaign_id = :id AND c.chunk_no >= :next', { id: c.id, next })
+        .orderBy('c.chunk_no', 'ASC')
+        .limit(HASH_BATCH_CHUNKS)
+        .getMany();
+      if (batch.length === 0) break;
+      for (const chunk of batch) {
+        hash.update(`${chunk.input}\n`);
+        chunks += 1;
+        next = chunk.chunkNo + 1;
+      }
+    }
+    if (chunks !== c.chunkCount || hash.digest('hex') !== c.metersSha256) {
+      throw new DomainError(
+        ErrorCode.PAYLOAD_HASH_MISMATCH,
+        'The stored meter list differs from the one reviewed for approval',
+      );
     }
   }
 
@@ -309,7 +394,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     p: Record<string, unknown>,
     who: AuditActor,
   ): Promise<void> {
-    const campaign = await this.find(em, String(p.campaignId));
+    const campaign = await this.find(em, String(p.campaignId), true);
     const meters = p.meters as { sha256?: unknown } | undefined;
     if (campaign.state !== 'planned' || campaign.approvalId !== approval.id) {
       throw DomainError.invalidState(`Campaign ${campaign.id} is ${campaign.state}`, {
@@ -322,6 +407,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         'The meter list differs from the one approved',
       );
     }
+    await this.assertStoredList(em, campaign);
     await this.transition(em, campaign, 'approved', 'campaign.approve', who, {
       approvalId: approval.id,
     });
@@ -379,6 +465,9 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
           `Campaign ${id} is ${campaign.state}; ${action} needs ${from.join(' or ')}`,
           { state: campaign.state },
         );
+      }
+      if (action === 'campaign.start') {
+        await this.assertStoredList(em, campaign);
       }
       const now = this.clock.nowIso();
       if (run) {
@@ -636,15 +725,16 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
 
   // ---- reading ----
 
-  async list(state?: CampaignState): Promise<CampaignDto[]> {
-    const rows = await this.tx.read((em) =>
-      em.find(Campaign, {
-        where: state ? { state } : {},
-        order: { createdAt: 'DESC' },
-        take: 500,
-      }),
+  /** One page of campaigns, newest first, optionally in one state. */
+  async list(query: CampaignQueryDto): Promise<CampaignListDto> {
+    const page = await this.tx.read((em) =>
+      readPage(
+        em.createQueryBuilder(Campaign, 'c').where(query.state ? { state: query.state } : {}),
+        CAMPAIGN_ORDER,
+        query,
+      ),
     );
-    return rows.map((c) => this.toDto(c));
+    return { items: page.rows.map((c) => this.toDto(c)), next: page.next };
   }
 
   async get(id: string): Promise<CampaignDto> {

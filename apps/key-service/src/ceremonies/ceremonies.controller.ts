@@ -14,6 +14,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { type AuthenticatedPrincipal, CurrentPrincipal } from '../auth/authenticated-principal';
 import { Roles } from '../auth/roles.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { PageQueryDto } from '../common/paging';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CEREMONY_STATES, type CeremonyState } from './ceremony.entity';
 import { CeremoniesService } from './ceremonies.service';
@@ -24,7 +25,7 @@ import {
   SubmitComponentDto,
 } from './dto/ceremony.dto';
 
-export class CeremonyQueryDto {
+export class CeremonyQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CEREMONY_STATES })
   @IsOptional()
   @IsIn(CEREMONY_STATES)
@@ -38,11 +39,13 @@ export class CeremoniesController {
 
   @Get()
   @Roles('security-officer', 'custodian', 'auditor')
-  @ApiOperation({ summary: 'List ceremonies (who entered which check value; never components)' })
+  @ApiOperation({
+    summary: 'List ceremonies, newest first (who entered which check value; never components)',
+  })
   @ApiOkResponse({ type: CeremonyListDto })
   @ApiErrors(400)
   async list(@Query() q: CeremonyQueryDto): Promise<CeremonyListDto> {
-    return { items: await this.ceremonies.list(q.state) };
+    return this.ceremonies.list(q);
   }
 
   @Get(':id')

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
+import { type PageOrder, type PageQueryDto, readPage } from '../common/paging';
 import { destroyIfPresent, hexBytes } from '../custody/custody';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Principal } from '../principals/principal.entity';
@@ -19,6 +20,7 @@ import {
 } from './ceremony.entity';
 import {
   CeremonyDto,
+  type CeremonyListDto,
   type ReleasedComponentDto,
   type SubmitComponentDto,
 } from './dto/ceremony.dto';
@@ -50,6 +52,15 @@ export interface OpenCeremony {
   readonly expectedKcv: string;
   readonly custodianIds: readonly string[];
 }
+
+/** The list order: newest first. */
+const CEREMONY_ORDER: PageOrder<Ceremony> = {
+  keys: [
+    { column: 'c.created_at', value: (c) => c.createdAt },
+    { column: 'c.id', value: (c) => c.id },
+  ],
+  direction: 'DESC',
+};
 
 /**
  * Key-component ceremonies: an officer opens one; 2-3 custodians each enter a component and its
@@ -247,22 +258,25 @@ export class CeremoniesService {
     });
   }
 
-  async list(state?: CeremonyState): Promise<CeremonyDto[]> {
+  /** One page of ceremonies, newest first, optionally in one state. */
+  async list(query: PageQueryDto & { state?: CeremonyState }): Promise<CeremonyListDto> {
     return this.tx.read(async (em) => {
-      const rows = await em.find(Ceremony, {
-        where: state ? { state } : {},
-        order: { createdAt: 'DESC' },
-        take: 500,
-      });
+      const page = await readPage(
+        em.createQueryBuilder(Ceremony, 'c').where(query.state ? { state: query.state } : {}),
+        CEREMONY_ORDER,
+        query,
+      );
+      const rows = page.rows;
       const comps = rows.length
         ? await em.findBy(CeremonyComponent, { ceremonyId: In(rows.map((r) => r.id)) })
         : [];
-      return rows.map((r) =>
+      const items = rows.map((r) =>
         CeremonyDto.from(
           r,
           comps.filter((c) => c.ceremonyId === r.id),
         ),
       );
+      return { items, next: page.next };
     });
   }
 

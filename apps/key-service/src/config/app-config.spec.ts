@@ -1,4 +1,14 @@
-import { ConfigError, SENSITIVE_VARIABLES, loadConfig, redactSecrets } from './app-config';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  DEV_TOKEN_LABEL,
+  DEV_TOKEN_PIN,
+  SENSITIVE_VARIABLES,
+  loadConfig,
+  redactSecrets,
+} from './app-config';
 
 const BASE = {
   STS_HSM_MODULE: __filename,
@@ -18,7 +28,7 @@ function failure(env: NodeJS.ProcessEnv): ConfigError {
 
 describe('loadConfig', () => {
   it('uses the embedded SQLite defaults when only the token is configured', () => {
-    const config = loadConfig(BASE);
+    const config = loadConfig({ ...BASE });
     expect(config.database.type).toBe('sqlite');
     expect(config.approvals.quorum).toBe(1);
     expect(config.http).toEqual({ host: '127.0.0.1', port: 3000 });
@@ -64,6 +74,132 @@ describe('loadConfig', () => {
 
   it('marks the token PIN and the database URL sensitive', () => {
     expect([...SENSITIVE_VARIABLES].sort()).toEqual(['DATABASE_URL', 'STS_HSM_PIN']);
+  });
+});
+
+describe('the token PIN', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sts-config-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const pinFile = (name: string, content: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, content, { mode: 0o600 });
+    return file;
+  };
+  const withoutPin = (): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = { ...BASE };
+    delete env.STS_HSM_PIN;
+    return env;
+  };
+
+  it('is removed from the environment once read', () => {
+    const env: NodeJS.ProcessEnv = { ...BASE };
+    expect(loadConfig(env).hsm.pin).toBe(BASE.STS_HSM_PIN);
+    expect(env).not.toHaveProperty('STS_HSM_PIN');
+    expect(env.STS_HSM_TOKEN_LABEL).toBe(BASE.STS_HSM_TOKEN_LABEL);
+  });
+
+  it('stays redacted in messages after it left the environment', () => {
+    const env: NodeJS.ProcessEnv = { ...BASE, STS_HSM_PIN: 'only-in-memory-9137' };
+    loadConfig(env);
+    expect(redactSecrets('login with only-in-memory-9137 failed', env)).toBe(
+      'login with [redacted] failed',
+    );
+  });
+
+  it('comes from STS_HSM_PIN_FILE, without its trailing newline', () => {
+    const env = { ...withoutPin(), STS_HSM_PIN_FILE: pinFile('pin', 'from-a-file-2718\n') };
+    expect(loadConfig(env).hsm.pin).toBe('from-a-file-2718');
+  });
+
+  it('refuses STS_HSM_PIN_FILE together with STS_HSM_PIN', () => {
+    const env = { ...BASE, STS_HSM_PIN_FILE: pinFile('both', 'from-a-file-2718\n') };
+    const error = failure(env);
+    expect(error.variables).toEqual(['STS_HSM_PIN_FILE']);
+    expect(error.message).not.toContain(BASE.STS_HSM_PIN);
+  });
+
+  it('refuses a PIN file that is missing, unreadable, empty or longer than one line', () => {
+    const unreadable = pinFile('unreadable', 'x\n');
+    chmodSync(unreadable, 0o000);
+    const files = [
+      join(dir, 'missing'),
+      pinFile('empty', ''),
+      pinFile('two-lines', 'first-1111\nsecond-2222\n'),
+      ...(process.getuid?.() === 0 ? [] : [unreadable]), // root reads a mode 000 file
+    ];
+    for (const file of files) {
+      const error = failure({ ...withoutPin(), STS_HSM_PIN_FILE: file });
+      expect(error.variables).toEqual(['STS_HSM_PIN_FILE']);
+      expect(error.message).not.toContain('second-2222');
+    }
+  });
+
+  it('is required from one of the two variables', () => {
+    expect(failure(withoutPin()).message).toMatch(/STS_HSM_PIN is required.*STS_HSM_PIN_FILE/);
+  });
+});
+
+describe('NODE_ENV=production', () => {
+  const PRODUCTION = { ...BASE, NODE_ENV: 'production', STS_HSM_TOKEN_LABEL: 'sts-prod' };
+
+  it('starts with a token of its own and a PIN that is not the development one', () => {
+    expect(loadConfig({ ...PRODUCTION }).hsm.tokenLabel).toBe('sts-prod');
+  });
+
+  it('refuses the development token label, naming STS_HSM_TOKEN_LABEL', () => {
+    const error = failure({ ...PRODUCTION, STS_HSM_TOKEN_LABEL: DEV_TOKEN_LABEL });
+    expect(error.variables).toEqual(['STS_HSM_TOKEN_LABEL']);
+  });
+
+  it('refuses the development PIN, naming the variable it came from', () => {
+    expect(failure({ ...PRODUCTION, STS_HSM_PIN: DEV_TOKEN_PIN }).variables).toEqual([
+      'STS_HSM_PIN',
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'sts-config-'));
+    try {
+      const file = join(dir, 'pin');
+      writeFileSync(file, `${DEV_TOKEN_PIN}\n`);
+      const env: NodeJS.ProcessEnv = { ...PRODUCTION, STS_HSM_PIN_FILE: file };
+      delete env.STS_HSM_PIN;
+      expect(failure(env).variables).toEqual(['STS_HSM_PIN_FILE']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses STS_SOFTHSM_INIT, naming it', () => {
+    expect(failure({ ...PRODUCTION, STS_SOFTHSM_INIT: '1' }).variables).toEqual([
+      'STS_SOFTHSM_INIT',
+    ]);
+  });
+
+  it('names all three at once', () => {
+    const error = failure({
+      ...PRODUCTION,
+      STS_HSM_TOKEN_LABEL: DEV_TOKEN_LABEL,
+      STS_HSM_PIN: DEV_TOKEN_PIN,
+      STS_SOFTHSM_INIT: '1',
+    });
+    expect([...error.variables].sort()).toEqual([
+      'STS_HSM_PIN',
+      'STS_HSM_TOKEN_LABEL',
+      'STS_SOFTHSM_INIT',
+    ]);
+  });
+
+  it('leaves development settings alone outside production', () => {
+    const config = loadConfig({
+      ...BASE,
+      NODE_ENV: 'development',
+      STS_HSM_TOKEN_LABEL: DEV_TOKEN_LABEL,
+      STS_HSM_PIN: DEV_TOKEN_PIN,
+      STS_SOFTHSM_INIT: '1',
+    });
+    expect(config.hsm).toMatchObject({ tokenLabel: DEV_TOKEN_LABEL, pin: DEV_TOKEN_PIN });
   });
 });
 

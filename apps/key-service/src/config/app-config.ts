@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -16,7 +16,17 @@ import {
 /** Variables whose values are secrets: never logged, never echoed in a configuration error. */
 export const SENSITIVE_VARIABLES: ReadonlySet<string> = new Set(['STS_HSM_PIN', 'DATABASE_URL']);
 
+/** The label and user PIN keys-dev/setup-token.sh gives a development token (public values). */
+export const DEV_TOKEN_LABEL = 'sts-dev';
+export const DEV_TOKEN_PIN = '1234';
+
 const REDACTED = '[redacted]';
+
+/**
+ * Secret values {@link loadConfig} read from a file or removed from the environment (the token
+ * PIN): {@link redactSecrets} finds them in a message although no variable holds them.
+ */
+const readSecrets = new Set<string>();
 
 /**
  * `text` with every value of a {@link SENSITIVE_VARIABLES} variable in `env`, and the password
@@ -24,7 +34,7 @@ const REDACTED = '[redacted]';
  * may quote what a validator or driver saw: configuration errors and start-up failures.
  */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
-  const secrets: string[] = [];
+  const secrets: string[] = [...readSecrets];
   for (const name of SENSITIVE_VARIABLES) {
     const value = env[name];
     if (value === undefined || value === '') continue;
@@ -89,10 +99,25 @@ export class EnvironmentVariables {
   @IsNotEmpty({ message: 'is required (label of the PKCS#11 token)' })
   STS_HSM_TOKEN_LABEL = '';
 
-  /** User PIN of the token. Sensitive. */
+  /** User PIN of the token. Sensitive; removed from the environment once read. */
+  @IsOptional()
   @IsString()
-  @IsNotEmpty({ message: 'is required (user PIN of the token)' })
-  STS_HSM_PIN = '';
+  STS_HSM_PIN?: string;
+
+  /** A file holding the user PIN (instead of STS_HSM_PIN; one trailing newline is ignored). */
+  @IsOptional()
+  @IsString()
+  STS_HSM_PIN_FILE?: string;
+
+  /** `production` refuses development tokens and PINs (see {@link productionProblems}). */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  /** Read by docker/entrypoint.sh: 1 creates a SoftHSM token on first start (never production). */
+  @IsOptional()
+  @IsString()
+  STS_SOFTHSM_INIT?: string;
 
   /** Label of the audit checkpoint signing key pair in the token (created on first start). */
   @IsString()
@@ -194,9 +219,67 @@ export class ConfigError extends Error {
   }
 }
 
+interface Problem {
+  readonly variable: string;
+  readonly reason: string;
+}
+
+/** The token PIN from STS_HSM_PIN or STS_HSM_PIN_FILE (exactly one), with the variable it came from. */
+function readPin(vars: EnvironmentVariables): { pin: string; from: string } | Problem {
+  if (vars.STS_HSM_PIN !== undefined && vars.STS_HSM_PIN_FILE !== undefined) {
+    return { variable: 'STS_HSM_PIN_FILE', reason: 'and STS_HSM_PIN are mutually exclusive' };
+  }
+  if (vars.STS_HSM_PIN !== undefined) return { pin: vars.STS_HSM_PIN, from: 'STS_HSM_PIN' };
+  if (vars.STS_HSM_PIN_FILE === undefined) {
+    return {
+      variable: 'STS_HSM_PIN',
+      reason: 'is required (user PIN of the token), or STS_HSM_PIN_FILE naming a file holding it',
+    };
+  }
+  let text: string;
+  try {
+    text = readFileSync(vars.STS_HSM_PIN_FILE, 'utf8');
+  } catch {
+    return { variable: 'STS_HSM_PIN_FILE', reason: 'names a file that cannot be read' };
+  }
+  const pin = text.replace(/\r?\n$/, '');
+  if (pin === '' || /[\r\n]/.test(pin)) {
+    return { variable: 'STS_HSM_PIN_FILE', reason: 'must hold the PIN on one line' };
+  }
+  return { pin, from: 'STS_HSM_PIN_FILE' };
+}
+
+/**
+ * With NODE_ENV=production: the development token's label, its public PIN, and the entrypoint's
+ * SoftHSM token creation are refused, each naming its variable.
+ */
+function productionProblems(vars: EnvironmentVariables, pin: string, pinFrom: string): Problem[] {
+  if (vars.NODE_ENV !== 'production') return [];
+  const problems: Problem[] = [];
+  const refused = 'is refused with NODE_ENV=production';
+  if (vars.STS_HSM_TOKEN_LABEL === DEV_TOKEN_LABEL) {
+    problems.push({
+      variable: 'STS_HSM_TOKEN_LABEL',
+      reason: `names the development token (${DEV_TOKEN_LABEL}): ${refused}`,
+    });
+  }
+  if (pin === DEV_TOKEN_PIN) {
+    problems.push({ variable: pinFrom, reason: `holds the public development PIN: ${refused}` });
+  }
+  if (vars.STS_SOFTHSM_INIT !== undefined && vars.STS_SOFTHSM_INIT !== '0') {
+    problems.push({
+      variable: 'STS_SOFTHSM_INIT',
+      reason: `asks for a SoftHSM token created at start: ${refused}`,
+    });
+  }
+  return problems;
+}
+
 /**
  * Validates `env` and returns the configuration, or throws `ConfigError` naming each bad
- * variable (values of sensitive variables are never included).
+ * variable (values of sensitive variables are never included). Once read, the token PIN is
+ * deleted from `env` (the caller passes `process.env`), so nothing later in the process, nor a
+ * child it starts, finds it there.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const present: Record<string, string> = {};
@@ -205,12 +288,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   }
   const vars = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(vars, { whitelist: false, forbidUnknownValues: true });
-  const problems: { variable: string; reason: string }[] = errors.map((e) => ({
+  const problems: Problem[] = errors.map((e) => ({
     variable: e.property,
     reason: Object.values(e.constraints ?? {}).join('; ') || 'is invalid',
   }));
   if (!problems.some((p) => p.variable === 'STS_HSM_MODULE') && !existsSync(vars.STS_HSM_MODULE)) {
     problems.push({ variable: 'STS_HSM_MODULE', reason: 'names a file that does not exist' });
+  }
+  const read = readPin(vars);
+  const pin = 'pin' in read ? read.pin : '';
+  if ('pin' in read) {
+    readSecrets.add(pin);
+    delete env.STS_HSM_PIN;
+    problems.push(...productionProblems(vars, pin, read.from));
+  } else {
+    problems.push(read);
   }
   if (problems.length > 0) {
     const text = problems
@@ -229,7 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     hsm: {
       module: vars.STS_HSM_MODULE,
       tokenLabel: vars.STS_HSM_TOKEN_LABEL,
-      pin: vars.STS_HSM_PIN,
+      pin,
     },
     audit: {
       keyLabel: vars.STS_AUDIT_KEY_LABEL,

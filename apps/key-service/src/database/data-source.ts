@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
@@ -13,6 +13,7 @@ import { VendingKey } from '../vending-keys/vending-key.entity';
 import { InitialSchema1732550000000 } from './migrations/1732550000000-initial-schema';
 import { CampaignSchema1733000000000 } from './migrations/1733000000000-campaign-schema';
 import { IssuanceLookupIndexes1733100000000 } from './migrations/1733100000000-issuance-lookup-indexes';
+import { CampaignUploadClaim1733200000000 } from './migrations/1733200000000-campaign-upload-claim';
 import { PrincipalEnrolment1734000000000 } from './migrations/1734000000000-principal-enrolment';
 import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
 import { VENDING_ENTITIES } from '../vending/vending.entities';
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   VendingSchema1732600000000,
   CampaignSchema1733000000000,
   IssuanceLookupIndexes1733100000000,
+  CampaignUploadClaim1733200000000,
   PrincipalEnrolment1734000000000,
 ];
 
@@ -78,10 +80,24 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
   };
 }
 
-/** A DataSource for the CLI (migrations, bootstrap) and the app; creates the SQLite directory. */
+/** A DataSource for the CLI (migrations, bootstrap) and the app; prepares the SQLite file. */
 export function createDataSource(database: AppConfig['database']): DataSource {
-  if (database.type === 'sqlite') mkdirSync(dirname(database.path), { recursive: true });
+  if (database.type === 'sqlite') prepareSqliteFile(database.path);
   return new DataSource(dataSourceOptions(database));
+}
+
+/**
+ * The SQLite database is readable by the service's user only: the data directory is created
+ * 0700, and the database file is created (or tightened) to 0600 before SQLite opens it. SQLite
+ * creates its -wal and -shm files with the database file's mode; ones left by an earlier start
+ * are tightened too. An existing directory keeps its mode (it may be shared, e.g. a volume root).
+ */
+function prepareSqliteFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 /** Creates the PostgreSQL schema if it is missing (a no-op for SQLite and `public`). */

@@ -7,8 +7,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { HttpResponse } from '../common/http-types';
-import { Public } from '../auth/roles.decorator';
-import { HealthService } from './health.service';
+import { Public, Roles } from '../auth/roles.decorator';
+import { HealthStatusDto } from './health-status.dto';
+import { type HealthReport, HealthService, type HealthStatus, statusOf } from './health.service';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
@@ -21,10 +22,31 @@ export class HealthController {
 
   @Get('health')
   @Public()
-  @ApiOperation({ summary: 'Database, token and HSM self-test; 503 when any is down' })
+  @ApiOperation({
+    summary: 'Status for monitoring: database, token and HSM self-test; 503 when any is down',
+    description:
+      'Anyone may call it: the overall status and whether each check passed. The token label, ' +
+      'the database type, the self-test report and failure details are at GET /health/details.',
+  })
+  @ApiOkResponse({ type: HealthStatusDto, description: 'All checks pass' })
+  @ApiServiceUnavailableResponse({ type: HealthStatusDto, description: 'A check failed' })
+  async check(@Res({ passthrough: true }) res: HttpResponse): Promise<HealthStatus> {
+    const report = await this.health.report();
+    res.status(report.status === 'ok' ? 200 : 503);
+    return statusOf(report);
+  }
+
+  @Get('health/details')
+  @Roles('admin', 'security-officer', 'auditor')
+  @ApiOperation({
+    summary: 'The full health report for operators; 503 when any check fails',
+    description:
+      'As GET /health, with the database type, the token label and implementation, the ' +
+      'self-test report (token, library, every mechanism and known answer) and failure codes.',
+  })
   @ApiOkResponse({ description: 'All checks pass' })
   @ApiServiceUnavailableResponse({ description: 'A check failed (same body)' })
-  async check(@Res({ passthrough: true }) res: HttpResponse): Promise<unknown> {
+  async details(@Res({ passthrough: true }) res: HttpResponse): Promise<HealthReport> {
     const report = await this.health.report();
     res.status(report.status === 'ok' ? 200 : 503);
     return report;

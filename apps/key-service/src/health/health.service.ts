@@ -9,12 +9,32 @@ export interface HealthCheck {
   detail?: string;
 }
 
+/** The full report: the database type, the token's label and the self-test's every check. */
 export interface HealthReport {
   status: 'ok' | 'unavailable';
   checks: {
     database: HealthCheck & { type: string };
     token: HealthCheck & { implementation: string; label: string };
     selfTest: HealthCheck & { report?: SelfTestReport };
+  };
+}
+
+/** What anyone may see: the overall status and whether each check passed, nothing more. */
+export interface HealthStatus {
+  status: HealthReport['status'];
+  checks: Record<keyof HealthReport['checks'], { ok: boolean }>;
+}
+
+/** The report without labels, types, mechanisms or failure details. */
+export function statusOf(report: HealthReport): HealthStatus {
+  const { database, token, selfTest } = report.checks;
+  return {
+    status: report.status,
+    checks: {
+      database: { ok: database.ok },
+      token: { ok: token.ok },
+      selfTest: { ok: selfTest.ok },
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedPrincipal, CurrentPrincipal } from '../auth/authenticated-principal';
 import { Roles } from '../auth/roles.decorator';
@@ -6,6 +6,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CreateKekDto, KekCreatedDto, KekDto, KekListDto } from './dto/kek.dto';
 import { KeksService } from './keks.service';
+import { PageQueryDto } from '../common/paging';
 
 @ApiTags('keks')
 @Controller('keks')
@@ -26,11 +27,12 @@ export class KeksController {
 
   @Get()
   @Roles('security-officer', 'auditor')
-  @ApiOperation({ summary: 'List key-encryption keys' })
+  @ApiOperation({ summary: 'List key-encryption keys, oldest first (paged)' })
   @ApiOkResponse({ type: KekListDto })
-  @ApiErrors()
-  async list(): Promise<KekListDto> {
-    return { items: (await this.keks.list()).map((k) => KekDto.from(k)) };
+  @ApiErrors(400)
+  async list(@Query() q: PageQueryDto): Promise<KekListDto> {
+    const page = await this.keks.list(q);
+    return { items: page.rows.map((k) => KekDto.from(k)), next: page.next };
   }
 
   @Get(':id')

@@ -10,6 +10,16 @@ import { ErrorCode } from '../common/error-codes';
 import { TransactionRunner } from '../database/transaction-runner';
 import { type CreateKekDto, KekDto, type KekCreatedDto } from './dto/kek.dto';
 import { Kek, type KekState } from './kek.entity';
+import { type Page, type PageOrder, type PageQueryDto, readPage } from '../common/paging';
+
+/** The list order: oldest first. */
+const KEK_ORDER: PageOrder<Kek> = {
+  keys: [
+    { column: 'k.created_at', value: (k) => k.createdAt },
+    { column: 'k.id', value: (k) => k.id },
+  ],
+  direction: 'ASC',
+};
 
 /** Key-encryption keys: AES keys loaded by ceremony; wrapped imports unwrap under them. */
 @Injectable()
@@ -89,8 +99,9 @@ export class KeksService implements OnModuleInit {
     });
   }
 
-  async list(): Promise<Kek[]> {
-    return this.tx.read((em) => em.find(Kek, { order: { createdAt: 'ASC' } }));
+  /** One page of key-encryption keys, oldest first. */
+  async list(query: PageQueryDto): Promise<Page<Kek>> {
+    return this.tx.read((em) => readPage(em.createQueryBuilder(Kek, 'k'), KEK_ORDER, query));
   }
 
   async get(id: string): Promise<Kek> {

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
-import { API_PREFIX, buildOpenApi } from '../app-factory';
+import { API_PREFIX, UNPREFIXED_ROUTES, buildOpenApi } from '../app-factory';
 import { createHttpAdapter } from '../common/http-server';
 import type { AppConfig } from '../config/app-config';
 
@@ -28,7 +28,7 @@ export async function generateOpenApiJson(): Promise<string> {
     preview: true,
     logger: false,
   });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   const doc = buildOpenApi(app);
   await app.close();
   return `${JSON.stringify(doc, null, 2)}\n`;

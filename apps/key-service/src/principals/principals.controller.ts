@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiCreatedResponse,
@@ -12,6 +12,7 @@ import { ROLES } from '../auth/role';
 import { AcceptsEnrolmentKey, Roles } from '../auth/roles.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import type { HttpResponse } from '../common/http-types';
+import { PageQueryDto } from '../common/paging';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import {
   CreatePrincipalDto,
@@ -56,11 +57,12 @@ export class PrincipalsController {
 
   @Get()
   @Roles('admin', 'auditor')
-  @ApiOperation({ summary: 'List principals' })
+  @ApiOperation({ summary: 'List principals by name (paged)' })
   @ApiOkResponse({ type: PrincipalListDto })
-  @ApiErrors()
-  async list(): Promise<PrincipalListDto> {
-    return { items: (await this.principals.list()).map((p) => PrincipalDto.from(p)) };
+  @ApiErrors(400)
+  async list(@Query() q: PageQueryDto): Promise<PrincipalListDto> {
+    const page = await this.principals.list(q);
+    return { items: page.rows.map((p) => PrincipalDto.from(p)), next: page.next };
   }
 
   @Get('me')

@@ -18,11 +18,18 @@ import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { ExpiringCache } from '../common/expiring-cache';
+import { type Page, type PageOrder, type PageQueryDto, readPage } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { CreatePrincipalDto, UpdatePrincipalDto } from './dto/principal.dto';
 import { Principal, type PrincipalState } from './principal.entity';
 import { checkRoleRules, needsSecondAdmin } from './role-rules';
+
+/** The list order: by name (unique). */
+const PRINCIPAL_ORDER: PageOrder<Principal> = {
+  keys: [{ column: 'p.name', value: (p) => p.name }],
+  direction: 'ASC',
+};
 
 /** Most principals kept in the authentication cache (emptied when full). */
 const AUTH_CACHE_MAX = 10_000;
@@ -143,8 +150,11 @@ export class PrincipalsService implements OnModuleInit {
     );
   }
 
-  async list(): Promise<Principal[]> {
-    return this.tx.read((em) => em.find(Principal, { order: { name: 'ASC' } }));
+  /** One page of principals, by name. */
+  async list(query: PageQueryDto): Promise<Page<Principal>> {
+    return this.tx.read((em) =>
+      readPage(em.createQueryBuilder(Principal, 'p'), PRINCIPAL_ORDER, query),
+    );
   }
 
   async get(id: string): Promise<Principal> {

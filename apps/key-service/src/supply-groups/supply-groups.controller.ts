@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedPrincipal, CurrentPrincipal } from '../auth/authenticated-principal';
 import { Roles } from '../auth/roles.decorator';
@@ -11,6 +11,7 @@ import {
   UpdateSupplyGroupDto,
 } from './dto/supply-group.dto';
 import { SupplyGroupsService } from './supply-groups.service';
+import { PageQueryDto } from '../common/paging';
 
 @ApiTags('supply-groups')
 @Controller('supply-groups')
@@ -31,11 +32,17 @@ export class SupplyGroupsController {
 
   @Get()
   @Roles('security-officer', 'auditor', 'vending-client')
-  @ApiOperation({ summary: 'List supply groups (vending clients: their scope only)' })
+  @ApiOperation({
+    summary: 'List supply groups in SGC order (paged; vending clients: their scope)',
+  })
   @ApiOkResponse({ type: SupplyGroupListDto })
-  @ApiErrors()
-  async list(@CurrentPrincipal() actor: AuthenticatedPrincipal): Promise<SupplyGroupListDto> {
-    return { items: (await this.groups.list(actor)).map((g) => SupplyGroupDto.from(g)) };
+  @ApiErrors(400)
+  async list(
+    @CurrentPrincipal() actor: AuthenticatedPrincipal,
+    @Query() q: PageQueryDto,
+  ): Promise<SupplyGroupListDto> {
+    const page = await this.groups.list(actor, q);
+    return { items: page.rows.map((g) => SupplyGroupDto.from(g)), next: page.next };
   }
 
   @Get(':sgc')

@@ -12,11 +12,18 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import type { CreateSupplyGroupDto, UpdateSupplyGroupDto } from './dto/supply-group.dto';
 import { SupplyGroup, type SupplyGroupState } from './supply-group.entity';
+import { type Page, type PageOrder, type PageQueryDto, readPage } from '../common/paging';
 
 const TRANSITIONS: Record<SupplyGroupState, readonly SupplyGroupState[]> = {
   active: ['suspended', 'retired'],
   suspended: ['active', 'retired'],
   retired: [],
+};
+
+/** The list order: by SGC (unique). */
+const SUPPLY_GROUP_ORDER: PageOrder<SupplyGroup> = {
+  keys: [{ column: 'g.sgc', value: (g) => g.sgc }],
+  direction: 'ASC',
 };
 
 @Injectable()
@@ -63,13 +70,15 @@ export class SupplyGroupsService {
     });
   }
 
-  async list(principal: AuthenticatedPrincipal): Promise<SupplyGroup[]> {
+  /** One page of the supply groups `principal` may see, in SGC order. */
+  async list(principal: AuthenticatedPrincipal, query: PageQueryDto): Promise<Page<SupplyGroup>> {
     const scope = scopeFilter(principal);
     return this.tx.read((em) =>
-      em.find(SupplyGroup, {
-        where: scope ? { sgc: In([...scope]) } : {},
-        order: { sgc: 'ASC' },
-      }),
+      readPage(
+        em.createQueryBuilder(SupplyGroup, 'g').where(scope ? { sgc: In([...scope]) } : {}),
+        SUPPLY_GROUP_ORDER,
+        query,
+      ),
     );
   }
 

@@ -47,14 +47,16 @@ export class VendingKeysController {
 
   @Get('vending-keys')
   @Roles('security-officer', 'auditor', 'vending-client')
-  @ApiOperation({ summary: 'List vending keys (metadata and check values only)' })
+  @ApiOperation({
+    summary: 'List vending keys by SGC, oldest first (paged; metadata and check values only)',
+  })
   @ApiOkResponse({ type: VendingKeyListDto })
   @ApiErrors(400)
   async list(
     @CurrentPrincipal() actor: AuthenticatedPrincipal,
     @Query() q: VendingKeyQueryDto,
   ): Promise<VendingKeyListDto> {
-    return { items: await this.keys.list(actor, q.sgc, q.state) };
+    return this.keys.list(actor, q);
   }
 
   @Get('vending-keys/:id')

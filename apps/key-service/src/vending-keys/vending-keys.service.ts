@@ -19,10 +19,16 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { Kek } from '../keks/kek.entity';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import { assertInScope, scopeFilter } from '../auth/supply-group-scope';
-import type { RevisionStartedDto, StartRevisionDto } from './dto/vending-key.dto';
+import type {
+  RevisionStartedDto,
+  StartRevisionDto,
+  VendingKeyListDto,
+  VendingKeyQueryDto,
+} from './dto/vending-key.dto';
 import { VendingKeyDto } from './dto/vending-key.dto';
 import { checkKeyAttributes } from './key-attributes';
 import { VendingKey, type VendingKeyState } from './vending-key.entity';
+import { type PageOrder, readPage } from '../common/paging';
 
 const MAX_LIVE = 9;
 
@@ -41,6 +47,16 @@ const DESTROYABLE: readonly VendingKeyState[] = [
   'superseded',
   'expired',
 ];
+
+/** The list order: by SGC, then oldest first. */
+const VENDING_KEY_ORDER: PageOrder<VendingKey> = {
+  keys: [
+    { column: 'k.sgc', value: (k) => k.sgc },
+    { column: 'k.created_at', value: (k) => k.createdAt },
+    { column: 'k.id', value: (k) => k.id },
+  ],
+  direction: 'ASC',
+};
 
 /**
  * Vending keys and their revisions: loading (ceremony or wrapped import), activation and
@@ -227,24 +243,25 @@ export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /** One page of the vending keys `principal` may see, by SGC and then oldest first. */
   async list(
     principal: AuthenticatedPrincipal,
-    sgc?: string,
-    state?: VendingKeyState,
-  ): Promise<VendingKeyDto[]> {
+    query: VendingKeyQueryDto,
+  ): Promise<VendingKeyListDto> {
+    const { sgc, state } = query;
     if (sgc) assertInScope(principal, sgc);
     const scope = scopeFilter(principal);
-    const rows = await this.tx.read((em) =>
-      em.find(VendingKey, {
-        where: {
+    const page = await this.tx.read((em) =>
+      readPage(
+        em.createQueryBuilder(VendingKey, 'k').where({
           ...(sgc ? { sgc } : scope ? { sgc: In([...scope]) } : {}),
           ...(state ? { state } : {}),
-        },
-        order: { sgc: 'ASC', createdAt: 'ASC' },
-        take: 1000,
-      }),
+        }),
+        VENDING_KEY_ORDER,
+        query,
+      ),
     );
-    return rows.map((k) => VendingKeyDto.from(k));
+    return { items: page.rows.map((k) => VendingKeyDto.from(k)), next: page.next };
   }
 
   async get(principal: AuthenticatedPrincipal, id: string): Promise<VendingKeyDto> {

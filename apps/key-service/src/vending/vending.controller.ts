@@ -34,7 +34,7 @@ import {
 } from './dto/vending-request.dto';
 import { DerivedKeyDto, TokenIssuanceDto, TokenIssuanceListDto } from './dto/vending-response.dto';
 import { parseIdempotencyKey } from './idempotency/idempotency';
-import { IssuanceReprints, REPRINT_LOOKUP_MAX } from './issuance/reprints';
+import { IssuanceReprints } from './issuance/reprints';
 import { VendingRateLimitGuard } from './rate-limit/rate-limit.guard';
 import { type IssuanceResult, VendingService } from './vending.service';
 
@@ -165,9 +165,9 @@ export class VendingController {
     description:
       'Give exactly one of idempotencyKey (the Idempotency-Key the tokens were requested with, found while ' +
       'it is kept) or requestId (the X-Request-Id the request was made under). Vending clients find their ' +
-      `own issuances (whole tokens); auditors find all, each token masked to its last four digits. ` +
-      `Newest first, at most ${REPRINT_LOOKUP_MAX}; none found is an empty list. Every answer returned ` +
-      'is audited as a reprint.',
+      'own issuances (whole tokens); auditors find all, each token masked to its last four digits. ' +
+      'Newest first, paged (limit, cursor); none found is an empty list. Every answer returned is ' +
+      'audited as a reprint.',
   })
   @ApiOkResponse({ type: TokenIssuanceListDto })
   @RATE_LIMITED
@@ -176,7 +176,7 @@ export class VendingController {
     @CurrentPrincipal() caller: AuthenticatedPrincipal,
     @Query() q: IssuanceLookupQueryDto,
   ): Promise<TokenIssuanceListDto> {
-    return { items: await this.reprints.find(caller, q) };
+    return this.reprints.find(caller, q);
   }
 
   @Get('issuances/:id')

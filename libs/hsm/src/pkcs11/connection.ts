@@ -24,6 +24,12 @@ import {
  * (C_EncryptInit .. C_Encrypt) therefore never interleaves with another caller's on the same
  * session, and one session serves any number of concurrent callers of the adapter.
  */
+/** What a token answers to a C_CopyObject of a read-only object that changes its CKA_TOKEN. */
+const COPY_REFUSED_CODES: ReadonlySet<string> = new Set([
+  'CKR_ATTRIBUTE_READ_ONLY',
+  'CKR_ACTION_PROHIBITED',
+]);
+
 export class TokenConnection {
   /** Key handles and working copies shared by the adapters on this connection (key-cache.ts). */
   readonly keyCache = new Map<string, CachedKey>();
@@ -74,11 +80,19 @@ export class TokenConnection {
   /**
    * Copies a token key into a session object owned by the login session, so that it lives as
    * long as the connection (key-cache.ts). The copy keeps CKA_SENSITIVE and CKA_EXTRACTABLE.
+   * Undefined when the token refuses to copy the object with a changed CKA_TOKEN: SoftHSM does
+   * for every CKA_MODIFIABLE=false object (CKR_ATTRIBUTE_READ_ONLY), and such a key is used in
+   * place.
    */
-  copyToSession(handle: Handle): Handle {
-    return this.pkcs11.C_CopyObject(this.loginSession, handle, [
-      { type: pkcs11js.CKA_TOKEN, value: false },
-    ]);
+  copyToSession(handle: Handle): Handle | undefined {
+    try {
+      return this.pkcs11.C_CopyObject(this.loginSession, handle, [
+        { type: pkcs11js.CKA_TOKEN, value: false },
+      ]);
+    } catch (error) {
+      if (COPY_REFUSED_CODES.has(pkcs11CodeOf(error) ?? '')) return undefined;
+      throw error;
+    }
   }
 
   /** Another adapter shares this connection (same module and token, same PIN). */

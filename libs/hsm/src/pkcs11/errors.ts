@@ -7,12 +7,16 @@ import { type HsmErrorCode, HsmError } from '../key-custody.port';
  * operation and the CKR value, never key material or the PIN.
  */
 
+/** PKCS#11 v2.40's CKR_ACTION_PROHIBITED, which pkcs11js does not export. */
+const CKR_ACTION_PROHIBITED = 0x1b;
+
 /** CKR value -> name, built from the constants pkcs11js exports. */
-const CKR_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(pkcs11js)
+const CKR_NAMES: ReadonlyMap<number, string> = new Map([
+  ...Object.entries(pkcs11js)
     .filter(([name, value]) => name.startsWith('CKR_') && typeof value === 'number')
-    .map(([name, value]) => [value as number, name]),
-);
+    .map(([name, value]): [number, string] => [value as number, name]),
+  [CKR_ACTION_PROHIBITED, 'CKR_ACTION_PROHIBITED'],
+]);
 
 /** The CKR name of a return value (e.g. `CKR_PIN_INCORRECT`), or its hex value. */
 export function ckrName(code: number): string {
@@ -112,8 +116,9 @@ export function toHsmError(
   context: ErrorContext = 'default',
 ): HsmError {
   if (error instanceof HsmError) return error;
-  if (error instanceof pkcs11js.Pkcs11Error) {
-    const name = ckrName(error.code);
+  const ckr = ckrOf(error);
+  if (ckr !== undefined) {
+    const name = ckrName(ckr);
     const code = CONTEXT_OVERRIDES[context][name] ?? BY_NAME[name] ?? 'UNAVAILABLE';
     return new HsmError(code, `${operation}: the token answered ${name}`, name);
   }
@@ -135,8 +140,22 @@ export function toHsmError(
 /** The CKR name carried by an error, if any (for retry and session decisions). */
 export function pkcs11CodeOf(error: unknown): string | undefined {
   if (error instanceof HsmError) return error.pkcs11Code;
-  if (error instanceof pkcs11js.Pkcs11Error) return ckrName(error.code);
-  return undefined;
+  const ckr = ckrOf(error);
+  return ckr === undefined ? undefined : ckrName(ckr);
+}
+
+const RAW_CKR = /^CKR_\w+:(\d+)$/;
+
+/**
+ * The CKR value of a PKCS#11 failure. pkcs11js wraps most calls' failures in `Pkcs11Error`, but
+ * C_CopyObject, C_CreateObject and C_SetAttributeValue (which it overrides to convert templates)
+ * throw the addon's plain error, whose message is `CKR_NAME:value`.
+ */
+function ckrOf(error: unknown): number | undefined {
+  if (error instanceof pkcs11js.Pkcs11Error) return error.code;
+  const message = (error as { message?: unknown } | null)?.message;
+  const match = typeof message === 'string' ? RAW_CKR.exec(message) : null;
+  return match === null ? undefined : Number(match[1]);
 }
 
 function describeError(error: unknown): string {

@@ -13,6 +13,7 @@ import {
   encodeDescriptor,
   findLabelled,
   roleOf,
+  PERSIST_TEMPLATE,
   secretKeyTemplate,
   shareLabel,
 } from './objects';
@@ -110,7 +111,7 @@ export function storeKeyFromValue(
       throw new HsmError('CHECK_VALUE_MISMATCH', 'the key does not match its check value');
     }
     if (spec.algorithm === 'DES') created.push(...storeShare(pkcs11, session, spec.label, value));
-    created.push(pkcs11.C_CopyObject(session, draft, [{ type: pkcs11js.CKA_TOKEN, value: true }]));
+    created.push(pkcs11.C_CopyObject(session, draft, PERSIST_TEMPLATE));
     created.length = 0;
     return kcv;
   } catch (error) {
@@ -137,7 +138,7 @@ export function persistVerifiedKey(
   if (!kcvEquals(kcv, expectedKcv)) {
     throw new HsmError('CHECK_VALUE_MISMATCH', 'the key does not match its check value');
   }
-  pkcs11.C_CopyObject(session, draft, [{ type: pkcs11js.CKA_TOKEN, value: true }]);
+  pkcs11.C_CopyObject(session, draft, PERSIST_TEMPLATE);
   return kcv;
 }
 

@@ -70,7 +70,12 @@ export type SecretRole =
   /** Transient generic secret that carries a derived key into C_WrapKey. */
   | 'export-carrier';
 
-/** Attributes of a secret key object, without its value or generation length. */
+/**
+ * Attributes of a secret key object, without its value or generation length. Token objects are
+ * CKA_MODIFIABLE=false: once stored, no one holding the PIN can relabel a key, widen its usage
+ * or make it extractable. Session objects stay modifiable (a draft gets its label and CKA_ID
+ * before it is copied into the token with {@link PERSIST_TEMPLATE}).
+ */
 export function secretKeyTemplate(options: {
   readonly role: SecretRole;
   readonly token: boolean;
@@ -88,6 +93,7 @@ export function secretKeyTemplate(options: {
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
     { type: pkcs11js.CKA_KEY_TYPE, value: keyType },
     { type: pkcs11js.CKA_TOKEN, value: options.token },
+    { type: pkcs11js.CKA_MODIFIABLE, value: !options.token },
     { type: pkcs11js.CKA_PRIVATE, value: true },
     { type: pkcs11js.CKA_SENSITIVE, value: true },
     { type: pkcs11js.CKA_EXTRACTABLE, value: role === 'export-carrier' },
@@ -109,6 +115,12 @@ export function secretKeyTemplate(options: {
   return template;
 }
 
+/** C_CopyObject template that stores a verified session draft as a read-only token object. */
+export const PERSIST_TEMPLATE: Template = [
+  { type: pkcs11js.CKA_TOKEN, value: true },
+  { type: pkcs11js.CKA_MODIFIABLE, value: false },
+];
+
 /** The role of a stored key of this description. */
 export function roleOf(descriptor: Descriptor): SecretRole | undefined {
   switch (descriptor.algorithm) {
@@ -123,11 +135,12 @@ export function roleOf(descriptor: Descriptor): SecretRole | undefined {
   }
 }
 
-/** Attributes of a private data object (ceremony components, DKGA02 XOR share). */
+/** Attributes of a private, read-only data object (ceremony components, DKGA02 XOR share). */
 export function dataObjectTemplate(label: string, application: string, value: Buffer): Template {
   return [
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
     { type: pkcs11js.CKA_TOKEN, value: true },
+    { type: pkcs11js.CKA_MODIFIABLE, value: false },
     { type: pkcs11js.CKA_PRIVATE, value: true },
     { type: pkcs11js.CKA_LABEL, value: label },
     { type: pkcs11js.CKA_APPLICATION, value: application },

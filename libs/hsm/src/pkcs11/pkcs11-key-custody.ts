@@ -236,8 +236,10 @@ export class Pkcs11KeyCustody implements KeyCustody {
       checkLabel(label);
       this.#assertFree(pkcs11, session, label);
       const id = encodeDescriptor({ algorithm: 'EC_P256', usage: 'SIGN', lengthBytes: 32 });
+      // Both halves read-only; the private key signs and does nothing else.
       const common: Template = [
         { type: pkcs11js.CKA_TOKEN, value: true },
+        { type: pkcs11js.CKA_MODIFIABLE, value: false },
         { type: pkcs11js.CKA_LABEL, value: label },
         { type: pkcs11js.CKA_ID, value: id },
         { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC },
@@ -250,6 +252,10 @@ export class Pkcs11KeyCustody implements KeyCustody {
           { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
           { type: pkcs11js.CKA_PRIVATE, value: false },
           { type: pkcs11js.CKA_VERIFY, value: true },
+          { type: pkcs11js.CKA_VERIFY_RECOVER, value: false },
+          { type: pkcs11js.CKA_ENCRYPT, value: false },
+          { type: pkcs11js.CKA_WRAP, value: false },
+          { type: pkcs11js.CKA_DERIVE, value: false },
           { type: pkcs11js.CKA_EC_PARAMS, value: P256_EC_PARAMS },
         ],
         [
@@ -259,6 +265,9 @@ export class Pkcs11KeyCustody implements KeyCustody {
           { type: pkcs11js.CKA_SENSITIVE, value: true },
           { type: pkcs11js.CKA_EXTRACTABLE, value: false },
           { type: pkcs11js.CKA_SIGN, value: true },
+          { type: pkcs11js.CKA_SIGN_RECOVER, value: false },
+          { type: pkcs11js.CKA_DECRYPT, value: false },
+          { type: pkcs11js.CKA_UNWRAP, value: false },
           { type: pkcs11js.CKA_DERIVE, value: false },
         ],
       );
@@ -699,11 +708,16 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return this.#entry(pkcs11, session, label).found;
   }
 
-  /** The session working copy of a secret key, made on first use (key-cache.ts). */
+  /**
+   * The handle hot operations use for a secret key: its session working copy, made on first use,
+   * or the token object itself when the token does not copy it (key-cache.ts).
+   */
   #working(pkcs11: PKCS11, session: Handle, label: string): Handle {
     const entry = this.#entry(pkcs11, session, label);
-    entry.working ??= this.#open().copyToSession(entry.found.handle);
-    return entry.working;
+    if (entry.working === undefined) {
+      entry.working = this.#open().copyToSession(entry.found.handle) ?? null;
+    }
+    return entry.working ?? entry.found.handle;
   }
 
   #publicKey(pkcs11: PKCS11, session: Handle, label: string): Handle {
@@ -715,12 +729,14 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return handle;
   }
 
-  /** The DKGA02 share of `label`, its AES key as a session working copy (ADR 0002). */
+  /** The DKGA02 share of `label`, its AES key as for {@link #working} (ADR 0002). */
   #share(pkcs11: PKCS11, session: Handle, label: string): ShareRef {
     const entry = this.#entry(pkcs11, session, label);
     entry.share ??= findShare(pkcs11, session, label);
-    entry.shareWorking ??= this.#open().copyToSession(entry.share.key);
-    return { key: entry.shareWorking, blob: entry.share.blob };
+    if (entry.shareWorking === undefined) {
+      entry.shareWorking = this.#open().copyToSession(entry.share.key) ?? null;
+    }
+    return { key: entry.shareWorking ?? entry.share.key, blob: entry.share.blob };
   }
 
   /** Drops the cache entry of `label` and destroys its working copies. */
@@ -729,7 +745,9 @@ export class Pkcs11KeyCustody implements KeyCustody {
     const entry = connection.keyCache.get(label);
     if (entry === undefined) return;
     connection.keyCache.delete(label);
-    const copies = [entry.working, entry.shareWorking].filter((h): h is Handle => h !== undefined);
+    const copies = [entry.working, entry.shareWorking].filter(
+      (h): h is Handle => h !== undefined && h !== null,
+    );
     if (copies.length > 0) {
       connection.withSession('forget', (session) =>
         destroyQuietly(connection.pkcs11, session, copies),

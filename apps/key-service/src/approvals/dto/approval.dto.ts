@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PageDto, PageQueryDto } from '../../common/paging';
 import {
   APPROVAL_ACTIONS,
   APPROVAL_STATES,
@@ -84,12 +85,12 @@ export class ApprovalDto {
   result?: ApprovalResultDto;
 }
 
-export class ApprovalListDto {
-  @ApiProperty({ type: [ApprovalDto] })
+export class ApprovalListDto extends PageDto {
+  @ApiProperty({ type: [ApprovalDto], description: 'Newest first' })
   items!: ApprovalDto[];
 }
 
-export class ApprovalQueryDto {
+export class ApprovalQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: APPROVAL_STATES })
   @IsOptional()
   @Matches(new RegExp(`^(${APPROVAL_STATES.join('|')})$`), {

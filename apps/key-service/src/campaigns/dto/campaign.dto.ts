@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ApprovalDto } from '../../approvals/dto/approval.dto';
+import { PageDto, PageQueryDto } from '../../common/paging';
 import { BAD_ROW_CODES } from '../campaign-csv';
 import { CAMPAIGN_STATES, type Campaign, type CampaignState } from '../campaign.entity';
 
@@ -69,7 +70,7 @@ export class CreateCampaignDto {
   chunkSize?: number;
 }
 
-export class CampaignQueryDto {
+export class CampaignQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CAMPAIGN_STATES })
   @IsOptional()
   @IsIn(CAMPAIGN_STATES)
@@ -186,8 +187,8 @@ export class CampaignDto {
   }
 }
 
-export class CampaignListDto {
-  @ApiProperty({ type: [CampaignDto] }) items!: CampaignDto[];
+export class CampaignListDto extends PageDto {
+  @ApiProperty({ type: [CampaignDto], description: 'Newest first' }) items!: CampaignDto[];
 }
 
 export class BadRowDto {

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
+import { PageDto } from '../../common/paging';
 import {
   CEREMONY_STATES,
   type Ceremony,
@@ -113,7 +114,7 @@ export class CeremonyDto {
   }
 }
 
-export class CeremonyListDto {
-  @ApiProperty({ type: [CeremonyDto] })
+export class CeremonyListDto extends PageDto {
+  @ApiProperty({ type: [CeremonyDto], description: 'Newest first' })
   items!: CeremonyDto[];
 }

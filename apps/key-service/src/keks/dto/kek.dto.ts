@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { CeremonyDto } from '../../ceremonies/dto/ceremony.dto';
 import { KEK_STATES, type Kek, type KekState } from '../kek.entity';
+import { PageDto } from '../../common/paging';
 
 export class CreateKekDto {
   @ApiProperty({ example: 'kmc-transfer-2025' })
@@ -91,8 +92,8 @@ export class KekDto {
   }
 }
 
-export class KekListDto {
-  @ApiProperty({ type: [KekDto] })
+export class KekListDto extends PageDto {
+  @ApiProperty({ type: [KekDto], description: 'Oldest first' })
   items!: KekDto[];
 }
 

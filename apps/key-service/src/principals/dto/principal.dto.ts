@@ -11,6 +11,7 @@ import {
 } from 'class-validator';
 import { ApprovalDto } from '../../approvals/dto/approval.dto';
 import { ROLES, type Role } from '../../auth/role';
+import { PageDto } from '../../common/paging';
 import { PRINCIPAL_STATES, type Principal, type PrincipalState } from '../principal.entity';
 
 export class CreatePrincipalDto {
@@ -147,7 +148,7 @@ export class PrincipalChangeRequestedDto {
   approval!: ApprovalDto;
 }
 
-export class PrincipalListDto {
-  @ApiProperty({ type: [PrincipalDto] })
+export class PrincipalListDto extends PageDto {
+  @ApiProperty({ type: [PrincipalDto], description: 'By name' })
   items!: PrincipalDto[];
 }

@@ -5,6 +5,7 @@ import {
   type SupplyGroup,
   type SupplyGroupState,
 } from '../supply-group.entity';
+import { PageDto } from '../../common/paging';
 
 export class CreateSupplyGroupDto {
   @ApiProperty({ example: '600727', description: 'Supply group code: exactly 6 digits, unique' })
@@ -78,7 +79,7 @@ export class SupplyGroupDto {
   }
 }
 
-export class SupplyGroupListDto {
-  @ApiProperty({ type: [SupplyGroupDto] })
+export class SupplyGroupListDto extends PageDto {
+  @ApiProperty({ type: [SupplyGroupDto], description: 'In SGC order' })
   items!: SupplyGroupDto[];
 }

@@ -26,6 +26,7 @@ import {
   type VendingKeyState,
   type VendingKeyType,
 } from '../vending-key.entity';
+import { PageDto, PageQueryDto } from '../../common/paging';
 
 const HEX_KCV = /^[0-9a-fA-F]{6}$/;
 
@@ -154,7 +155,7 @@ export class ReasonDto {
   reason!: string;
 }
 
-export class VendingKeyQueryDto {
+export class VendingKeyQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: '600727' })
   @IsOptional()
   @Matches(/^[0-9]{6}$/, { message: 'sgc must be exactly 6 digits' })
@@ -254,8 +255,8 @@ export class VendingKeyDto {
   }
 }
 
-export class VendingKeyListDto {
-  @ApiProperty({ type: [VendingKeyDto] })
+export class VendingKeyListDto extends PageDto {
+  @ApiProperty({ type: [VendingKeyDto], description: 'By SGC, then oldest first' })
   items!: VendingKeyDto[];
 }
 

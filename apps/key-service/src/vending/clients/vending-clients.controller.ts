@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthenticatedPrincipal, CurrentPrincipal } from '../../auth/authenticated-principal';
 import { Roles } from '../../auth/roles.decorator';
@@ -12,6 +12,7 @@ import {
   VendingClientListDto,
 } from '../dto/vending-client.dto';
 import { VendingClientsService } from './vending-clients.service';
+import { PageQueryDto } from '../../common/paging';
 
 @ApiTags('vending-clients')
 @Controller('vending-clients')
@@ -37,11 +38,11 @@ export class VendingClientsController {
 
   @Get()
   @Roles('security-officer', 'auditor')
-  @ApiOperation({ summary: 'List vending client profiles' })
+  @ApiOperation({ summary: 'List vending client profiles (paged)' })
   @ApiOkResponse({ type: VendingClientListDto })
-  @ApiErrors()
-  async list(): Promise<VendingClientListDto> {
-    return { items: await this.clients.list() };
+  @ApiErrors(400)
+  async list(@Query() q: PageQueryDto): Promise<VendingClientListDto> {
+    return this.clients.list(q);
   }
 
   @Get(':id')

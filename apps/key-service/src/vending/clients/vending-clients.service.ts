@@ -16,11 +16,13 @@ import {
   TransportKeyDto,
   type UpsertVendingClientDto,
   VendingClientDto,
+  type VendingClientListDto,
 } from '../dto/vending-client.dto';
 import { TransportKey, type TransportKeyState } from '../transport-keys/transport-key.entity';
 import type { CeremonyDto } from '../../ceremonies/dto/ceremony.dto';
 import { VENDING_CONFIG, type VendingConfig } from '../vending-config';
 import { VendingClient } from './vending-client.entity';
+import { type PageOrder, type PageQueryDto, readPage } from '../../common/paging';
 
 export const DEFAULT_RATE_PER_SECOND = 50;
 export const DEFAULT_BURST = 100;
@@ -66,6 +68,12 @@ function toProfile(c: VendingClient): ClientProfile {
     burst: c.burst,
   };
 }
+
+/** The list order: by principal id (unique). */
+const VENDING_CLIENT_ORDER: PageOrder<VendingClient> = {
+  keys: [{ column: 'c.principal_id', value: (c) => c.principalId }],
+  direction: 'ASC',
+};
 
 /**
  * Vending client onboarding: the profile (allowed subclasses, amount limits, rate) and the client's
@@ -182,14 +190,20 @@ export class VendingClientsService implements OnModuleInit {
     return result;
   }
 
-  async list(): Promise<VendingClientDto[]> {
+  /** One page of vending client profiles, in principal id order. */
+  async list(query: PageQueryDto): Promise<VendingClientListDto> {
     return this.tx.read(async (em) => {
-      const rows = await em.find(VendingClient, { order: { principalId: 'ASC' }, take: 1000 });
-      if (rows.length === 0) return [];
+      const page = await readPage(
+        em.createQueryBuilder(VendingClient, 'c'),
+        VENDING_CLIENT_ORDER,
+        query,
+      );
+      const rows = page.rows;
+      if (rows.length === 0) return { items: [], next: page.next };
       const ids = rows.map((r) => r.principalId);
       const principals = await em.findBy(Principal, { id: In(ids) });
       const keys = await em.findBy(TransportKey, { principalId: In(ids), state: 'active' });
-      return rows.map((r) => {
+      const items = rows.map((r) => {
         const p = principals.find((x) => x.id === r.principalId);
         return VendingClientDto.from(
           r,
@@ -197,6 +211,7 @@ export class VendingClientsService implements OnModuleInit {
           keys.find((k) => k.principalId === r.principalId) ?? null,
         );
       });
+      return { items, next: page.next };
     });
   }
 

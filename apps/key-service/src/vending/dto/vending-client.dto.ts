@@ -21,6 +21,7 @@ import {
   type TransportKeyState,
 } from '../transport-keys/transport-key.entity';
 import type { VendingClient } from '../clients/vending-client.entity';
+import { PageDto } from '../../common/paging';
 
 const DECIMAL = /^\d{1,9}(\.\d{1,5})?$/;
 
@@ -201,8 +202,8 @@ export class VendingClientDto {
   }
 }
 
-export class VendingClientListDto {
-  @ApiProperty({ type: [VendingClientDto] })
+export class VendingClientListDto extends PageDto {
+  @ApiProperty({ type: [VendingClientDto], description: 'In principal id order' })
   items!: VendingClientDto[];
 }
 

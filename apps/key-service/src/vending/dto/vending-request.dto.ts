@@ -11,6 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { PageQueryDto } from '../../common/paging';
 
 /** A meter's identity. */
 export class MeterIdDto {
@@ -207,7 +208,7 @@ export class KeyChangeRequestDto {
 }
 
 /** Reprint lookup: exactly one of the two (400 naming the field otherwise). */
-export class IssuanceLookupQueryDto {
+export class IssuanceLookupQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description:
       'The Idempotency-Key the issuance was requested with. Found while the key is kept ' +

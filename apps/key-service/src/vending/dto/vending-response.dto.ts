@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ISSUANCE_KINDS, type IssuanceKind } from '../issuance/issuance.entity';
+import { PageDto } from '../../common/paging';
 
 export class MeterRefDto {
   @ApiProperty()
@@ -95,8 +96,8 @@ export class TokenIssuanceDto {
 }
 
 /** Reprints found by Idempotency-Key or request id, newest first. */
-export class TokenIssuanceListDto {
-  @ApiProperty({ type: [TokenIssuanceDto] })
+export class TokenIssuanceListDto extends PageDto {
+  @ApiProperty({ type: [TokenIssuanceDto], description: 'Newest first' })
   items!: TokenIssuanceDto[];
 }
 

@@ -5,11 +5,18 @@ import type { AuthenticatedPrincipal } from '../../auth/authenticated-principal'
 import { scopeFilter } from '../../auth/supply-group-scope';
 import { DomainError } from '../../common/domain-error';
 import { TransactionRunner } from '../../database/transaction-runner';
-import type { TokenIssuanceDto } from '../dto/vending-response.dto';
+import type { TokenIssuanceDto, TokenIssuanceListDto } from '../dto/vending-response.dto';
 import { Issuance } from './issuance.entity';
+import { type PageOrder, type PageQueryDto, readPage } from '../../common/paging';
 
-/** Most answers one lookup returns (newest first). */
-export const REPRINT_LOOKUP_MAX = 100;
+/** The order of lookup answers: newest first. */
+const ISSUANCE_ORDER: PageOrder<Issuance> = {
+  keys: [
+    { column: 'i.created_at', value: (i) => i.createdAt },
+    { column: 'i.id', value: (i) => i.id },
+  ],
+  direction: 'DESC',
+};
 
 /** What a reprint lookup names: exactly one of the two. */
 export interface ReprintLookup {
@@ -63,27 +70,30 @@ export class IssuanceReprints {
     });
   }
 
-  async find(caller: AuthenticatedPrincipal, lookup: ReprintLookup): Promise<TokenIssuanceDto[]> {
+  /** One page of earlier answers to a lookup, newest first; each one returned is audited. */
+  async find(
+    caller: AuthenticatedPrincipal,
+    lookup: ReprintLookup & PageQueryDto,
+  ): Promise<TokenIssuanceListDto> {
     const { field, value } = lookupField(lookup);
     const where: FindOptionsWhere<Issuance> = {
       [field]: value,
       ...(seesEveryone(caller) ? {} : { clientId: caller.id }),
     };
     return this.tx.run(async (em) => {
-      const rows = (
-        await em.find(Issuance, {
-          where,
-          order: { createdAt: 'DESC', id: 'ASC' },
-          take: REPRINT_LOOKUP_MAX,
-        })
-      ).filter((row) => mayRead(caller, row));
-      if (rows.length > 0) {
+      const { rows, next } = await readPage(
+        em.createQueryBuilder(Issuance, 'i').where(where),
+        ISSUANCE_ORDER,
+        lookup,
+      );
+      const readable = rows.filter((row) => mayRead(caller, row));
+      if (readable.length > 0) {
         await this.audit.record(
           em,
-          ...rows.map((row) => reprintEvent(caller, row, { by: field, [field]: value })),
+          ...readable.map((row) => reprintEvent(caller, row, { by: field, [field]: value })),
         );
       }
-      return rows.map((row) => answerFor(caller, row));
+      return { items: readable.map((row) => answerFor(caller, row)), next };
     });
   }
 }
