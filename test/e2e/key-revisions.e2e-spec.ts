@@ -14,6 +14,9 @@ import {
   loadRevision,
 } from '../helpers/workflows';
 
+// Each test or hook runs several SoftHSM ceremonies, far over the 5 s default on a busy machine.
+jest.setTimeout(120_000);
+
 forEachDatabase('key revisions: scheduled rotation and KRN wrap', (database) => {
   let svc: TestService;
   let cast: Cast;
