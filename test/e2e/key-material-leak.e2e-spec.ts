@@ -18,6 +18,9 @@ import {
   loadAndActivate,
 } from '../helpers/workflows';
 
+// Each test or hook runs several SoftHSM ceremonies, far over the 5 s default on a busy machine.
+jest.setTimeout(120_000);
+
 /** Every way a secret could be spelled in text: hex both cases, base64, base64url. */
 function spellings(hex: string): string[] {
   const b = Buffer.from(hex, 'hex');

@@ -14,7 +14,7 @@ import {
   loadRevision,
 } from '../helpers/workflows';
 
-// Nine ceremonies and approvals in one test: minutes, not seconds, on a busy two-core machine.
+// Each test or hook runs several SoftHSM ceremonies, far over the 5 s default on a busy machine.
 jest.setTimeout(120_000);
 
 forEachDatabase('key revisions: scheduled rotation and KRN wrap', (database) => {
