@@ -30,6 +30,8 @@ export function parseScaledDecimal(field: string, value: unknown, decimals: numb
     );
   }
   const [, whole, fraction = '', exponentText] = m;
+  // Zero is zero however many places it is written with ("0.000", "0e-9").
+  if (/^0+$/.test(whole + fraction)) return 0n;
   const exponent = exponentText ? Number(exponentText) : 0;
   let digits = (whole + fraction).replace(/^0+(?=\d)/, '');
   let scale = fraction.length - exponent; // value = digits * 10^-scale
