@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { auditChain } from '../../../../test/helpers/audit-chain';
 import {
   type AuditCheckpoint,
   type AuditEventFields,
+  type ChainedAuditEvent,
+  type ExpectedEnd,
   ChainVerifier,
   canonicalJson,
   checkpointMessage,
@@ -184,5 +187,158 @@ describe('stored events beyond the recorded end', () => {
       expectedLastSeq: 2,
       foundLastSeq: 3,
     });
+  });
+});
+
+describe('what the verifier reports', () => {
+  const signedBy = (valid: boolean) => new ChainVerifier(() => valid);
+  const chain = (n: number) => auditChain(n);
+  const cp = (e: ChainedAuditEvent): AuditCheckpoint => ({
+    seq: e.seq,
+    hash: e.hash,
+    at: '2025-01-01T00:01:00.000Z',
+    keyLabel: 'k',
+    signature: '00',
+  });
+  function run(
+    events: readonly ChainedAuditEvent[],
+    options: { checkpoints?: AuditCheckpoint[]; valid?: boolean; end?: ExpectedEnd } = {},
+  ) {
+    const v = signedBy(options.valid ?? true);
+    (options.checkpoints ?? []).forEach((c) => v.addCheckpoint(c));
+    const pushed = events.map((e) => v.push(e));
+    return { pushed, broken: v.isBroken, result: v.finish(options.end) };
+  }
+  const end = (seq: number, hash: string, highestStoredSeq?: number): ExpectedEnd => ({
+    source: 'the audit head',
+    seq,
+    hash,
+    ...(highestStoredSeq === undefined ? {} : { highestStoredSeq }),
+  });
+
+  it('counts events and checkpoints, and the last signed sequence', () => {
+    const events = chain(4);
+    const { pushed, broken, result } = run(events, { checkpoints: [cp(events[1])] });
+    expect(pushed).toEqual([true, true, true, true]);
+    expect(broken).toBe(false);
+    expect(result).toEqual({
+      ok: true,
+      eventsChecked: 4,
+      checkpointsChecked: 1,
+      lastSeq: 4,
+      lastSignedSeq: 2,
+    });
+  });
+
+  it('names a missing event, and stops reading after it', () => {
+    const events = chain(5);
+    const { pushed, broken, result } = run([events[0], events[2], events[3]]);
+    expect(pushed).toEqual([true, false, false]);
+    expect(broken).toBe(true);
+    expect(result).toMatchObject({ ok: false, eventsChecked: 1, lastSeq: 1 });
+    expect(result.firstBroken).toEqual({
+      seq: 2,
+      reason: 'SEQUENCE_GAP',
+      message: 'event 2 is missing (next present is 3)',
+    });
+  });
+
+  it('names an event repeated or out of order', () => {
+    const events = chain(3);
+    const { result } = run([events[0], events[1], events[1]]);
+    expect(result.firstBroken).toEqual({
+      seq: 2,
+      reason: 'SEQUENCE_GAP',
+      message: 'event 2 appears out of order after 2',
+    });
+  });
+
+  it('names a broken link, a changed event, a checkpoint off the chain and a bad signature', () => {
+    const events = chain(3);
+    expect(run([events[0], { ...events[1], prevHash: events[2].hash }]).result.firstBroken).toEqual(
+      { seq: 2, reason: 'PREV_HASH_MISMATCH', message: 'event 2 does not link to event 1' },
+    );
+    expect(run([events[0], { ...events[1], outcome: 'failure' }]).result.firstBroken).toEqual({
+      seq: 2,
+      reason: 'HASH_MISMATCH',
+      message: 'event 2 was changed after it was written',
+    });
+    const offChain = { ...cp(events[1]), hash: events[2].hash };
+    expect(run(events, { checkpoints: [offChain] }).result.firstBroken).toEqual({
+      seq: 2,
+      reason: 'CHECKPOINT_MISMATCH',
+      message: 'checkpoint at 2 does not match the chain',
+    });
+    const unsigned = run(events, { checkpoints: [cp(events[1])], valid: false }).result;
+    expect(unsigned).toMatchObject({ ok: false, checkpointsChecked: 1, lastSignedSeq: 0 });
+    expect(unsigned.firstBroken).toEqual({
+      seq: 2,
+      reason: 'CHECKPOINT_SIGNATURE_INVALID',
+      message: 'checkpoint at 2 has an invalid signature',
+    });
+  });
+
+  it('names events missing at the end, by the recorded end or by a checkpoint', () => {
+    const events = chain(6);
+    expect(run(events.slice(0, 3), { end: end(6, events[5].hash) }).result.firstBroken).toEqual({
+      seq: 4,
+      reason: 'EVENTS_MISSING_AFTER_LAST',
+      message:
+        'events 4 to 6 are missing: the audit head ends the chain at 6, the last event present is 3',
+      expectedLastSeq: 6,
+      foundLastSeq: 3,
+    });
+    const checkpoints = [cp(events[3]), cp(events[5]), cp(events[4])];
+    expect(run(events.slice(0, 3), { checkpoints }).result.firstBroken).toEqual({
+      seq: 4,
+      reason: 'EVENTS_MISSING_AFTER_LAST',
+      message: 'events 4 to 6 are missing: a checkpoint covers them',
+      expectedLastSeq: 6,
+      foundLastSeq: 3,
+    });
+  });
+
+  it('names a rewritten end and events beyond it', () => {
+    const events = chain(4);
+    expect(run(events.slice(0, 3), { end: end(3, events[3].hash) }).result.firstBroken).toEqual({
+      seq: 3,
+      reason: 'HEAD_MISMATCH',
+      message: 'event 3 does not match the audit head: the end of the chain was rewritten',
+      expectedLastSeq: 3,
+      foundLastSeq: 3,
+    });
+    expect(run(events, { end: end(2, events[1].hash) }).result.firstBroken).toEqual({
+      seq: 3,
+      reason: 'EVENTS_BEYOND_HEAD',
+      message: 'events after 2 are present (up to 4) although the audit head ends the chain at 2',
+      expectedLastSeq: 2,
+      foundLastSeq: 4,
+    });
+  });
+
+  it('reports events beyond the end first, even when they are also broken', () => {
+    const events = chain(5);
+    const tampered = [...events.slice(0, 3), { ...events[3], outcome: 'x' }, events[4]];
+    expect(run(tampered, { end: end(2, events[1].hash) }).result.firstBroken).toEqual({
+      seq: 3,
+      reason: 'EVENTS_BEYOND_HEAD',
+      message: 'events after 2 are present (up to 4) although the audit head ends the chain at 2',
+      expectedLastSeq: 2,
+      foundLastSeq: 4,
+    });
+    // A break at or before the end stays the first problem.
+    const early = [events[0], { ...events[1], outcome: 'x' }, ...events.slice(2)];
+    expect(run(early, { end: end(2, events[1].hash) }).result.firstBroken).toMatchObject({
+      seq: 2,
+      reason: 'HASH_MISMATCH',
+    });
+  });
+
+  it('starts a slice where it is told', () => {
+    const events = chain(4);
+    const v = new ChainVerifier(() => true, { seq: 3, prevHash: events[1].hash });
+    expect(v.push(events[2])).toBe(true);
+    expect(v.push(events[3])).toBe(true);
+    expect(v.finish()).toMatchObject({ ok: true, eventsChecked: 2, lastSeq: 4 });
   });
 });
