@@ -1,10 +1,10 @@
 // Prints the mutation score of each mutated module from Stryker's JSON report and fails when
 // any module scores below the break threshold of stryker.config.mjs (Stryker itself only
-// breaks on the score of all modules together).
+// breaks on the score of all modules together). Reads the run's report, or the one named.
 import { readFileSync } from 'node:fs';
 import config from '../stryker.config.mjs';
 
-const report = JSON.parse(readFileSync(config.jsonReporter.fileName, 'utf8'));
+const report = JSON.parse(readFileSync(process.argv[2] ?? config.jsonReporter.fileName, 'utf8'));
 const breakAt = config.thresholds.break;
 const detected = new Set(['Killed', 'Timeout']);
 const undetected = new Set(['Survived', 'NoCoverage']);
