@@ -18,13 +18,11 @@ export function parseScaledDecimal(field: string, value: unknown, decimals: numb
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
   const m = typeof text === 'string' ? DECIMAL.exec(text.trim()) : null;
   if (!m) {
-    const negative =
-      (typeof value === 'number' && value < 0) ||
-      (typeof value === 'string' && value.trim().startsWith('-'));
     throw new StsError(
       'INVALID_AMOUNT',
       field,
-      negative
+      (typeof value === 'number' && value < 0) ||
+        (typeof value === 'string' && value.trim().startsWith('-'))
         ? `${field}: must not be negative`
         : `${field}: must be a non-negative decimal number, got ${describe(value)}`,
     );
