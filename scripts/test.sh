@@ -52,6 +52,13 @@ rm -f "$results"
 # Mutation testing of the modules that decide credit, key use and the audit format
 # (docs/testing.md). Incremental: mutants whose code and covering tests are unchanged since the
 # committed reports/stryker-incremental.json keep their result; everything else is tested again.
-echo "==> mutation tests (npm run test:mutation, incremental)"
-npm run test:mutation || status=$?
+# Without that report every run is a full one (well over an hour on the shared two-core
+# machine): say so loudly and leave the step out until `npm run test:mutation:full` has made the
+# report and it is committed.
+if [ -f reports/stryker-incremental.json ]; then
+  echo "==> mutation tests (npm run test:mutation, incremental)"
+  npm run test:mutation || status=$?
+else
+  echo "==> mutation tests NOT RUN: reports/stryker-incremental.json is not committed (docs/testing.md)"
+fi
 exit "$status"
