@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { Exclude, Expose, Transform, Type } from 'class-transformer';
 import {
+  getMetadataStorage,
   IsBoolean,
   IsDefined,
   IsEmail,
@@ -271,5 +272,22 @@ describe('validation fast path: none for a DTO with a rule it does not know', ()
     expect(fastPathFor(EmptyGroups)?.({ name: 'x' })).toEqual(
       Object.assign(new EmptyGroups(), { name: 'x' }),
     );
+  });
+});
+
+describe('validation fast path: plans', () => {
+  it('reads a class’s rules once, however often its fast path is asked for', () => {
+    class Once {
+      @IsInt() n!: number;
+    }
+    const storage = getMetadataStorage();
+    const read = jest.spyOn(storage, 'getTargetValidationMetadatas');
+    try {
+      expect(fastPathFor(Once)?.({ n: 1 })).toEqual(Object.assign(new Once(), { n: 1 }));
+      expect(fastPathFor(Once)?.({ n: 2 })).toEqual(Object.assign(new Once(), { n: 2 }));
+      expect(read.mock.calls.filter(([target]) => target === Once)).toHaveLength(1);
+    } finally {
+      read.mockRestore();
+    }
   });
 });
