@@ -7,7 +7,14 @@ const moduleNameMapper = {
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
 };
-const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform };
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleNameMapper,
+  transform,
+  // Stryker's sandbox copies of the project (see stryker.config.mjs).
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
+};
 
 module.exports = {
   projects: [

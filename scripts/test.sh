@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh Debian machine and runs every test tier:
 # npm packages, SoftHSM (Debian's softhsm2; each suite creates its own fresh token), the
-# static checks (format, lint, types) and `npm test` (build, then unit, integration, e2e).
+# static checks (format, lint, types), `npm test` (build, then unit, integration, e2e) and the
+# mutation tests.
 #
 # PostgreSQL suites run when a server is reachable at STS_TEST_DATABASE_URL
 # (default postgres://postgres@127.0.0.1:5432/test); set STS_TEST_REQUIRE_POSTGRES=1 to make
@@ -47,4 +48,17 @@ node -e "
   console.log('tests: ' + r.numPassedTests + ' passed, ' + failed + ' failed' + (r.numPendingTests ? ', ' + r.numPendingTests + ' skipped' : ''));
 " "$results" || true
 rm -f "$results"
+
+# Mutation testing of the modules that decide credit, key use and the audit format
+# (docs/testing.md). Incremental: mutants whose code and covering tests are unchanged since the
+# committed reports/stryker-incremental.json keep their result; everything else is tested again.
+# Without that report every run is a full one (well over an hour on the shared two-core
+# machine): say so loudly and leave the step out until `npm run test:mutation:full` has made the
+# report and it is committed.
+if [ -f reports/stryker-incremental.json ]; then
+  echo "==> mutation tests (npm run test:mutation, incremental)"
+  npm run test:mutation || status=$?
+else
+  echo "==> mutation tests NOT RUN: reports/stryker-incremental.json is not committed (docs/testing.md)"
+fi
 exit "$status"

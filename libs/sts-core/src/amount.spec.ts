@@ -76,3 +76,128 @@ describe('currency amounts (STS-SPEC §7.2)', () => {
     expect(() => encodeCurrency(-1)).toThrow(expect.objectContaining({ code: 'INVALID_AMOUNT' }));
   });
 });
+
+describe('amount boundaries and refusals', () => {
+  it('accepts exactly 1820162.4 units and refuses 1820162.5, as numbers and as decimal text', () => {
+    expect(encodeUnits('1820162.4')).toBe(0xffff);
+    expect(encodeUnits('1820162.40')).toBe(0xffff);
+    expect(encodeUnits(1820162.4)).toBe(0xffff);
+    for (const amount of ['1820162.5', 1820162.5, '1820163', 1820162.41]) {
+      expect(() => encodeUnits(amount)).toThrow(
+        expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'amount' }),
+      );
+    }
+  });
+
+  it('takes the exact decimal route for floats that are not whole tenths', () => {
+    // 0.30000000000000004 is not 0.3: refused, not rounded to 0x0003.
+    expect(() => encodeUnits(0.1 + 0.2)).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT' }),
+    );
+    expect(encodeUnits('0.3')).toBe(0x0003);
+    expect(encodeUnits(0.3)).toBe(0x0003);
+  });
+
+  it('encodes the largest value and refuses the next count, the field named', () => {
+    expect(encodeUnitValue(18201624, 'power')).toBe(0xffff);
+    expect(() => encodeUnitValue(18201625, 'power')).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'power' }),
+    );
+  });
+
+  it.each([-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY, -0.5])(
+    'encodeUnitValue refuses %s rather than encoding something else',
+    (v) => {
+      expect(() => encodeUnitValue(v, 'power')).toThrow(
+        expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'power' }),
+      );
+    },
+  );
+
+  it('rounds up at every exponent boundary, never under-crediting', () => {
+    // e = 1 starts at 16384 with a step of 10; e = 2 at 180224, step 100; e = 3 at 1818624, 1000.
+    expect(encodeUnitValue(16383)).toBe(0x3fff);
+    expect(encodeUnitValue(16384)).toBe(0x4000);
+    expect(encodeUnitValue(16385)).toBe(0x4001);
+    expect(encodeUnitValue(180223)).toBe(0x8000);
+    expect(encodeUnitValue(180224)).toBe(0x8000);
+    expect(encodeUnitValue(180225)).toBe(0x8001);
+    expect(encodeUnitValue(1818624)).toBe(0xc000);
+    expect(encodeUnitValue(1818625)).toBe(0xc001);
+    expect(decodeUnits(0x8001)).toBe(18032.4);
+    expect(decodeUnits(0xc001)).toBe(181962.4);
+  });
+
+  it('names the field in every refusal', () => {
+    expect(() => parseScaledDecimal('limit', '-3', 1)).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'limit' }),
+    );
+    expect(() => parseScaledDecimal('limit', -3, 1)).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'limit' }),
+    );
+  });
+
+  it('reads exponents and surrounding blanks in decimal text', () => {
+    expect(parseScaledDecimal('amount', ' 12.5 ', 1)).toBe(125n);
+    expect(parseScaledDecimal('amount', '1.25e1', 1)).toBe(125n);
+    expect(parseScaledDecimal('amount', '125E-1', 1)).toBe(125n);
+    expect(parseScaledDecimal('amount', '1250e-2', 1)).toBe(125n);
+    expect(parseScaledDecimal('amount', '0012.5', 1)).toBe(125n);
+    expect(parseScaledDecimal('amount', '0', 5)).toBe(0n);
+    expect(parseScaledDecimal('amount', '0.000', 1)).toBe(0n);
+    expect(parseScaledDecimal('amount', '0e-9', 5)).toBe(0n);
+    expect(parseScaledDecimal('amount', '5.', 1)).toBe(50n);
+  });
+
+  it('refuses one decimal place too many, however the text spells it', () => {
+    for (const text of ['12.55', '1255e-2', '0.01', '.5']) {
+      expect(() => parseScaledDecimal('amount', text, 1)).toThrow(
+        expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'amount' }),
+      );
+    }
+  });
+
+  it('refuses an exponent that would need more than 400 digits, and accepts 400', () => {
+    expect(parseScaledDecimal('amount', '1e399', 1)).toBe(10n ** 400n);
+    expect(() => parseScaledDecimal('amount', '1e400', 1)).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'amount' }),
+    );
+    expect(() => parseScaledDecimal('amount', '1e999999999', 1)).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'amount' }),
+    );
+  });
+});
+
+describe('currency sign and exponents (STS-SPEC §7.2)', () => {
+  it('decodes the sign bit, the most significant bit of the S&E nibble, apart from the amount', () => {
+    expect(decodeCurrency(8, 0xdff6)).toEqual({ amount: 100.00624, negative: true });
+    expect(decodeCurrency(0, 0xdff6)).toEqual({ amount: 100.00624, negative: false });
+    expect(decodeCurrency(7, 0)).toEqual({ amount: decodeCurrency(15, 0).amount, negative: false });
+    expect(decodeCurrency(15, 0).negative).toBe(true);
+  });
+
+  it('takes exponent bits e4..e2 from the nibble and e1 e0 from the field', () => {
+    // e = 4: offset 16384 * 1111 = 18202624 (10^-5), i.e. 182.02624; m = 1 adds 10^4 * 10^-5.
+    expect(decodeCurrency(1, 0x0000).amount).toBe(182.02624);
+    expect(decodeCurrency(1, 0x0001).amount).toBe(182.12624);
+    // e = 5 (nibble 1, field e1 e0 = 01): offset 16384 * 11111 = 182042624 -> 1820.42624.
+    expect(decodeCurrency(1, 0x4000).amount).toBe(1820.42624);
+    expect(encodeCurrency('182.02624')).toEqual({ seNibble: 1, field16: 0x0000 });
+    expect(encodeCurrency('182.02625')).toEqual({ seNibble: 1, field16: 0x0001 });
+    // e = 3 ends at 1818624 + 16383 * 1000 = 18201624 (182.01624); one more rounds up to e = 4.
+    expect(encodeCurrency('182.01624')).toEqual({ seNibble: 0, field16: 0xffff });
+    expect(encodeCurrency('182.01625')).toEqual({ seNibble: 1, field16: 0x0000 });
+  });
+
+  it('keeps trailing fraction digits (no float rounding in the decoder)', () => {
+    expect(decodeCurrency(0, 0x0005).amount).toBe(0.00005);
+    expect(decodeCurrency(0, 0x3fff).amount).toBe(0.16383);
+    expect(decodeCurrency(0, 0x4000).amount).toBe(0.16384);
+  });
+
+  it('refuses an amount beyond the 5-bit exponent, naming the field', () => {
+    expect(() => encodeCurrency('1e40', 'price')).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'price' }),
+    );
+  });
+});

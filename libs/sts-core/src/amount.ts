@@ -18,18 +18,18 @@ export function parseScaledDecimal(field: string, value: unknown, decimals: numb
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
   const m = typeof text === 'string' ? DECIMAL.exec(text.trim()) : null;
   if (!m) {
-    const negative =
-      (typeof value === 'number' && value < 0) ||
-      (typeof value === 'string' && value.trim().startsWith('-'));
     throw new StsError(
       'INVALID_AMOUNT',
       field,
-      negative
+      (typeof value === 'number' && value < 0) ||
+        (typeof value === 'string' && value.trim().startsWith('-'))
         ? `${field}: must not be negative`
         : `${field}: must be a non-negative decimal number, got ${describe(value)}`,
     );
   }
   const [, whole, fraction = '', exponentText] = m;
+  // Zero is zero however many places it is written with ("0.000", "0e-9").
+  if (/^0+$/.test(whole + fraction)) return 0n;
   const exponent = exponentText ? Number(exponentText) : 0;
   let digits = (whole + fraction).replace(/^0+(?=\d)/, '');
   let scale = fraction.length - exponent; // value = digits * 10^-scale

@@ -46,6 +46,8 @@ describe('TID (STS-SPEC §6)', () => {
     'yesterday',
     '2004-13-01T00:00',
     '2004-03-01T24:00',
+    '2004-03-01T13:60',
+    '2004-03-01T13:55:60', // no leap seconds: 13:55:59 is the last second of the minute
   ])('refuses wall-clock text %s', (text) => {
     expect(() => parseWallClock(text)).toThrow(
       expect.objectContaining({ code: 'INVALID_INPUT', field: 'issuedAt' }),

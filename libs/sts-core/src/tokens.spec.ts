@@ -291,6 +291,26 @@ describe('key-change sets (§5.4, §13)', () => {
     });
   });
 
+  it.each([
+    ['999999', 0x23f, 0x0f4],
+    ['000000', 0, 0],
+    ['004096', 0, 1],
+    ['004095', 0xfff, 0],
+  ])('carries SGC %s in sections 3 and 4 as 24 bits (low %i, high %i)', (sgc, sgclo, sgchi) => {
+    const current = createCipher('11', 'f94b6ed353c3bfdb113e2d3a7ea3c41d');
+    const tokens = buildKeyChangeTokens(current, {
+      newKey: bytes('62c1f3b0f96eac42ad670f20f52d7746'),
+      keyType: 2,
+      krn: 1,
+      tariffIndex: '01',
+      ken: 255,
+      ro: 0,
+      sgc,
+    });
+    expect(decodeToken(tokens[2], { cipher: current })).toMatchObject({ subclass: 8, sgclo });
+    expect(decodeToken(tokens[3], { cipher: current })).toMatchObject({ subclass: 9, sgchi });
+  });
+
   it('CTSA26: rollover set with RO = 1', () => {
     const tokens = buildKeyChangeTokens(ea07('9dc0722c29a6cc0c'), {
       newKey: bytes('b08205e074afc5d6'),

@@ -205,8 +205,8 @@ export function buildKeyChangeTokens(cipher: TokenCipher, request: KeyChangeRequ
   if (wide) {
     if (request.sgc === undefined)
       invalid('newKey.sgc', 'is required for a 128-bit key (sections 3 and 4 carry it)');
+    // Six decimal digits are at most 999999 (0x0f423f): every SGC fits the 24 bits of sections 3/4.
     const sgc = Number(checkSgc(request.sgc, 'newKey.sgc'));
-    if (sgc > 0xffffff) invalid('newKey.sgc', 'does not fit 24 bits');
     const mid2 = word(key, 4); // new-key bits 95..64
     const mid1 = word(key, 8); // new-key bits 63..32
     const section3 = ((8 << 28) | ((sgc & 0xfff) << 16) | (mid2 >>> 16)) >>> 0;

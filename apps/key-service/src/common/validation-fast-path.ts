@@ -147,8 +147,7 @@ function accept(plan: ClassPlan, body: unknown): object | undefined {
     if (!property) return undefined; // not whitelisted: the pipe names it
     const value = body[key];
     if (property.nested) {
-      if (value === null || value === undefined) return undefined;
-      const inner = accept(property.nested, value);
+      const inner = accept(property.nested, value); // undefined for null (not a plain object)
       if (!inner) return undefined;
       instance[key] = inner;
     } else if (value === null || typeof value !== 'object') {

@@ -243,3 +243,159 @@ describe('KEN and clusters', () => {
     ).toBe(ErrorCode.STS_CROSS_CLUSTER);
   });
 });
+
+describe('time window boundaries (times compared as ISO-8601 UTC text)', () => {
+  const AFTER = '2025-06-01T12:00:00.001Z';
+  const BEFORE = '2025-06-01T11:59:59.999Z';
+
+  it('a key is usable up to, not at, its expiry, for every purpose', () => {
+    for (const p of ['vend', 'key-change-from', 'key-change-to'] as const) {
+      expect(codeOf(() => assertKeyUsable(key({ expiresAt: AFTER }), p, NOW))).toBe('none');
+      expect(codeOf(() => assertKeyUsable(key({ expiresAt: NOW }), p, NOW))).toBe(
+        ErrorCode.STS_KEY_NOT_ACTIVE,
+      );
+      expect(codeOf(() => assertKeyUsable(key({ expiresAt: BEFORE }), p, NOW))).toBe(
+        ErrorCode.STS_KEY_NOT_ACTIVE,
+      );
+    }
+  });
+
+  it('a key is usable from exactly its activation time, for every purpose', () => {
+    for (const p of ['vend', 'key-change-from', 'key-change-to'] as const) {
+      expect(codeOf(() => assertKeyUsable(key({ activateAt: NOW }), p, NOW))).toBe('none');
+      expect(codeOf(() => assertKeyUsable(key({ activateAt: BEFORE }), p, NOW))).toBe('none');
+      expect(codeOf(() => assertKeyUsable(key({ activateAt: AFTER }), p, NOW))).toBe(
+        ErrorCode.STS_KEY_NOT_YET_ACTIVE,
+      );
+    }
+  });
+
+  it('issues up to, not at, issue-until', () => {
+    for (const p of ['vend', 'key-change-to'] as const) {
+      expect(codeOf(() => assertKeyUsable(key({ issueUntil: AFTER }), p, NOW))).toBe('none');
+      expect(codeOf(() => assertKeyUsable(key({ issueUntil: BEFORE }), p, NOW))).toBe(
+        ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED,
+      );
+    }
+  });
+
+  it('reports an expired key with its expiry time, and a not-yet-active one with its start', () => {
+    expect(() => assertKeyUsable(key({ expiresAt: BEFORE }), 'vend', NOW)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.STS_KEY_NOT_ACTIVE,
+        details: { sgc: '600727', krn: 1, vendingKeyId: 'k1', expiresAt: BEFORE },
+      }),
+    );
+    expect(() => assertKeyUsable(key({ activateAt: AFTER }), 'vend', NOW)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.STS_KEY_NOT_YET_ACTIVE,
+        details: { sgc: '600727', krn: 1, vendingKeyId: 'k1', activateAt: AFTER },
+      }),
+    );
+    expect(() => assertKeyUsable(key({ issueUntil: BEFORE }), 'vend', NOW)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED,
+        details: { sgc: '600727', krn: 1, vendingKeyId: 'k1', issueUntil: BEFORE },
+      }),
+    );
+  });
+
+  it('reports a key in a stored non-active state without a supersession time', () => {
+    expect(() =>
+      assertKeyUsable(key({ state: 'suspended', supersedeAt: AFTER }), 'vend', NOW),
+    ).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.STS_KEY_NOT_ACTIVE,
+        details: { sgc: '600727', krn: 1, vendingKeyId: 'k1', state: 'suspended' },
+      }),
+    );
+  });
+
+  it('checks the state before the times: a destroyed key is not-active, not not-yet-active', () => {
+    const k = key({ state: 'destroyed', activateAt: AFTER, issueUntil: BEFORE });
+    expect(codeOf(() => assertKeyUsable(k, 'key-change-from', NOW))).toBe(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+    );
+  });
+});
+
+describe('refusal details', () => {
+  it('names the key, the field and what the key allows', () => {
+    expect(() => assertEaAllowed(key(), '09', 'meter.ea')).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.STS_EA_NOT_ALLOWED,
+        details: {
+          sgc: '600727',
+          krn: 1,
+          vendingKeyId: 'k1',
+          field: 'meter.ea',
+          allowedEas: ['07', '11'],
+        },
+      }),
+    );
+    expect(() => assertKeyParameters(key(), { keyType: 1 }, 'target')).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ field: 'target.keyType', expected: 2 }),
+      }),
+    );
+    expect(() => assertKeyParameters(key(), { baseDate: 1993 }, 'target')).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ field: 'target.baseDate', expected: 2014 }),
+      }),
+    );
+    expect(() => assertSubclassAllowed([0], 'management', 5)).toThrow(
+      expect.objectContaining({
+        details: { field: 'subclass', kind: 'management', subclass: 5, allowed: [0] },
+      }),
+    );
+    expect(() =>
+      assertSameCluster({ sgc: '1', cluster: 'a' }, { sgc: '2', cluster: null }),
+    ).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.STS_CROSS_CLUSTER,
+        details: { field: 'target.sgc', fromCluster: 'a', toCluster: null },
+      }),
+    );
+    expect(
+      codeOf(() => assertSameCluster({ sgc: '1', cluster: null }, { sgc: '2', cluster: 'a' })),
+    ).toBe(ErrorCode.STS_CROSS_CLUSTER);
+  });
+
+  it('uses the currency limit from subclass 4 on, and the unit limit below it', () => {
+    const limits = { maxUnitAmount: '10', maxCurrencyAmount: '1000' };
+    expect(codeOf(() => assertAmountWithinLimit(3, '11', limits))).toBe(
+      ErrorCode.STS_AMOUNT_LIMIT_EXCEEDED,
+    );
+    expect(codeOf(() => assertAmountWithinLimit(4, '11', limits))).toBe('none');
+    expect(
+      codeOf(() => assertAmountWithinLimit(4, '10.00001', { ...limits, maxCurrencyAmount: '10' })),
+    ).toBe(ErrorCode.STS_AMOUNT_LIMIT_EXCEEDED);
+    expect(() => assertAmountWithinLimit(4, '1000.5', limits)).toThrow(
+      expect.objectContaining({ details: { field: 'amount', limit: '1000' } }),
+    );
+  });
+});
+
+describe('KEN errors', () => {
+  it('reports the TID and KEN of an expired key', () => {
+    expect(() => assertKenCoversTid(key({ ken: 0 }), 65536)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.STS_KEY_EXPIRED,
+        details: { sgc: '600727', krn: 1, vendingKeyId: 'k1', tid: 65536, ken: 0 },
+      }),
+    );
+  });
+
+  it('lets an invalid TID through as what it is, not as an expired key', () => {
+    for (const tid of [-1, 0x1000000, 1.5]) {
+      let thrown: unknown;
+      try {
+        assertKenCoversTid(key({ ken: 0 }), tid);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).not.toBeInstanceOf(DomainError);
+      expect(thrown).toEqual(expect.objectContaining({ code: 'TID_OUT_OF_RANGE', field: 'tid' }));
+    }
+  });
+});
