@@ -195,6 +195,13 @@ describe('currency sign and exponents (STS-SPEC §7.2)', () => {
     expect(decodeCurrency(0, 0x4000).amount).toBe(0.16384);
   });
 
+  it('encodes up to exponent 31 and refuses what only a 32nd exponent would hold', () => {
+    expect(encodeCurrency('1e30').seNibble).toBe(7);
+    expect(() => encodeCurrency('1e31')).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'amount' }),
+    );
+  });
+
   it('refuses an amount beyond the 5-bit exponent, naming the field', () => {
     expect(() => encodeCurrency('1e40', 'price')).toThrow(
       expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'price' }),
