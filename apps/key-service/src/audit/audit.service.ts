@@ -9,13 +9,23 @@ import { currentRequestId } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import {
   type AuditCheckpoint,
+  type BrokenLink,
   ChainVerifier,
   type ChainedAuditEvent,
   canonicalJson,
+  checkPins,
+  checkpointLine,
   checkpointMessage,
+  eventLine,
+  exportTrailerMessage,
   GENESIS_HASH,
+  headerLine,
+  keyFingerprint,
+  trailerLine,
   type VerificationResult,
   verifyCheckpointSignature,
+  type Witness,
+  witnessOf,
 } from './audit-chain';
 import {
   AuditCheckpointRow,
@@ -24,13 +34,6 @@ import {
   type AuditOutcome,
 } from './audit-event.entity';
 import { MetricsService } from '../health/metrics.service';
-import {
-  checkpointLine,
-  eventLine,
-  exportTrailerMessage,
-  headerLine,
-  trailerLine,
-} from './export-format';
 import { GroupCommitter } from './group-committer';
 import { appendEvents } from './audit-sql';
 import { type BulkRows, insertBulk } from '../database/bulk-rows';
@@ -69,6 +72,15 @@ interface StampedAuditInput {
   readonly input: AuditInput;
   readonly requestId: string;
   readonly at: string;
+}
+
+/**
+ * An online verification: the chain's result and, when it is intact and a checkpoint covers it,
+ * the witness an auditor keeps for the next verification (the newest signed checkpoint).
+ */
+export interface OnlineVerification extends VerificationResult {
+  readonly keyFingerprint: string;
+  readonly witness?: Witness;
 }
 
 /** Most events one group-commit transaction appends (a larger single submission goes alone). */
@@ -139,8 +151,11 @@ function assertWritable(e: StampedAuditInput): void {
 export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private publicKey?: KeyObject;
   private publicKeyPemValue?: string;
+  private fingerprint?: string;
   private timer?: NodeJS.Timeout;
   private checkpointing?: Promise<void>;
+  /** A triggered checkpoint failed: the next append tries again, whatever its size. */
+  private checkpointOwed = false;
   private readonly committer = new GroupCommitter<StampedAuditInput>(
     (events) => this.commitBatch(events),
     GROUP_COMMIT_MAX_EVENTS,
@@ -166,6 +181,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     }
     this.publicKeyPemValue = await this.custody.publicKeyPem(label);
     this.publicKey = createPublicKey(this.publicKeyPemValue);
+    this.fingerprint = keyFingerprint(this.publicKey);
     if (this.config.audit.checkpointSeconds > 0) {
       this.timer = setInterval(() => {
         void this.checkpointNow().catch(() => undefined);
@@ -184,6 +200,12 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   get publicKeyPem(): string {
     if (!this.publicKeyPemValue) throw new Error('audit key not initialised');
     return this.publicKeyPemValue;
+  }
+
+  /** SHA-256 of the audit public key's SPKI DER (hex): what auditors pin at installation. */
+  get keyFingerprint(): string {
+    if (!this.fingerprint) throw new Error('audit key not initialised');
+    return this.fingerprint;
   }
 
   /**
@@ -297,7 +319,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     const every = this.config.audit.checkpointEvery;
     head.then(
       ({ seq }) => {
-        if (Math.floor(seq / every) > Math.floor((seq - events.length) / every)) {
+        const crossed = Math.floor(seq / every) > Math.floor((seq - events.length) / every);
+        if (crossed || this.checkpointOwed) {
           // The checkpoint signs the committed head, so it runs after this transaction.
           setImmediate(() => void this.checkpointNow().catch(() => undefined));
         }
@@ -339,7 +362,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     this.checkpointing = run;
     try {
       await run;
+      this.checkpointOwed = false;
     } catch (error) {
+      this.checkpointOwed = true;
       this.logger.event('warn', 'audit checkpoint failed; retried at the next trigger', {
         error:
           error instanceof HsmError ? error.code : error instanceof Error ? error.name : 'unknown',
@@ -376,13 +401,41 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Verifies the whole stored chain, every checkpoint, and that the chain ends exactly at the
-   * `audit_head` row (same last sequence and hash, nothing stored beyond it); names the first
-   * broken link. Events appended while it runs are left for the next verification.
+   * Verifies the whole stored chain, every checkpoint, the checkpoint cadence (see
+   * `ChainVerifier`), and that the chain ends exactly at the `audit_head` row (same last sequence
+   * and hash, nothing stored beyond it); names the first broken link. With the witness an auditor
+   * holds, the key must be the one it was signed with and the chain must hold its hash at its
+   * sequence. Events appended while it runs are left for the next verification.
    */
-  async verify(): Promise<VerificationResult> {
+  async verify(witness?: Witness): Promise<OnlineVerification> {
     const key = this.requirePublicKey();
-    const verifier = new ChainVerifier((cp) => verifyCheckpointSignature(key, cp));
+    const pinned = witness ? checkPins(key, { witness }) : undefined;
+    const result = pinned ? failedBefore(pinned) : await this.verifyChain(key, witness);
+    this.logger.event(result.ok ? 'info' : 'warn', 'audit chain verified', {
+      ok: result.ok,
+      eventsChecked: result.eventsChecked,
+      ...(witness ? { witnessSeq: witness.seq } : {}),
+      ...(result.firstBroken
+        ? { brokenSeq: result.firstBroken.seq, reason: result.firstBroken.reason }
+        : {}),
+    });
+    const fingerprint = this.keyFingerprint;
+    return result.ok && result.lastCheckpoint
+      ? {
+          ...result,
+          keyFingerprint: fingerprint,
+          witness: witnessOf(result.lastCheckpoint, fingerprint),
+        }
+      : { ...result, keyFingerprint: fingerprint };
+  }
+
+  private async verifyChain(key: KeyObject, witness?: Witness): Promise<VerificationResult> {
+    const { checkpointEvery: every, checkpointSeconds: seconds } = this.config.audit;
+    const verifier = new ChainVerifier((cp) => verifyCheckpointSignature(key, cp), {
+      cadence: { every, seconds },
+      now: this.clock.now().getTime(),
+      ...(witness ? { witness } : {}),
+    });
     // Checkpoints first: each signs a head committed before the head is read below, so one
     // beyond that head means the head was moved back.
     for (const cp of await this.checkpoints()) verifier.addCheckpoint(cp);
@@ -396,20 +449,15 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         }
       }
     }
-    result ??= verifier.finish({
-      source: 'the audit head',
-      seq: head.seq,
-      hash: head.hash,
-      highestStoredSeq: head.highestStoredSeq,
-    });
-    this.logger.event(result.ok ? 'info' : 'warn', 'audit chain verified', {
-      ok: result.ok,
-      eventsChecked: result.eventsChecked,
-      ...(result.firstBroken
-        ? { brokenSeq: result.firstBroken.seq, reason: result.firstBroken.reason }
-        : {}),
-    });
-    return result;
+    return (
+      result ??
+      verifier.finish({
+        source: 'the audit head',
+        seq: head.seq,
+        hash: head.hash,
+        highestStoredSeq: head.highestStoredSeq,
+      })
+    );
   }
 
   /**
@@ -458,9 +506,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Prepares a JSON Lines export (see `export-format.ts`): signs the committed head as a
+   * Prepares a JSON Lines export (`tools/audit-verifier`): signs the committed head as a
    * checkpoint, then signs the trailer that states where the export ends (events 1 to that
-   * head, its hash, the checkpoint count). Both signatures are made before a line is written,
+   * head, its hash, the checkpoint count) and the checkpoint cadence. Both signatures are made before a line is written,
    * so when the token is down this throws (503) instead of streaming an export that could not
    * be proven complete. Events appended meanwhile are left for the next export. The returned
    * lines are the header, every event with each checkpoint after the event it covers, and the
@@ -470,13 +518,15 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     const head = await this.checkpointNow(); // undefined only for an empty trail
     const end = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
     const checkpoints = (await this.checkpoints()).filter((cp) => cp.seq <= end.seq);
-    const keyLabel = this.config.audit.keyLabel;
+    const { keyLabel, checkpointEvery, checkpointSeconds } = this.config.audit;
     const fields = {
       exportedAt: this.clock.nowIso(),
       events: end.seq,
       checkpoints: checkpoints.length,
       lastSeq: end.seq,
       lastHash: end.hash,
+      checkpointEvery,
+      checkpointSeconds,
     };
     const signature = await this.custody.sign(keyLabel, exportTrailerMessage(fields));
     const trailer = trailerLine({
@@ -484,7 +534,13 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       keyLabel,
       signature: Buffer.from(signature).toString('hex'),
     });
-    return this.exportLines(headerLine({ exportedAt: fields.exportedAt, keyLabel }), {
+    const header = headerLine({
+      exportedAt: fields.exportedAt,
+      keyLabel,
+      checkpointEvery,
+      checkpointSeconds,
+    });
+    return this.exportLines(header, {
       upTo: end.seq,
       checkpoints,
       trailer,
@@ -539,6 +595,18 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       highestStoredSeq: Number(rows[0].highest ?? 0),
     };
   }
+}
+
+/** A verification that stopped before the chain: the key or the witness is wrong. */
+function failedBefore(firstBroken: BrokenLink): VerificationResult {
+  return {
+    ok: false,
+    eventsChecked: 0,
+    checkpointsChecked: 0,
+    lastSeq: 0,
+    lastSignedSeq: 0,
+    firstBroken,
+  };
 }
 
 function toCheckpoint(cp: AuditCheckpointRow): AuditCheckpoint {
