@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HsmError, KEY_CUSTODY, type KeyCustody } from '@sts/hsm';
 import type { EntityManager } from 'typeorm';
@@ -329,7 +330,11 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** Signs the committed head unless it is already checkpointed. One at a time per process. */
+  /**
+   * Signs the committed head unless it is already checkpointed. One at a time per process. A
+   * new checkpoint also goes, as one JSON line, to the configured sink file (a copy outside the
+   * database); a sink that cannot be written is logged and counted, the checkpoint stands.
+   */
   async checkpointNow(): Promise<AuditCheckpointRow | undefined> {
     while (this.checkpointing) await this.checkpointing.catch(() => undefined);
     let result: AuditCheckpointRow | undefined;
@@ -353,11 +358,13 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         keyLabel: label,
         signature: Buffer.from(signature).toString('hex'),
       };
-      await this.tx.run(async (em) => {
+      const inserted = await this.tx.run(async (em) => {
         const again = await em.findOneBy(AuditCheckpointRow, { seq: head.seq });
         if (!again) await em.insert(AuditCheckpointRow, row);
+        return !again;
       });
       result = Object.assign(new AuditCheckpointRow(), row);
+      if (inserted) await this.copyToSink(row);
     })();
     this.checkpointing = run;
     try {
@@ -374,6 +381,20 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       this.checkpointing = undefined;
     }
     return result;
+  }
+
+  private async copyToSink(cp: AuditCheckpoint): Promise<void> {
+    const sink = this.config.audit.checkpointSink;
+    if (!sink) return;
+    try {
+      await appendFile(sink, `${checkpointLine(cp)}\n`, { mode: 0o640 });
+    } catch (error) {
+      this.metrics.auditCheckpointSinkFailures.inc();
+      this.logger.event('error', 'audit checkpoint could not be copied to the sink', {
+        seq: cp.seq,
+        error: error instanceof Error && 'code' in error ? String(error.code) : 'unknown',
+      });
+    }
   }
 
   async list(q: AuditQuery): Promise<{ items: AuditEventRow[]; next?: number }> {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -113,6 +113,15 @@ export class EnvironmentVariables {
   @Max(86_400)
   STS_AUDIT_CHECKPOINT_SECONDS = 300;
 
+  /**
+   * A file outside the database to which every signed checkpoint is appended as one JSON line
+   * (absolute path; its directory must exist), for an operator to ship to another host.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\//, { message: 'must be an absolute path' })
+  STS_AUDIT_CHECKPOINT_SINK?: string;
+
   /** Approvals needed besides the requester's own request. */
   @Transform(toInt)
   @IsInt()
@@ -162,6 +171,8 @@ export interface AppConfig {
     readonly keyLabel: string;
     readonly checkpointEvery: number;
     readonly checkpointSeconds: number;
+    /** Absolute path of the checkpoint copy (JSON Lines), when configured. */
+    readonly checkpointSink?: string;
   };
   readonly approvals: { readonly quorum: number; readonly ttlSeconds: number };
   readonly schedulerSeconds: number;
@@ -201,6 +212,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (!problems.some((p) => p.variable === 'STS_HSM_MODULE') && !existsSync(vars.STS_HSM_MODULE)) {
     problems.push({ variable: 'STS_HSM_MODULE', reason: 'names a file that does not exist' });
   }
+  const sink = vars.STS_AUDIT_CHECKPOINT_SINK;
+  if (
+    !problems.some((p) => p.variable === 'STS_AUDIT_CHECKPOINT_SINK') &&
+    sink !== undefined &&
+    !(isAbsolute(sink) && existsSync(dirname(sink)))
+  ) {
+    problems.push({
+      variable: 'STS_AUDIT_CHECKPOINT_SINK',
+      reason: 'names a file in a directory that does not exist',
+    });
+  }
   if (problems.length > 0) {
     const text = problems
       .map((p) => `${p.variable} ${p.reason.replace(new RegExp(`^${p.variable}\\s*`), '')}`)
@@ -224,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       keyLabel: vars.STS_AUDIT_KEY_LABEL,
       checkpointEvery: vars.STS_AUDIT_CHECKPOINT_EVERY,
       checkpointSeconds: vars.STS_AUDIT_CHECKPOINT_SECONDS,
+      ...(sink !== undefined ? { checkpointSink: sink } : {}),
     },
     approvals: { quorum: vars.STS_APPROVAL_QUORUM, ttlSeconds: vars.STS_APPROVAL_TTL_SECONDS },
     schedulerSeconds: vars.STS_SCHEDULER_SECONDS,
