@@ -15,6 +15,7 @@ import { AuditService, SYSTEM_ACTOR } from '../../apps/key-service/src/audit/aud
 import { MetricsService } from '../../apps/key-service/src/health/metrics.service';
 import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';
+import { type CustodyMode, toggleCustody } from '../helpers/toggle-custody';
 import {
   auth,
   type Cast,
@@ -86,6 +87,7 @@ forEachDatabase('a database administrator rewrites the audit trail', (database) 
   /** What the auditor keeps from the API between two online verifications. */
   let heldWitness: Witness;
   let approveSeq: number;
+  let setCustody: (mode: CustodyMode) => void;
 
   const param = (i: number) => (database === 'postgres' ? `$${i}` : '?');
   const verifyOnline = async (witness?: Witness): Promise<Verification> => {
@@ -163,7 +165,16 @@ forEachDatabase('a database administrator rewrites the audit trail', (database) 
 
   beforeAll(async () => {
     mkdirSync(sinkDir);
-    svc = await startService({ database, checkpointEvery: EVERY, checkpointSink: sink });
+    svc = await startService({
+      database,
+      checkpointEvery: EVERY,
+      checkpointSink: sink,
+      custody: (inner) => {
+        const t = toggleCustody(inner);
+        setCustody = t.set;
+        return t.custody;
+      },
+    });
     db = svc.app.get(DataSource);
     cast = await createCast(svc);
     await createSupplyGroup(svc, cast, '600727');
@@ -256,6 +267,33 @@ forEachDatabase('a database administrator rewrites the audit trail', (database) 
     expect(cp?.seq).toBe(Number((await db.query('SELECT seq FROM audit_head'))[0].seq));
     expect(await failures()).toBe(before + 1);
     expect(svc.logs.some((l) => l.includes('could not be copied to the sink'))).toBe(true);
+  });
+
+  it('signs the checkpoint the token could not sign at the next append', async () => {
+    const headSeq = async () => Number((await db.query('SELECT seq FROM audit_head'))[0].seq);
+    const signedUpTo = async () =>
+      Number((await db.query('SELECT MAX(seq) AS m FROM audit_checkpoints'))[0].m);
+    const until = async (condition: () => Promise<boolean>) => {
+      for (let i = 0; i < 250 && !(await condition()); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const failed = () => svc.logs.filter((l) => l.includes('audit checkpoint failed')).length;
+    const failedBefore = failed();
+    const crossing = EVERY - ((await headSeq()) % EVERY); // reaches the next multiple
+    setCustody('down');
+    try {
+      await appendEvents(crossing, 'token-down');
+      await until(() => Promise.resolve(failed() > failedBefore));
+    } finally {
+      setCustody('up');
+    }
+    const missed = await headSeq();
+    expect(missed % EVERY).toBe(0);
+    expect(await signedUpTo()).toBeLessThan(missed);
+    await appendEvents(1, 'token-back'); // crosses no multiple: signed because one is owed
+    await until(async () => (await signedUpTo()) === missed + 1);
+    expect(await signedUpTo()).toBe(missed + 1);
   });
 
   it('refuses a malformed witness with 400 naming the field', async () => {

@@ -157,6 +157,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private checkpointing?: Promise<void>;
   /** A triggered checkpoint failed: the next append tries again, whatever its size. */
   private checkpointOwed = false;
+  /** Checkpoints appends triggered that are still waiting for their commit or the token. */
+  private readonly triggered = new Set<Promise<void>>();
+  private closing = false;
   private readonly committer = new GroupCommitter<StampedAuditInput>(
     (events) => this.commitBatch(events),
     GROUP_COMMIT_MAX_EVENTS,
@@ -193,7 +196,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.closing = true;
     await this.committer.drain(); // events already handed over are written before the pool closes
+    await Promise.all(this.triggered);
     await this.checkpointing?.catch(() => undefined);
   }
 
@@ -322,12 +327,29 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       ({ seq }) => {
         const crossed = Math.floor(seq / every) > Math.floor((seq - events.length) / every);
         if (crossed || this.checkpointOwed) {
-          // The checkpoint signs the committed head, so it runs after this transaction.
-          setImmediate(() => void this.checkpointNow().catch(() => undefined));
+          const run = this.checkpointOnceCommitted(seq).catch(() => undefined);
+          this.triggered.add(run);
+          void run.finally(() => this.triggered.delete(run));
         }
       },
       () => undefined, // the append failed: the transaction reports it
     );
+  }
+
+  /**
+   * The checkpoint an append triggered: it signs the committed head, which must have reached
+   * `seq`, but the head is known before the transaction commits (on PostgreSQL the append's
+   * answer arrives before the COMMIT's), so the head is read again, with a short back-off,
+   * until that commit is visible. A transaction that rolled back never shows `seq`: after
+   * about a second the checkpoint is left owed to the next append.
+   */
+  private async checkpointOnceCommitted(seq: number): Promise<void> {
+    for (let waitMs = 0; waitMs <= 640 && !this.closing; waitMs = Math.max(5, waitMs * 2)) {
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      const signed = await this.checkpointNow();
+      if (signed && signed.seq >= seq) return;
+    }
+    this.checkpointOwed = true;
   }
 
   /**
