@@ -414,7 +414,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       this.metrics.auditCheckpointSinkFailures.inc();
       this.logger.event('error', 'audit checkpoint could not be copied to the sink', {
         seq: cp.seq,
-        error: error instanceof Error && 'code' in error ? String(error.code) : 'unknown',
+        error:
+          typeof error === 'object' && error !== null && 'code' in error
+            ? String(error.code)
+            : 'unknown',
       });
     }
   }
