@@ -79,7 +79,7 @@ interface StampedAuditInput {
  * An online verification: the chain's result and, when it is intact and a checkpoint covers it,
  * the witness an auditor keeps for the next verification (the newest signed checkpoint).
  */
-export interface OnlineVerification extends VerificationResult {
+export interface OnlineVerification extends Omit<VerificationResult, 'lastCheckpoint'> {
   readonly keyFingerprint: string;
   readonly witness?: Witness;
 }
@@ -465,14 +465,15 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         ? { brokenSeq: result.firstBroken.seq, reason: result.firstBroken.reason }
         : {}),
     });
+    const { lastCheckpoint, ...verified } = result;
     const fingerprint = this.keyFingerprint;
-    return result.ok && result.lastCheckpoint
+    return result.ok && lastCheckpoint
       ? {
-          ...result,
+          ...verified,
           keyFingerprint: fingerprint,
-          witness: witnessOf(result.lastCheckpoint, fingerprint),
+          witness: witnessOf(lastCheckpoint, fingerprint),
         }
-      : { ...result, keyFingerprint: fingerprint };
+      : { ...verified, keyFingerprint: fingerprint };
   }
 
   private async verifyChain(key: KeyObject, witness?: Witness): Promise<VerificationResult> {
