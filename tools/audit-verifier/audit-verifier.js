@@ -267,8 +267,9 @@ function keyFingerprint(publicKey) {
 }
 
 /**
- * The longest span of events a checkpoint may cover after the previous one: `every` for the
- * trigger, `every` more for the batch that crossed it and appends committed before the signature.
+ * The longest span of events a checkpoint may cover after the previous one: `every` between the
+ * multiples of `every` the service signs, `every` more of slack for a checkpoint signed late (at
+ * the next append after a failure) and for trails signed before checkpoints fell on multiples.
  * @param {Cadence} cadence
  */
 function maxSpan(cadence) {

@@ -11,6 +11,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import {
   type AuditCheckpoint,
   type BrokenLink,
+  type ChainHead,
   ChainVerifier,
   type ChainedAuditEvent,
   canonicalJson,
@@ -325,9 +326,14 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     const every = this.config.audit.checkpointEvery;
     head.then(
       ({ seq }) => {
-        const crossed = Math.floor(seq / every) > Math.floor((seq - events.length) / every);
-        if (crossed || this.checkpointOwed) {
-          const run = this.checkpointOnceCommitted(seq).catch(() => undefined);
+        // Every multiple of `every` this append reached, or its last event when one is owed.
+        const crossed: number[] = [];
+        for (let m = Math.floor(seq / every) * every; m > seq - events.length; m -= every) {
+          crossed.unshift(m);
+        }
+        if (crossed.length === 0 && this.checkpointOwed) crossed.push(seq);
+        if (crossed.length > 0) {
+          const run = this.checkpointOnceCommitted(crossed).catch(() => undefined);
           this.triggered.add(run);
           void run.finally(() => this.triggered.delete(run));
         }
@@ -337,32 +343,45 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The checkpoint an append triggered: it signs the committed head, which must have reached
-   * `seq`, but the head is known before the transaction commits (on PostgreSQL the append's
-   * answer arrives before the COMMIT's), so the head is read again, with a short back-off,
-   * until that commit is visible. A transaction that rolled back never shows `seq`: after
-   * about a second the checkpoint is left owed to the next append.
+   * The checkpoints an append triggered: each signs the event at one of `seqs` (so checkpoints
+   * fall exactly on the cadence, however many events commit meanwhile). The append learns its
+   * sequence numbers before its transaction commits (on PostgreSQL the append's answer arrives
+   * before the COMMIT's), so each event is read again, with a short back-off, until that commit
+   * is visible. A transaction that rolled back never shows it: after about a second, or when the
+   * token cannot sign, the checkpoint is left owed to the next append.
    */
-  private async checkpointOnceCommitted(seq: number): Promise<void> {
-    for (let waitMs = 0; waitMs <= 640 && !this.closing; waitMs = Math.max(5, waitMs * 2)) {
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-      const signed = await this.checkpointNow();
-      if (signed && signed.seq >= seq) return;
+  private async checkpointOnceCommitted(seqs: readonly number[]): Promise<void> {
+    for (const seq of seqs) {
+      let signed: AuditCheckpointRow | undefined;
+      for (let waitMs = 0; !signed && waitMs <= 640; waitMs = Math.max(5, waitMs * 2)) {
+        if (this.closing) return;
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        signed = await this.checkpointNow(seq);
+      }
+      if (!signed) {
+        this.checkpointOwed = true;
+        return;
+      }
     }
-    this.checkpointOwed = true;
   }
 
   /**
-   * Signs the committed head unless it is already checkpointed. One at a time per process. A
-   * new checkpoint also goes, as one JSON line, to the configured sink file (a copy outside the
-   * database); a sink that cannot be written is logged and counted, the checkpoint stands.
+   * Signs the committed head (or the committed event at `at`) unless it is already checkpointed;
+   * undefined when there is nothing to sign (an empty trail, or no event `at` yet). One at a time
+   * per process. A new checkpoint also goes, as one JSON line, to the configured sink file (a
+   * copy outside the database); a sink that cannot be written is logged and counted, the
+   * checkpoint stands.
    */
-  async checkpointNow(): Promise<AuditCheckpointRow | undefined> {
+  async checkpointNow(at?: number): Promise<AuditCheckpointRow | undefined> {
     while (this.checkpointing) await this.checkpointing.catch(() => undefined);
     let result: AuditCheckpointRow | undefined;
     const run = (async () => {
-      const head = await this.tx.read((em) => em.findOneByOrFail(AuditHeadRow, { id: 1 }));
-      if (head.seq === 0) return;
+      const head = await this.tx.read<ChainHead | null>((em) =>
+        at === undefined
+          ? em.findOneByOrFail(AuditHeadRow, { id: 1 })
+          : em.findOne(AuditEventRow, { select: { seq: true, hash: true }, where: { seq: at } }),
+      );
+      if (!head || head.seq === 0) return;
       const exists = await this.tx.read((em) =>
         em.findOneBy(AuditCheckpointRow, { seq: head.seq }),
       );
@@ -370,13 +389,16 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         result = exists;
         return;
       }
-      const at = this.clock.nowIso();
+      const signedAt = this.clock.nowIso();
       const label = this.config.audit.keyLabel;
-      const signature = await this.custody.sign(label, checkpointMessage(head.seq, head.hash, at));
+      const signature = await this.custody.sign(
+        label,
+        checkpointMessage(head.seq, head.hash, signedAt),
+      );
       const row = {
         seq: head.seq,
         hash: head.hash,
-        at,
+        at: signedAt,
         keyLabel: label,
         signature: Buffer.from(signature).toString('hex'),
       };
