@@ -3,6 +3,7 @@
 const moduleNameMapper = {
   '^@sts/core$': '<rootDir>/libs/sts-core/src/index.ts',
   '^@sts/hsm$': '<rootDir>/libs/hsm/src/index.ts',
+  '^@sts/audit-verifier$': '<rootDir>/tools/audit-verifier/audit-verifier.js',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
@@ -21,7 +22,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
     },
     {
       ...common,

@@ -16,6 +16,7 @@ module.exports = {
     '<rootDir>/libs/sts-core/src/**/*.spec.ts',
     '<rootDir>/apps/key-service/src/vending/rules/*.spec.ts',
     '<rootDir>/apps/key-service/src/audit/{audit-chain,offline-verifier}*.spec.ts',
+    '<rootDir>/tools/audit-verifier/*.spec.ts',
     '<rootDir>/apps/key-service/src/common/validation-fast-path*.spec.ts',
   ],
   testPathIgnorePatterns: ['/node_modules/', '\\.property\\.spec\\.ts$'],

@@ -22,7 +22,7 @@ export default {
     'libs/sts-core/src/dkga.ts',
     'libs/sts-core/src/ea07.ts',
     'apps/key-service/src/vending/rules/sts-rules.ts',
-    'apps/key-service/src/audit/audit-chain.ts',
+    'tools/audit-verifier/audit-verifier.js',
     'apps/key-service/src/common/validation-fast-path.ts',
   ],
   reporters: ['clear-text', 'progress-append-only', 'json'],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { eventHash } from '../../apps/key-service/src/audit/audit-chain';
-import { verifyExportFile } from '../../apps/key-service/src/audit/offline-verifier';
+import { verifyExportFile } from '../../apps/key-service/src/audit/audit-chain';
 import { AuditService, SYSTEM_ACTOR } from '../../apps/key-service/src/audit/audit.service';
 import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';

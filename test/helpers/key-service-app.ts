@@ -34,6 +34,8 @@ export interface StartOptions {
   readonly custody?: (inner: KeyCustody) => KeyCustody;
   readonly quorum?: number;
   readonly checkpointEvery?: number;
+  /** STS_AUDIT_CHECKPOINT_SINK: a file that receives a copy of every signed checkpoint. */
+  readonly checkpointSink?: string;
 }
 
 /** A running key service for one suite, with its data dir, database, token and log lines. */
@@ -104,6 +106,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
       keyLabel: 'sts-audit',
       checkpointEvery: options.checkpointEvery ?? 1000,
       checkpointSeconds: 0,
+      ...(options.checkpointSink ? { checkpointSink: options.checkpointSink } : {}),
     },
     approvals: { quorum: options.quorum ?? 1, ttlSeconds: 3600 },
     enrolmentTtlSeconds: 72 * 3600,

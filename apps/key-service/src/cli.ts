@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { verifyExportFile } from './audit/offline-verifier';
+import { verifyAuditCommand } from './audit/audit-chain';
+import { AuditService } from './audit/audit.service';
 import { CAMPAIGN_PROGRESS_USAGE, campaignProgress } from './campaigns/campaign-progress-cli';
 import { JsonLogger } from './common/json-logger';
 import { type AppConfig, ConfigError, loadConfig, redactSecrets } from './config/app-config';
@@ -23,11 +25,13 @@ const USAGE = `key-service <command>
   openapi [--out FILE|--check FILE]
                                write the OpenAPI document (default docs/openapi.json), or fail if
                                FILE differs from the code
-  verify-audit --public-key PEM EXPORT.jsonl
-                               verify an audit export offline with only the audit public key:
-                               the chain, every checkpoint and the signed trailer (a cut tail,
-                               stripped checkpoints or a missing trailer fail); JSON result on
-                               stdout, exit 0 intact, 1 not intact
+  verify-audit --public-key PEM [--fingerprint HEX] [--witness FILE] EXPORT.jsonl
+                               verify an audit export offline with only the audit public key
+                               (the same command as tools/audit-verifier/verify-audit.js): the
+                               chain, every checkpoint, their cadence and the signed trailer; the
+                               key against the fingerprint recorded at installation; that the
+                               export extends the witness FILE, which then advances; JSON result
+                               on stdout, exit 0 intact, 1 not intact
 ${CAMPAIGN_PROGRESS_USAGE}`;
 
 function out(text: string): void {
@@ -89,9 +93,17 @@ async function bootstrapAdmin(config: AppConfig, plan: InstallationPlan): Promis
           'second admin to approve: name two with --admin.',
       );
     }
+    printAuditKeyFingerprint(app);
   } finally {
     await app.close();
   }
+}
+
+/** The installation ceremony's record for auditors: the audit key they will pin. */
+function printAuditKeyFingerprint(app: INestApplicationContext): void {
+  out('audit key fingerprint (SHA-256 of its SPKI DER; auditors record it now and verify with');
+  out('verify-audit --fingerprint):');
+  out(`  ${app.get(AuditService).keyFingerprint}`);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -131,25 +143,11 @@ async function run(argv: string[]): Promise<number> {
       out(`wrote ${file}`);
       return 0;
     }
-    case 'verify-audit': {
-      const i = rest.indexOf('--public-key');
-      const pem = i >= 0 ? rest[i + 1] : undefined;
-      const file = rest.filter((_, j) => j !== i && j !== i + 1)[0];
-      if (!pem || !file) {
-        out(USAGE);
-        return 2;
-      }
-      const result = await verifyExportFile(file, readFileSync(pem, 'utf8'));
-      out(JSON.stringify(result, null, 2));
-      const broken = result.firstBroken;
-      process.stderr.write(
-        broken
-          ? `audit export NOT intact: ${broken.reason} at event ${broken.seq}: ${broken.message}\n`
-          : `audit export intact: events 1 to ${result.lastSeq}, ${result.checkpointsChecked} ` +
-              `checkpoints and the trailer signed, exported at ${result.exportedAt ?? '?'}\n`,
-      );
-      return result.ok ? 0 : 1;
-    }
+    case 'verify-audit':
+      return verifyAuditCommand(rest, {
+        out: (t) => process.stdout.write(t),
+        err: (t) => process.stderr.write(t),
+      });
     case 'campaign-progress':
       return campaignProgress(rest, {
         env: process.env,

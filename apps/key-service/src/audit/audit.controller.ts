@@ -1,5 +1,14 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Inject, Query, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -11,6 +20,7 @@ import {
   AuditEventDto,
   AuditEventPageDto,
   AuditQueryDto,
+  AuditWitnessDto,
   PublicKeyDto,
   VerificationDto,
 } from './dto/audit.dto';
@@ -48,15 +58,35 @@ export class AuditController {
   @Get('verification')
   @Roles('auditor')
   @ApiOperation({
-    summary: 'Verify the whole chain and every checkpoint signature now',
+    summary: 'Verify the whole chain, every checkpoint signature and the checkpoint cadence now',
     description:
       'Names the first broken link: its sequence number and why (changed, missing, out of ' +
-      'order). The chain must end at the audit head: same last sequence and hash.',
+      'order, a span without a signed checkpoint). The chain must end at the audit head: same ' +
+      'last sequence and hash. When intact, `witness` is the newest signed checkpoint: keep it ' +
+      'and send it to `POST /audit/verification` next time.',
   })
   @ApiOkResponse({ type: VerificationDto })
   @ApiErrors()
   async verify(): Promise<VerificationDto> {
     return this.audit.verify();
+  }
+
+  @Post('verification')
+  @HttpCode(200)
+  @Roles('auditor')
+  @ApiOperation({
+    summary: 'Verify the chain and prove it extends the signed checkpoint the auditor holds',
+    description:
+      'As `GET /audit/verification`, and the witness (a checkpoint from an earlier ' +
+      'verification) must carry a valid signature by the same key (`KEY_FINGERPRINT_MISMATCH`, ' +
+      '`WITNESS_INVALID`) and the chain must hold its hash at its sequence (`WITNESS_MISMATCH`, ' +
+      '`WITNESS_BEYOND_END`): a history rewritten in the database, checkpoints re-signed ' +
+      'included, fails. When intact, `witness` is the next one to keep.',
+  })
+  @ApiOkResponse({ type: VerificationDto })
+  @ApiErrors(400)
+  async verifyWithWitness(@Body() witness: AuditWitnessDto): Promise<VerificationDto> {
+    return this.audit.verify(witness);
   }
 
   @Get('export')
@@ -66,8 +96,11 @@ export class AuditController {
     description:
       'Signs the head as a checkpoint and a trailer stating where the export ends (last ' +
       'sequence and hash, event and checkpoint counts), then streams events 1 to that head. ' +
-      'Verify offline with `key-service verify-audit --public-key audit.pem export.jsonl`: a ' +
-      'cut tail, a missing trailer or stripped checkpoints fail. 503 when the token cannot sign.',
+      'The header and the trailer carry the checkpoint cadence. Verify offline with ' +
+      '`verify-audit --public-key audit.pem --fingerprint HEX --witness witness.json ' +
+      'export.jsonl` (tools/audit-verifier): a cut tail, a missing trailer, stripped ' +
+      'checkpoints or a history that does not extend the witness fail. 503 when the token ' +
+      'cannot sign.',
   })
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({
@@ -90,6 +123,10 @@ export class AuditController {
   @ApiOkResponse({ type: PublicKeyDto })
   @ApiErrors()
   publicKey(): PublicKeyDto {
-    return { keyLabel: this.config.audit.keyLabel, publicKeyPem: this.audit.publicKeyPem };
+    return {
+      keyLabel: this.config.audit.keyLabel,
+      publicKeyPem: this.audit.publicKeyPem,
+      fingerprint: this.audit.keyFingerprint,
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HsmError, KEY_CUSTODY, type KeyCustody } from '@sts/hsm';
 import type { EntityManager } from 'typeorm';
@@ -9,13 +10,24 @@ import { currentRequestId } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import {
   type AuditCheckpoint,
+  type BrokenLink,
+  type ChainHead,
   ChainVerifier,
   type ChainedAuditEvent,
   canonicalJson,
+  checkPins,
+  checkpointLine,
   checkpointMessage,
+  eventLine,
+  exportTrailerMessage,
   GENESIS_HASH,
+  headerLine,
+  keyFingerprint,
+  trailerLine,
   type VerificationResult,
   verifyCheckpointSignature,
+  type Witness,
+  witnessOf,
 } from './audit-chain';
 import {
   AuditCheckpointRow,
@@ -24,13 +36,6 @@ import {
   type AuditOutcome,
 } from './audit-event.entity';
 import { MetricsService } from '../health/metrics.service';
-import {
-  checkpointLine,
-  eventLine,
-  exportTrailerMessage,
-  headerLine,
-  trailerLine,
-} from './export-format';
 import { GroupCommitter } from './group-committer';
 import { appendEvents } from './audit-sql';
 import { type BulkRows, insertBulk } from '../database/bulk-rows';
@@ -69,6 +74,15 @@ interface StampedAuditInput {
   readonly input: AuditInput;
   readonly requestId: string;
   readonly at: string;
+}
+
+/**
+ * An online verification: the chain's result and, when it is intact and a checkpoint covers it,
+ * the witness an auditor keeps for the next verification (the newest signed checkpoint).
+ */
+export interface OnlineVerification extends Omit<VerificationResult, 'lastCheckpoint'> {
+  readonly keyFingerprint: string;
+  readonly witness?: Witness;
 }
 
 /** Most events one group-commit transaction appends (a larger single submission goes alone). */
@@ -139,8 +153,14 @@ function assertWritable(e: StampedAuditInput): void {
 export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private publicKey?: KeyObject;
   private publicKeyPemValue?: string;
+  private fingerprint?: string;
   private timer?: NodeJS.Timeout;
   private checkpointing?: Promise<void>;
+  /** A triggered checkpoint failed: the next append tries again, whatever its size. */
+  private checkpointOwed = false;
+  /** Checkpoints appends triggered that are still waiting for their commit or the token. */
+  private readonly triggered = new Set<Promise<void>>();
+  private closing = false;
   private readonly committer = new GroupCommitter<StampedAuditInput>(
     (events) => this.commitBatch(events),
     GROUP_COMMIT_MAX_EVENTS,
@@ -166,6 +186,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     }
     this.publicKeyPemValue = await this.custody.publicKeyPem(label);
     this.publicKey = createPublicKey(this.publicKeyPemValue);
+    this.fingerprint = keyFingerprint(this.publicKey);
     if (this.config.audit.checkpointSeconds > 0) {
       this.timer = setInterval(() => {
         void this.checkpointNow().catch(() => undefined);
@@ -176,7 +197,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.closing = true;
     await this.committer.drain(); // events already handed over are written before the pool closes
+    await Promise.all(this.triggered);
     await this.checkpointing?.catch(() => undefined);
   }
 
@@ -184,6 +207,12 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   get publicKeyPem(): string {
     if (!this.publicKeyPemValue) throw new Error('audit key not initialised');
     return this.publicKeyPemValue;
+  }
+
+  /** SHA-256 of the audit public key's SPKI DER (hex): what auditors pin at installation. */
+  get keyFingerprint(): string {
+    if (!this.fingerprint) throw new Error('audit key not initialised');
+    return this.fingerprint;
   }
 
   /**
@@ -297,22 +326,62 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     const every = this.config.audit.checkpointEvery;
     head.then(
       ({ seq }) => {
-        if (Math.floor(seq / every) > Math.floor((seq - events.length) / every)) {
-          // The checkpoint signs the committed head, so it runs after this transaction.
-          setImmediate(() => void this.checkpointNow().catch(() => undefined));
+        // Every multiple of `every` this append reached, or its last event when one is owed.
+        const crossed: number[] = [];
+        for (let m = Math.floor(seq / every) * every; m > seq - events.length; m -= every) {
+          crossed.unshift(m);
+        }
+        if (crossed.length === 0 && this.checkpointOwed) crossed.push(seq);
+        if (crossed.length > 0) {
+          const run = this.checkpointOnceCommitted(crossed).catch(() => undefined);
+          this.triggered.add(run);
+          void run.finally(() => this.triggered.delete(run));
         }
       },
       () => undefined, // the append failed: the transaction reports it
     );
   }
 
-  /** Signs the committed head unless it is already checkpointed. One at a time per process. */
-  async checkpointNow(): Promise<AuditCheckpointRow | undefined> {
+  /**
+   * The checkpoints an append triggered: each signs the event at one of `seqs` (so checkpoints
+   * fall exactly on the cadence, however many events commit meanwhile). The append learns its
+   * sequence numbers before its transaction commits (on PostgreSQL the append's answer arrives
+   * before the COMMIT's), so each event is read again, with a short back-off, until that commit
+   * is visible. A transaction that rolled back never shows it: after about a second, or when the
+   * token cannot sign, the checkpoint is left owed to the next append.
+   */
+  private async checkpointOnceCommitted(seqs: readonly number[]): Promise<void> {
+    for (const seq of seqs) {
+      let signed: AuditCheckpointRow | undefined;
+      for (let waitMs = 0; !signed && waitMs <= 640; waitMs = Math.max(5, waitMs * 2)) {
+        if (this.closing) return;
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        signed = await this.checkpointNow(seq);
+      }
+      if (!signed) {
+        this.checkpointOwed = true;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Signs the committed head (or the committed event at `at`) unless it is already checkpointed;
+   * undefined when there is nothing to sign (an empty trail, or no event `at` yet). One at a time
+   * per process. A new checkpoint also goes, as one JSON line, to the configured sink file (a
+   * copy outside the database); a sink that cannot be written is logged and counted, the
+   * checkpoint stands.
+   */
+  async checkpointNow(at?: number): Promise<AuditCheckpointRow | undefined> {
     while (this.checkpointing) await this.checkpointing.catch(() => undefined);
     let result: AuditCheckpointRow | undefined;
     const run = (async () => {
-      const head = await this.tx.read((em) => em.findOneByOrFail(AuditHeadRow, { id: 1 }));
-      if (head.seq === 0) return;
+      const head = await this.tx.read<ChainHead | null>((em) =>
+        at === undefined
+          ? em.findOneByOrFail(AuditHeadRow, { id: 1 })
+          : em.findOne(AuditEventRow, { select: { seq: true, hash: true }, where: { seq: at } }),
+      );
+      if (!head || head.seq === 0) return;
       const exists = await this.tx.read((em) =>
         em.findOneBy(AuditCheckpointRow, { seq: head.seq }),
       );
@@ -320,26 +389,33 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         result = exists;
         return;
       }
-      const at = this.clock.nowIso();
+      const signedAt = this.clock.nowIso();
       const label = this.config.audit.keyLabel;
-      const signature = await this.custody.sign(label, checkpointMessage(head.seq, head.hash, at));
+      const signature = await this.custody.sign(
+        label,
+        checkpointMessage(head.seq, head.hash, signedAt),
+      );
       const row = {
         seq: head.seq,
         hash: head.hash,
-        at,
+        at: signedAt,
         keyLabel: label,
         signature: Buffer.from(signature).toString('hex'),
       };
-      await this.tx.run(async (em) => {
+      const inserted = await this.tx.run(async (em) => {
         const again = await em.findOneBy(AuditCheckpointRow, { seq: head.seq });
         if (!again) await em.insert(AuditCheckpointRow, row);
+        return !again;
       });
       result = Object.assign(new AuditCheckpointRow(), row);
+      if (inserted) await this.copyToSink(row);
     })();
     this.checkpointing = run;
     try {
       await run;
+      this.checkpointOwed = false;
     } catch (error) {
+      this.checkpointOwed = true;
       this.logger.event('warn', 'audit checkpoint failed; retried at the next trigger', {
         error:
           error instanceof HsmError ? error.code : error instanceof Error ? error.name : 'unknown',
@@ -349,6 +425,23 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       this.checkpointing = undefined;
     }
     return result;
+  }
+
+  private async copyToSink(cp: AuditCheckpoint): Promise<void> {
+    const sink = this.config.audit.checkpointSink;
+    if (!sink) return;
+    try {
+      await appendFile(sink, `${checkpointLine(cp)}\n`, { mode: 0o640 });
+    } catch (error) {
+      this.metrics.auditCheckpointSinkFailures.inc();
+      this.logger.event('error', 'audit checkpoint could not be copied to the sink', {
+        seq: cp.seq,
+        error:
+          typeof error === 'object' && error !== null && 'code' in error
+            ? String(error.code)
+            : 'unknown',
+      });
+    }
   }
 
   async list(q: AuditQuery): Promise<{ items: AuditEventRow[]; next?: number }> {
@@ -376,13 +469,42 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Verifies the whole stored chain, every checkpoint, and that the chain ends exactly at the
-   * `audit_head` row (same last sequence and hash, nothing stored beyond it); names the first
-   * broken link. Events appended while it runs are left for the next verification.
+   * Verifies the whole stored chain, every checkpoint, the checkpoint cadence (see
+   * `ChainVerifier`), and that the chain ends exactly at the `audit_head` row (same last sequence
+   * and hash, nothing stored beyond it); names the first broken link. With the witness an auditor
+   * holds, the key must be the one it was signed with and the chain must hold its hash at its
+   * sequence. Events appended while it runs are left for the next verification.
    */
-  async verify(): Promise<VerificationResult> {
+  async verify(witness?: Witness): Promise<OnlineVerification> {
     const key = this.requirePublicKey();
-    const verifier = new ChainVerifier((cp) => verifyCheckpointSignature(key, cp));
+    const pinned = witness ? checkPins(key, { witness }) : undefined;
+    const result = pinned ? failedBefore(pinned) : await this.verifyChain(key, witness);
+    this.logger.event(result.ok ? 'info' : 'warn', 'audit chain verified', {
+      ok: result.ok,
+      eventsChecked: result.eventsChecked,
+      ...(witness ? { witnessSeq: witness.seq } : {}),
+      ...(result.firstBroken
+        ? { brokenSeq: result.firstBroken.seq, reason: result.firstBroken.reason }
+        : {}),
+    });
+    const { lastCheckpoint, ...verified } = result;
+    const fingerprint = this.keyFingerprint;
+    return result.ok && lastCheckpoint
+      ? {
+          ...verified,
+          keyFingerprint: fingerprint,
+          witness: witnessOf(lastCheckpoint, fingerprint),
+        }
+      : { ...verified, keyFingerprint: fingerprint };
+  }
+
+  private async verifyChain(key: KeyObject, witness?: Witness): Promise<VerificationResult> {
+    const { checkpointEvery: every, checkpointSeconds: seconds } = this.config.audit;
+    const verifier = new ChainVerifier((cp) => verifyCheckpointSignature(key, cp), {
+      cadence: { every, seconds },
+      now: this.clock.now().getTime(),
+      ...(witness ? { witness } : {}),
+    });
     // Checkpoints first: each signs a head committed before the head is read below, so one
     // beyond that head means the head was moved back.
     for (const cp of await this.checkpoints()) verifier.addCheckpoint(cp);
@@ -396,20 +518,15 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         }
       }
     }
-    result ??= verifier.finish({
-      source: 'the audit head',
-      seq: head.seq,
-      hash: head.hash,
-      highestStoredSeq: head.highestStoredSeq,
-    });
-    this.logger.event(result.ok ? 'info' : 'warn', 'audit chain verified', {
-      ok: result.ok,
-      eventsChecked: result.eventsChecked,
-      ...(result.firstBroken
-        ? { brokenSeq: result.firstBroken.seq, reason: result.firstBroken.reason }
-        : {}),
-    });
-    return result;
+    return (
+      result ??
+      verifier.finish({
+        source: 'the audit head',
+        seq: head.seq,
+        hash: head.hash,
+        highestStoredSeq: head.highestStoredSeq,
+      })
+    );
   }
 
   /**
@@ -458,9 +575,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Prepares a JSON Lines export (see `export-format.ts`): signs the committed head as a
+   * Prepares a JSON Lines export (`tools/audit-verifier`): signs the committed head as a
    * checkpoint, then signs the trailer that states where the export ends (events 1 to that
-   * head, its hash, the checkpoint count). Both signatures are made before a line is written,
+   * head, its hash, the checkpoint count) and the checkpoint cadence. Both signatures are made before a line is written,
    * so when the token is down this throws (503) instead of streaming an export that could not
    * be proven complete. Events appended meanwhile are left for the next export. The returned
    * lines are the header, every event with each checkpoint after the event it covers, and the
@@ -470,13 +587,15 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     const head = await this.checkpointNow(); // undefined only for an empty trail
     const end = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
     const checkpoints = (await this.checkpoints()).filter((cp) => cp.seq <= end.seq);
-    const keyLabel = this.config.audit.keyLabel;
+    const { keyLabel, checkpointEvery, checkpointSeconds } = this.config.audit;
     const fields = {
       exportedAt: this.clock.nowIso(),
       events: end.seq,
       checkpoints: checkpoints.length,
       lastSeq: end.seq,
       lastHash: end.hash,
+      checkpointEvery,
+      checkpointSeconds,
     };
     const signature = await this.custody.sign(keyLabel, exportTrailerMessage(fields));
     const trailer = trailerLine({
@@ -484,7 +603,13 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       keyLabel,
       signature: Buffer.from(signature).toString('hex'),
     });
-    return this.exportLines(headerLine({ exportedAt: fields.exportedAt, keyLabel }), {
+    const header = headerLine({
+      exportedAt: fields.exportedAt,
+      keyLabel,
+      checkpointEvery,
+      checkpointSeconds,
+    });
+    return this.exportLines(header, {
       upTo: end.seq,
       checkpoints,
       trailer,
@@ -539,6 +664,18 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       highestStoredSeq: Number(rows[0].highest ?? 0),
     };
   }
+}
+
+/** A verification that stopped before the chain: the key or the witness is wrong. */
+function failedBefore(firstBroken: BrokenLink): VerificationResult {
+  return {
+    ok: false,
+    eventsChecked: 0,
+    checkpointsChecked: 0,
+    lastSeq: 0,
+    lastSignedSeq: 0,
+    firstBroken,
+  };
 }
 
 function toCheckpoint(cp: AuditCheckpointRow): AuditCheckpoint {

@@ -72,6 +72,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes an absolute checkpoint sink path in an existing directory, and nothing else', () => {
+    expect(loadConfig({ ...BASE }).audit.checkpointSink).toBeUndefined();
+    const sink = `${__dirname}/checkpoints.jsonl`;
+    expect(loadConfig({ ...BASE, STS_AUDIT_CHECKPOINT_SINK: sink }).audit.checkpointSink).toBe(
+      sink,
+    );
+    for (const bad of ['checkpoints.jsonl', '/nonexistent-dir/checkpoints.jsonl']) {
+      expect(failure({ ...BASE, STS_AUDIT_CHECKPOINT_SINK: bad }).variables).toEqual([
+        'STS_AUDIT_CHECKPOINT_SINK',
+      ]);
+    }
+  });
+
   it('marks the token PIN and the database URL sensitive', () => {
     expect([...SENSITIVE_VARIABLES].sort()).toEqual(['DATABASE_URL', 'STS_HSM_PIN']);
   });

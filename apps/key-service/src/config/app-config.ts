@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -138,6 +138,15 @@ export class EnvironmentVariables {
   @Max(86_400)
   STS_AUDIT_CHECKPOINT_SECONDS = 300;
 
+  /**
+   * A file outside the database to which every signed checkpoint is appended as one JSON line
+   * (absolute path; its directory must exist), for an operator to ship to another host.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\//, { message: 'must be an absolute path' })
+  STS_AUDIT_CHECKPOINT_SINK?: string;
+
   /** Approvals needed besides the requester's own request. */
   @Transform(toInt)
   @IsInt()
@@ -197,6 +206,8 @@ export interface AppConfig {
     readonly keyLabel: string;
     readonly checkpointEvery: number;
     readonly checkpointSeconds: number;
+    /** Absolute path of the checkpoint copy (JSON Lines), when configured. */
+    readonly checkpointSink?: string;
   };
   readonly approvals: { readonly quorum: number; readonly ttlSeconds: number };
   readonly enrolmentTtlSeconds: number;
@@ -304,6 +315,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   } else {
     problems.push(read);
   }
+  const sink = vars.STS_AUDIT_CHECKPOINT_SINK;
+  if (
+    !problems.some((p) => p.variable === 'STS_AUDIT_CHECKPOINT_SINK') &&
+    sink !== undefined &&
+    !(isAbsolute(sink) && existsSync(dirname(sink)))
+  ) {
+    problems.push({
+      variable: 'STS_AUDIT_CHECKPOINT_SINK',
+      reason: 'names a file in a directory that does not exist',
+    });
+  }
   if (problems.length > 0) {
     const text = problems
       .map((p) => `${p.variable} ${p.reason.replace(new RegExp(`^${p.variable}\\s*`), '')}`)
@@ -327,6 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       keyLabel: vars.STS_AUDIT_KEY_LABEL,
       checkpointEvery: vars.STS_AUDIT_CHECKPOINT_EVERY,
       checkpointSeconds: vars.STS_AUDIT_CHECKPOINT_SECONDS,
+      ...(sink !== undefined ? { checkpointSink: sink } : {}),
     },
     approvals: { quorum: vars.STS_APPROVAL_QUORUM, ttlSeconds: vars.STS_APPROVAL_TTL_SECONDS },
     enrolmentTtlSeconds: vars.STS_ENROLMENT_TTL_HOURS * 3600,

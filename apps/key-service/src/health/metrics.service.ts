@@ -27,6 +27,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly auditCheckpointSinkFailures = new Counter({
+    name: 'sts_audit_checkpoint_sink_failures_total',
+    help: 'Signed audit checkpoints that could not be appended to STS_AUDIT_CHECKPOINT_SINK',
+    registers: [this.registry],
+  });
+
   readonly hsmErrors = new Counter({
     name: 'sts_hsm_errors_total',
     help: 'Key-custody errors by code',

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { BREAK_REASONS, WITNESS_FORMAT } from '../audit-chain';
 import type { AuditCheckpointRow, AuditEventRow } from '../audit-event.entity';
 
 export class AuditQueryDto {
@@ -131,18 +142,7 @@ export class AuditCheckpointListDto {
 export class BrokenLinkDto {
   @ApiProperty({ description: 'The first sequence number at which the chain is broken' })
   seq!: number;
-  @ApiProperty({
-    enum: [
-      'SEQUENCE_GAP',
-      'PREV_HASH_MISMATCH',
-      'HASH_MISMATCH',
-      'CHECKPOINT_MISMATCH',
-      'CHECKPOINT_SIGNATURE_INVALID',
-      'EVENTS_MISSING_AFTER_LAST',
-      'HEAD_MISMATCH',
-      'EVENTS_BEYOND_HEAD',
-    ],
-  })
+  @ApiProperty({ enum: BREAK_REASONS })
   reason!: string;
   @ApiProperty()
   message!: string;
@@ -154,6 +154,37 @@ export class BrokenLinkDto {
   expectedLastSeq?: number;
   @ApiPropertyOptional({ description: 'For a wrong end: the last sequence actually present' })
   foundLastSeq?: number;
+}
+
+/**
+ * A signed checkpoint an auditor verified and keeps (the `sts-audit-witness/v1` file of
+ * `verify-audit --witness`).
+ */
+export class AuditWitnessDto {
+  @ApiProperty({ enum: [WITNESS_FORMAT] })
+  @IsIn([WITNESS_FORMAT])
+  format!: typeof WITNESS_FORMAT;
+
+  @ApiProperty({ minimum: 1, description: 'The event the checkpoint covers' })
+  @IsInt()
+  @Min(1)
+  seq!: number;
+
+  @ApiProperty({ description: 'The hash of that event (SHA-256, hex)' })
+  @Matches(/^[0-9a-f]{64}$/, { message: 'must be 64 lower-case hex digits' })
+  hash!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When the checkpoint was signed' })
+  @IsISO8601({ strict: true })
+  at!: string;
+
+  @ApiProperty({ description: 'ECDSA P-256 / SHA-256, IEEE P1363 r||s, hex' })
+  @Matches(/^[0-9a-f]{128}$/, { message: 'must be 128 lower-case hex digits' })
+  signature!: string;
+
+  @ApiProperty({ description: "SHA-256 of the audit key's SPKI DER, hex" })
+  @Matches(/^[0-9a-f]{64}$/, { message: 'must be 64 lower-case hex digits' })
+  keyFingerprint!: string;
 }
 
 export class VerificationDto {
@@ -169,6 +200,15 @@ export class VerificationDto {
   lastSignedSeq!: number;
   @ApiPropertyOptional({ type: BrokenLinkDto })
   firstBroken?: BrokenLinkDto;
+  @ApiProperty({ description: "SHA-256 of the audit key's SPKI DER, hex" })
+  keyFingerprint!: string;
+  @ApiPropertyOptional({
+    type: AuditWitnessDto,
+    description:
+      'When intact: the newest signed checkpoint verified, to keep and send as the body of ' +
+      '`POST /audit/verification` next time',
+  })
+  witness?: AuditWitnessDto;
 }
 
 export class PublicKeyDto {
@@ -176,4 +216,10 @@ export class PublicKeyDto {
   keyLabel!: string;
   @ApiProperty({ description: 'SPKI PEM: all an offline verifier needs' })
   publicKeyPem!: string;
+  @ApiProperty({
+    description:
+      "SHA-256 of the key's SPKI DER, hex: record it at installation (bootstrap-admin prints it) " +
+      'and verify exports with `--fingerprint`',
+  })
+  fingerprint!: string;
 }

@@ -2,26 +2,30 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditChain, signedCheckpoint } from '../../../../test/helpers/audit-chain';
+import { auditChain, signedCheckpoint } from '../../test/helpers/audit-chain';
 import {
   type AuditCheckpoint,
   type ChainedAuditEvent,
   canonicalJson,
-  GENESIS_HASH,
-} from './audit-chain';
-import {
   checkpointLine,
+  eventHash,
   eventLine,
   exportTrailerMessage,
+  GENESIS_HASH,
   headerLine,
+  keyFingerprint,
   trailerLine,
-} from './export-format';
-import { verifyExportFile } from './offline-verifier';
+  verifyExportFile,
+  type Witness,
+  witnessOf,
+} from './audit-verifier';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const EXPORTED_AT = '2025-01-01T01:00:00.000Z';
+/** The cadence the exports below are made under: a checkpoint every 4 events, no timer. */
+const EVERY = 4;
 
 const signHex = (message: Buffer, key = privateKey) =>
   sign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }).toString('hex');
@@ -32,7 +36,7 @@ const checkpoint = (e: ChainedAuditEvent): AuditCheckpoint => signedCheckpoint(e
 function trailer(
   events: ChainedAuditEvent[],
   checkpoints: number,
-  overrides: { exportedAt?: string; key?: typeof privateKey } = {},
+  overrides: { exportedAt?: string; key?: typeof privateKey; every?: number } = {},
 ): string {
   const last = events[events.length - 1];
   const fields = {
@@ -41,6 +45,8 @@ function trailer(
     checkpoints,
     lastSeq: last?.seq ?? 0,
     lastHash: last?.hash ?? GENESIS_HASH,
+    checkpointEvery: overrides.every ?? EVERY,
+    checkpointSeconds: 0,
   };
   return trailerLine({
     ...fields,
@@ -49,14 +55,25 @@ function trailer(
   });
 }
 
-/** The lines the service writes: header, events with checkpoints at `every`, signed trailer. */
-function exportOf(events: ChainedAuditEvent[], every = 4): string[] {
-  const lines = [headerLine({ exportedAt: EXPORTED_AT, keyLabel: 'k' })];
+const header = (every = EVERY) =>
+  headerLine({
+    exportedAt: EXPORTED_AT,
+    keyLabel: 'k',
+    checkpointEvery: every,
+    checkpointSeconds: 0,
+  });
+
+/**
+ * The lines the service writes: header, events with checkpoints every {@link EVERY} events and
+ * one at the head, signed trailer. `absent`: checkpoints no longer in the database when the
+ * service made the export (so the trailer does not list them either).
+ */
+function exportOf(events: ChainedAuditEvent[], absent: number[] = []): string[] {
+  const lines = [header()];
   let checkpoints = 0;
   for (const e of events) {
     lines.push(eventLine(e));
-    // Like the service: a checkpoint at every `every` events and one at the exported head.
-    if (e.seq % every === 0 || e.seq === events.length) {
+    if ((e.seq % EVERY === 0 || e.seq === events.length) && !absent.includes(e.seq)) {
       lines.push(checkpointLine(checkpoint(e)));
       checkpoints += 1;
     }
@@ -73,10 +90,14 @@ const seqOf = (l: string) => (JSON.parse(l) as { seq: number }).seq;
 describe('verifyExportFile (offline, public key only)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sts-offline-verifier-'));
   let n = 0;
-  const check = (lines: string[], key = pem) => {
+  const check = (
+    lines: string[],
+    key = pem,
+    pins: { fingerprint?: string; witness?: Witness } = {},
+  ) => {
     const file = join(dir, `export-${n++}.jsonl`);
     writeFileSync(file, lines.length ? lines.join('\n') + '\n' : '');
-    return verifyExportFile(file, key);
+    return verifyExportFile(file, key, pins);
   };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -84,13 +105,20 @@ describe('verifyExportFile (offline, public key only)', () => {
   const intact = exportOf(events);
 
   it('accepts an untouched export: every event signed, the trailer proving the end', async () => {
+    const { type: _type, ...last } = JSON.parse(
+      intact.find((l) => isCheckpoint(l) && seqOf(l) === 10)!,
+    ) as AuditCheckpoint & { type: string };
     expect(await check(intact)).toEqual({
       ok: true,
       eventsChecked: 10,
       checkpointsChecked: 3,
       lastSeq: 10,
       lastSignedSeq: 10,
+      lastCheckpoint: last,
       exportedAt: EXPORTED_AT,
+      cadence: { every: EVERY, seconds: 0 },
+      keyFingerprint: keyFingerprint(pem),
+      witness: witnessOf(last, keyFingerprint(pem)),
     });
   });
 
@@ -256,6 +284,103 @@ describe('verifyExportFile (offline, public key only)', () => {
       expect((await check(changed)).firstBroken).toMatchObject({
         seq: 3,
         reason: 'HASH_MISMATCH',
+      });
+    });
+  });
+
+  describe('the checkpoint cadence the trailer signs', () => {
+    const twenty = chain(20);
+
+    it('tolerates one checkpoint missing: a span of twice the cadence', async () => {
+      expect(await check(exportOf(twenty, [8]))).toMatchObject({ ok: true, lastSignedSeq: 20 });
+    });
+
+    it('names a longer span without a checkpoint, where the service exported what was left', async () => {
+      expect((await check(exportOf(twenty, [8, 12]))).firstBroken).toMatchObject({
+        seq: 5,
+        reason: 'CHECKPOINT_GAP',
+      });
+      const result = await check(exportOf(twenty, [4, 8, 12, 16]));
+      expect(result.firstBroken).toMatchObject({ seq: 1, reason: 'CHECKPOINT_GAP' });
+      expect(result.firstBroken?.message).toContain('events 1 to 20 (20)');
+    });
+
+    it('names a header whose cadence was raised to hide the gap (the trailer signs the real one)', async () => {
+      const lines = exportOf(twenty, [4, 8, 12, 16]);
+      lines[0] = header(1000);
+      expect((await check(lines)).firstBroken).toMatchObject({ reason: 'EXPORT_TRAILER_INVALID' });
+      const t = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+      lines[lines.length - 1] = canonicalJson({ ...t, checkpointEvery: 1000 });
+      expect((await check(lines)).firstBroken).toMatchObject({ reason: 'EXPORT_TRAILER_INVALID' });
+    });
+  });
+
+  describe('the key the auditor pinned and the witness the auditor holds', () => {
+    const fingerprint = keyFingerprint(pem);
+    const witnessAt = (e: ChainedAuditEvent, fp = fingerprint): Witness =>
+      witnessOf(checkpoint(e), fp);
+
+    it('accepts the pinned key and names another one, before reading the export', async () => {
+      expect(await check(intact, pem, { fingerprint: fingerprint.toUpperCase() })).toMatchObject({
+        ok: true,
+      });
+      const pemOther = other.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const result = await check(intact, pemOther, { fingerprint });
+      expect(result).toMatchObject({ ok: false, eventsChecked: 0 });
+      expect(result.firstBroken).toMatchObject({ seq: 1, reason: 'KEY_FINGERPRINT_MISMATCH' });
+      expect(result.firstBroken?.message).toContain(fingerprint);
+    });
+
+    it('proves the export extends the witness and hands over the next one', async () => {
+      const result = await check(intact, pem, { witness: witnessAt(events[7]) });
+      expect(result).toMatchObject({ ok: true, lastSeq: 10 });
+      expect(result.witness).toMatchObject({
+        seq: 10,
+        hash: events[9].hash,
+        keyFingerprint: fingerprint,
+      });
+    });
+
+    it('names a history rewritten and re-signed with the audit key (the token)', async () => {
+      // The attacker changes event 3, recomputes every hash and signs every checkpoint and the
+      // trailer again: without a witness the export is indistinguishable from an honest one.
+      const rechained: ChainedAuditEvent[] = [];
+      let prevHash = GENESIS_HASH;
+      for (const e of events) {
+        const fields = e.seq === 3 ? { ...e, actorName: 'mallory' } : e;
+        const hash = eventHash(prevHash, fields);
+        rechained.push({ ...fields, prevHash, hash });
+        prevHash = hash;
+      }
+      const lines = exportOf(rechained);
+      expect(await check(lines)).toMatchObject({ ok: true });
+      expect(await check(lines, pem, { witness: witnessAt(events[7]) })).toMatchObject({
+        ok: false,
+        firstBroken: { seq: 8, reason: 'WITNESS_MISMATCH' },
+      });
+    });
+
+    it('names a history cut back before the witness', async () => {
+      const longer = chain(12);
+      expect(
+        (await check(intact, pem, { witness: witnessAt(longer[11]) })).firstBroken,
+      ).toMatchObject({
+        seq: 11,
+        reason: 'WITNESS_BEYOND_END',
+        expectedLastSeq: 12,
+        foundLastSeq: 10,
+      });
+    });
+
+    it('names a witness whose signature or key does not hold', async () => {
+      const forgedSignature = { ...witnessAt(events[7]), hash: events[6].hash };
+      expect((await check(intact, pem, { witness: forgedSignature })).firstBroken).toMatchObject({
+        seq: 8,
+        reason: 'WITNESS_INVALID',
+      });
+      const otherKey = witnessAt(events[7], 'ab'.repeat(32));
+      expect((await check(intact, pem, { witness: otherKey })).firstBroken).toMatchObject({
+        reason: 'KEY_FINGERPRINT_MISMATCH',
       });
     });
   });
