@@ -81,7 +81,7 @@ forEachDatabase('errors and availability', (database) => {
       '{"sgc": "600729", "name": "n", "__proto__": {"isAdmin": true}}',
     );
     expect(poisoned.status).toBe(400);
-    expect(poisoned.body.details.fields[0].field).toBe('body');
+    expect(poisoned.body.details.fields[0].field).toBe('body.__proto__');
     const tooLarge = await svc.http
       .post('/api/v1/supply-groups')
       .set(...auth(cast.officerA.key))
