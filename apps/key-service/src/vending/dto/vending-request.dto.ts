@@ -102,7 +102,7 @@ export class CreditTokenRequestDto {
     example: '25.6',
     description:
       'Decimal text. Units (kWh, m³, …) with at most 1 decimal for subclasses 0-3; currency with at most 5 for 4-7. ' +
-      'Encoded rounding up (the customer is never under-credited).',
+      'Encoded rounding up (the customer is never under-credited); the answer says what was encoded (`encodedAmount`).',
   })
   @IsString()
   @Matches(/^\d{1,9}(\.\d{1,5})?$/, { message: 'amount must be a non-negative decimal number' })
