@@ -132,6 +132,8 @@ export function configureHttpServer(
   metrics: MetricsService,
 ): void {
   const server = app.getHttpAdapter().getInstance();
+  // Fastify's own parsers (JSON, text/plain) give way to the ones below.
+  server.removeAllContentTypeParsers();
   server.addContentTypeParser<string>(
     'application/json',
     { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT },
