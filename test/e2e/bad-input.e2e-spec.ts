@@ -58,6 +58,10 @@ forEachDatabase('bad input', (database) => {
     const raw = (text: string) =>
       officer('post', '/supply-groups').set('Content-Type', 'application/json').send(text);
     expect(fieldsOf(await raw('['.repeat(5000) + ']'.repeat(5000)))).toEqual(['body']);
+    // A body that is not an object is refused as a whole, not field by field.
+    for (const text of ['[]', '[{"sgc":"600728","name":"n"}]', '837917974', '"str"', 'null']) {
+      expect(fieldsOf(await raw(text))).toEqual(['body']);
+    }
     expect(
       fieldsOf(await raw(`{"sgc":"600728","name":${'['.repeat(32)}${']'.repeat(32)}}`)),
     ).toEqual(['body']);
