@@ -227,12 +227,23 @@ function namesRequestField(field: string, op: Operation, r: FuzzRequest): boolea
   const head = field.replace(/^body\./, '').split(/[.[]/)[0];
   if (HEADERS.includes(head.toLowerCase())) return true;
   if (op.parameters.some((p) => p.name === head) || head in r.query) return true;
-  if (head in (op.body?.schema.properties ?? {})) return true;
+  const body = jsonObjectSent(r);
+  // A field of the schema may be named as missing, but only of a JSON object that was sent.
+  return (
+    body !== undefined && (Object.hasOwn(body, head) || head in (op.body?.schema.properties ?? {}))
+  );
+}
+
+/** The body as the service reads it when it is a JSON object ({} when empty), else undefined. */
+function jsonObjectSent(r: FuzzRequest): object | undefined {
+  if (r.type !== undefined && !/^application\/json\s*(;|$)/i.test(r.type)) return undefined;
   try {
-    const parsed = r.body ? (JSON.parse(r.body) as unknown) : undefined;
-    return typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, head);
+    const parsed = r.body ? (JSON.parse(r.body) as unknown) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? parsed
+      : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
