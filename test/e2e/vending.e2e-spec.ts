@@ -251,7 +251,6 @@ forEachDatabase('vending interface', (database) => {
         [5, '0.5'],
         [6, '12.34567'],
         [7, '999.9'],
-        [0, '2000.1'],
       ] as const) {
         const res = expectStatus(await credit(meterA, amount, subclass), 201);
         expect(res.body.kind).toBe('credit');
@@ -274,7 +273,6 @@ forEachDatabase('vending interface', (database) => {
         '0.50004',
         '12.34624',
         '999.92624',
-        '2000.4',
       ]);
     });
 
