@@ -221,16 +221,23 @@ async function send(op: Operation, fixture: Fixture, r: FuzzRequest): Promise<Re
   return req;
 }
 
-/** Whether a field a 400 names is in the request: a body key, parameter, query or header. */
+/**
+ * Whether a field a 400 names is in the request: a body key, parameter, query or header. The
+ * name is the key itself or a path into it (`meter.drn`, `items[0]`); keys may hold `.` or `[`.
+ */
 function namesRequestField(field: string, op: Operation, r: FuzzRequest): boolean {
   if (field === 'body') return true;
-  const head = field.replace(/^body\./, '').split(/[.[]/)[0];
-  if (HEADERS.includes(head.toLowerCase())) return true;
-  if (op.parameters.some((p) => p.name === head) || head in r.query) return true;
+  const name = field.replace(/^body\./, '');
+  const heads = [name, ...[...name.matchAll(/[.[]/g)].map((m) => name.slice(0, m.index))];
   const body = jsonObjectSent(r);
-  // A field of the schema may be named as missing, but only of a JSON object that was sent.
-  return (
-    body !== undefined && (Object.hasOwn(body, head) || head in (op.body?.schema.properties ?? {}))
+  return heads.some(
+    (head) =>
+      HEADERS.includes(head.toLowerCase()) ||
+      op.parameters.some((p) => p.name === head) ||
+      head in r.query ||
+      // A field of the schema may be named as missing, but only of a JSON object that was sent.
+      (body !== undefined &&
+        (Object.hasOwn(body, head) || head in (op.body?.schema.properties ?? {}))),
   );
 }
 
