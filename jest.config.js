@@ -1,5 +1,6 @@
-// Three tiers: unit (*.spec.ts beside the code, in-memory HSM), integration (*.int-spec.ts,
-// real SoftHSM token and databases), e2e (test/e2e, the whole app over HTTP).
+// Four tiers: unit (*.spec.ts beside the code, in-memory HSM), integration (*.int-spec.ts,
+// real SoftHSM token and databases), e2e (test/e2e, the whole app over HTTP), fuzz (test/fuzz,
+// generated requests from docs/openapi.json against the whole app).
 const moduleNameMapper = {
   '^@sts/core$': '<rootDir>/libs/sts-core/src/index.ts',
   '^@sts/hsm$': '<rootDir>/libs/hsm/src/index.ts',
@@ -34,6 +35,12 @@ module.exports = {
       displayName: 'e2e',
       globalSetup: '<rootDir>/test/helpers/e2e-global-setup.ts',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'fuzz',
+      globalSetup: '<rootDir>/test/helpers/e2e-global-setup.ts',
+      testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'],
     },
   ],
 };

@@ -240,6 +240,7 @@ forEachDatabase('vending interface', (database) => {
   describe('tokens, accepted by the virtual meter in issue order', () => {
     it('credit: every subclass, units and currency, with strictly increasing TIDs', async () => {
       const meter = virtualMeter(k1, meterA);
+      const encoded: string[] = [];
       let last = -1;
       for (const [subclass, amount] of [
         [0, '25.6'],
@@ -249,7 +250,7 @@ forEachDatabase('vending interface', (database) => {
         [4, '100'],
         [5, '0.5'],
         [6, '12.34567'],
-        [7, '999.99'],
+        [7, '999.9'],
       ] as const) {
         const res = expectStatus(await credit(meterA, amount, subclass), 201);
         expect(res.body.kind).toBe('credit');
@@ -257,13 +258,28 @@ forEachDatabase('vending interface', (database) => {
         expect(res.body.tids).toHaveLength(1);
         expect(res.body.tids[0]).toBeGreaterThan(last);
         last = res.body.tids[0];
-        expect(meter.enter(res.body.tokens[0].token).outcome).toBe('CREDIT_ACCEPTED');
+        const entered = meter.enter(res.body.tokens[0].token);
+        expect(entered.outcome).toBe('CREDIT_ACCEPTED');
+        // The answer states what the meter applies: the decoded amount, not the one asked for.
+        expect(Number(res.body.tokens[0].encodedAmount)).toBe(entered.token?.amount);
+        encoded.push(res.body.tokens[0].encodedAmount as string);
       }
+      expect(encoded).toEqual([
+        '25.6',
+        '1.0',
+        '2.5',
+        '60.0',
+        '100.00624',
+        '0.50004',
+        '12.34624',
+        '999.92624',
+      ]);
     });
 
     it('management: subclasses 0, 1, 2, 5, 6, 7', async () => {
       const m = { ...meterA, drn: drn('0000000002') };
       const meter = virtualMeter(k1, m);
+      const encoded: string[] = [];
       for (const [subclass, value] of [
         [0, 1000],
         [1, 65535],
@@ -271,14 +287,19 @@ forEachDatabase('vending interface', (database) => {
         [5, 0],
         [6, 2000],
         [7, 3],
+        [0, 999_999],
       ] as const) {
         const res = expectStatus(
           await post('tokens/management', client.key, { meter: m, subclass, value }),
           201,
         );
         expect(res.body.tokens[0]).toMatchObject({ tokenClass: 2, subclass });
-        expect(meter.enter(res.body.tokens[0].token).outcome).toBe('MANAGEMENT_ACCEPTED');
+        const entered = meter.enter(res.body.tokens[0].token);
+        expect(entered.outcome).toBe('MANAGEMENT_ACCEPTED');
+        expect(Number(res.body.tokens[0].encodedValue)).toBe(entered.token?.value);
+        encoded.push(res.body.tokens[0].encodedValue as string);
       }
+      expect(encoded).toEqual(['1000', '65535', '7', '0', '2000', '3', '1000024']);
       const bad = await post('tokens/management', client.key, { meter: m, subclass: 1, value: 9 });
       expect(bad.status).toBe(400);
       expect(bad.body.details.fields[0].field).toBe('value');
@@ -593,6 +614,11 @@ forEachDatabase('vending interface', (database) => {
     add(
       'currency amount over the limit',
       () => credit(meterA, '1000.00001', 4),
+      'STS_AMOUNT_LIMIT_EXCEEDED',
+    );
+    add(
+      'currency amount under the limit that the encoding rounds up past it (1000.02624)',
+      () => credit(meterA, '999.99999', 4),
       'STS_AMOUNT_LIMIT_EXCEEDED',
     );
     add('unit amount with two decimals', () => credit(meterA, '1.25', 0), 'STS_INVALID_AMOUNT');

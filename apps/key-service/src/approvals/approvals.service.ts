@@ -272,6 +272,7 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
     work: (em: EntityManager, approval: Approval) => Promise<void>,
   ): Promise<ApprovalDto> {
     let deferred: DomainError | undefined;
+    let acting = false;
     try {
       await this.tx.run(async (em) => {
         const approval = await this.load(em, id, true);
@@ -308,11 +309,12 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
             { required: [decidedBy] },
           );
         }
+        acting = true;
         await work(em, approval);
       });
     } catch (error) {
       const domain = toDomainError(error);
-      if (domain && isActionFailure(domain)) {
+      if (acting && domain && isActionFailure(domain)) {
         await this.fail(id, domain).catch((e: unknown) =>
           this.logger.event('error', 'could not record a failed approval', {
             approvalId: id,

@@ -24,8 +24,7 @@ import {
 import { type AuthenticatedPrincipal, CurrentPrincipal } from '../auth/authenticated-principal';
 import { Roles } from '../auth/roles.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { DomainError } from '../common/domain-error';
-import { STREAMED_BODY } from '../common/http-server';
+import { contentTypeError, isCsv, STREAMED_BODY } from '../common/http-server';
 import type { HttpRequest } from '../common/http-types';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CampaignsService } from './campaigns.service';
@@ -83,10 +82,7 @@ export class CampaignsController {
     @Param('id', UuidParamPipe) id: string,
     @Req() req: HttpRequest,
   ): Promise<MetersUploadedDto> {
-    const type = String(req.headers['content-type'] ?? '');
-    if (!/^text\/(csv|plain)\b/i.test(type)) {
-      throw DomainError.validation('Content-Type', 'Content-Type: must be text/csv');
-    }
+    if (!isCsv(req.headers['content-type'])) throw contentTypeError(true);
     return this.campaigns.uploadMeters(actor, id, req.body as AsyncIterable<Buffer>);
   }
 

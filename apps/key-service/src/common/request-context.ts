@@ -11,6 +11,9 @@ const storage = new AsyncLocalStorage<RequestContext>();
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** What a caller's `X-Request-Id` must be. */
+export const REQUEST_ID_RULE = 'must be 8-64 of A-Z a-z 0-9 . _ -';
+
 /** The request id: the caller's `X-Request-Id` when it is well-formed, otherwise a new UUID. */
 export function requestIdFrom(header: unknown): string {
   return typeof header === 'string' && INCOMING_ID.test(header) ? header : randomUUID();

@@ -20,6 +20,26 @@ describe('validation fast path', () => {
     expect(credit?.meter.constructor.name).toBe('MeterKeyDto');
   });
 
+  it('refuses null for an omittable field and an array for a nested object, as the pipe does', async () => {
+    const fast = fastPathFor(CreditTokenRequestDto);
+    const pipe = createValidationPipe();
+    const credit = SAMPLES[1][1];
+    for (const value of [
+      { ...credit, meter: { ...meter, keyType: null } },
+      { ...credit, meter: { ...meter, baseDate: null } },
+      { ...credit, meter: [meter] },
+    ]) {
+      expect(fast?.(jsonClone(value))).toBeUndefined();
+      await expect(
+        pipe.transform(jsonClone(value), body(CreditTokenRequestDto)),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+    const { keyType: _keyType, ...withoutKeyType } = meter;
+    expect(fast?.(jsonClone({ ...credit, meter: withoutKeyType }))).toBeInstanceOf(
+      CreditTokenRequestDto,
+    );
+  });
+
   it('has no fast path for a DTO with a rule it does not know (conditional, length)', () => {
     expect(fastPathFor(UpsertVendingClientDto)).toBeUndefined(); // @ValidateIf
     expect(fastPathFor(CreateSupplyGroupDto)).toBeUndefined(); // @Length
@@ -32,7 +52,7 @@ describe('validation fast path', () => {
       code: 'VALIDATION_FAILED',
       details: {
         fields: [
-          { field: 'amount', message: 'amount must be a non-negative decimal number' },
+          { field: 'amount', message: 'amount must be a decimal number more than zero' },
           { field: 'amount', message: 'amount must be a string' },
         ],
       },

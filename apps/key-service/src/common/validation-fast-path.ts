@@ -1,5 +1,6 @@
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage } from 'class-validator';
+import { IS_OMITTABLE } from './validation-rules';
 
 /**
  * A fast path for request bodies that are valid: the DTO's class-validator rules, read once and
@@ -20,7 +21,8 @@ type Constructor = new () => object;
 
 interface PropertyPlan {
   readonly name: string;
-  readonly optional: boolean;
+  /** Which absent values skip the checks: none, only `undefined` (IsOmittable), or also `null`. */
+  readonly optional: false | 'undefined' | 'nullish';
   readonly checks: readonly Check[];
   readonly nested?: ClassPlan;
 }
@@ -45,6 +47,7 @@ interface RuleMetadata {
 const CHECKS: Readonly<Record<string, (constraints: unknown[]) => Check | undefined>> = {
   isString: () => (v) => typeof v === 'string',
   isBoolean: () => (v) => typeof v === 'boolean',
+  isObject: () => (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
   isInt: () => (v) => typeof v === 'number' && Number.isInteger(v),
   min: ([min]) => (typeof min === 'number' ? (v) => typeof v === 'number' && v >= min : undefined),
   max: ([max]) => (typeof max === 'number' ? (v) => typeof v === 'number' && v <= max : undefined),
@@ -107,12 +110,14 @@ function propertyPlan(
   rules: readonly RuleMetadata[],
   seen: ReadonlySet<Constructor>,
 ): PropertyPlan | null {
-  let optional = false;
+  let optional: PropertyPlan['optional'] = false;
   let nested: ClassPlan | undefined;
   const checks: Check[] = [];
   for (const rule of rules) {
     if (rule.type === CONDITIONAL && rule.name === 'isOptional') {
-      optional = true;
+      optional = 'nullish';
+    } else if (rule.type === CONDITIONAL && rule.name === IS_OMITTABLE) {
+      optional = 'undefined';
     } else if (rule.type === IS_DEFINED) {
       checks.push((v) => v !== undefined && v !== null);
     } else if (rule.type === CUSTOM && rule.name !== undefined && rule.name in CHECKS) {
@@ -158,7 +163,8 @@ function accept(plan: ClassPlan, body: unknown): object | undefined {
   }
   for (const property of plan.properties.values()) {
     const value = instance[property.name];
-    if (property.optional && (value === null || value === undefined)) continue;
+    if (property.optional && value === undefined) continue;
+    if (property.optional === 'nullish' && value === null) continue;
     if (property.nested && (value === null || value === undefined)) return undefined;
     for (const check of property.checks) if (!check(value)) return undefined;
   }

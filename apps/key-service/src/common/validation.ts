@@ -22,7 +22,8 @@ function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
 
 /**
  * The ValidationPipe with a fast path for bodies that are valid (validation-fast-path.ts): a body
- * the fast path does not accept, and everything but bodies, goes through the pipe as before.
+ * the fast path does not accept, and everything but bodies, goes through the pipe as before. A
+ * body that is not a JSON object is refused as a whole (400 naming `body`).
  */
 class ServiceValidationPipe extends ValidationPipe {
   private readonly fastPaths = new Map<unknown, FastPath<unknown> | undefined>();
@@ -35,6 +36,10 @@ class ServiceValidationPipe extends ValidationPipe {
       }
       const accepted = this.fastPaths.get(type)?.(value);
       if (accepted !== undefined) return accepted;
+      // The DTO's fields are not the problem of a body that is not an object at all.
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw DomainError.validation('body', 'body: must be a JSON object');
+      }
     }
     return super.transform(value, metadata);
   }

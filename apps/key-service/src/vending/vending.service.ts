@@ -83,6 +83,7 @@ import {
   assertSupplyGroupActive,
   KT_OF,
 } from './rules/sts-rules';
+import { encodedCreditAmount, encodedManagementValue } from './rules/encoded-values';
 import { TidAllocator } from './tid-allocation/tid-allocator';
 import { VENDING_CONFIG, type VendingConfig } from './vending-config';
 
@@ -423,7 +424,8 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
         const m = dto.meter;
         assertInScope(client, m.sgc);
         assertSubclassAllowed(profile.creditSubclasses, 'credit', dto.subclass);
-        assertAmountWithinLimit(dto.subclass, dto.amount, profile);
+        const encodedAmount = encodedCreditAmount(dto.subclass, dto.amount);
+        assertAmountWithinLimit(dto.subclass, encodedAmount, profile);
         const key = this.checkVendKey(found, m, 'meter');
         return this.withTid(key, m, (cipher, tid) => {
           const token = buildCreditToken(cipher, {
@@ -436,7 +438,14 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
             dto.subclass >= 4 ? `${unit} currency ${dto.amount}` : `${unit} ${dto.amount}`;
           return {
             tokens: [
-              { token, tokenClass: 0, subclass: dto.subclass, tid, description: `credit: ${what}` },
+              {
+                token,
+                tokenClass: 0,
+                subclass: dto.subclass,
+                tid,
+                description: `credit: ${what}`,
+                encodedAmount,
+              },
             ],
             audit: { subclass: dto.subclass, amount: dto.amount },
           };
@@ -457,6 +466,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
         const m = dto.meter;
         assertInScope(client, m.sgc);
         assertSubclassAllowed(profile.managementSubclasses, 'management', dto.subclass);
+        const encodedValue = encodedManagementValue(dto.subclass, dto.value);
         const key = this.checkVendKey(found, m, 'meter');
         return this.withTid(key, m, (cipher, tid) => {
           const token = buildManagementToken(cipher, {
@@ -473,6 +483,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
                 subclass: dto.subclass,
                 tid,
                 description: `${name} ${dto.value}`,
+                encodedValue,
               },
             ],
             audit: { subclass: dto.subclass, value: dto.value },

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/paging';
+import { FREE_TEXT } from '../../common/validation-rules';
 import {
   APPROVAL_ACTIONS,
   APPROVAL_STATES,
@@ -19,10 +20,11 @@ export class ApproveDto {
 }
 
 export class DecisionReasonDto {
-  @ApiPropertyOptional({ maxLength: 500 })
+  @ApiPropertyOptional({ maxLength: 500, description: 'No control characters but line breaks' })
   @IsOptional()
   @IsString()
   @Length(1, 500)
+  @Matches(FREE_TEXT, { message: 'reason must have no control characters but line breaks' })
   reason?: string;
 }
 

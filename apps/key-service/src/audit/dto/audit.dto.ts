@@ -12,14 +12,20 @@ import {
   Min,
 } from 'class-validator';
 import { BREAK_REASONS, WITNESS_FORMAT } from '../audit-chain';
+import { ID_TEXT } from '../../common/validation-rules';
 import type { AuditCheckpointRow, AuditEventRow } from '../audit-event.entity';
 
 export class AuditQueryDto {
-  @ApiPropertyOptional({ description: 'Cursor: events after this sequence number', minimum: 0 })
+  @ApiPropertyOptional({
+    description: 'Cursor: events after this sequence number',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
@@ -34,18 +40,21 @@ export class AuditQueryDto {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @Matches(ID_TEXT, { message: 'action must have no white space or control characters' })
   action?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(1, 36)
+  @Matches(ID_TEXT, { message: 'actorId must have no white space or control characters' })
   actorId?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @Matches(ID_TEXT, { message: 'subjectId must have no white space or control characters' })
   subjectId?: string;
 
   @ApiPropertyOptional({ enum: ['success', 'failure'] })

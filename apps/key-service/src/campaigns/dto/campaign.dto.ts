@@ -4,6 +4,7 @@ import {
   IsDefined,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -14,6 +15,7 @@ import {
 } from 'class-validator';
 import { ApprovalDto } from '../../approvals/dto/approval.dto';
 import { PageDto, PageQueryDto } from '../../common/paging';
+import { NAME } from '../../common/validation-rules';
 import { BAD_ROW_CODES } from '../campaign-csv';
 import { CAMPAIGN_STATES, type Campaign, type CampaignState } from '../campaign.entity';
 
@@ -40,20 +42,26 @@ export class CampaignKeyParamsDto {
 }
 
 export class CreateCampaignDto {
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({
+    maxLength: 100,
+    description: 'At least one visible character; no control characters',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @Matches(NAME, { message: 'name must have a visible character and no control characters' })
   name?: string;
 
   @ApiProperty({ type: CampaignKeyParamsDto, description: 'The key the meters hold now' })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => CampaignKeyParamsDto)
   from!: CampaignKeyParamsDto;
 
   @ApiProperty({ type: CampaignKeyParamsDto, description: 'The key the meters move to' })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => CampaignKeyParamsDto)
   to!: CampaignKeyParamsDto;

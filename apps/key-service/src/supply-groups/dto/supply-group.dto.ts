@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsOmittable, NAME } from '../../common/validation-rules';
 import {
   SUPPLY_GROUP_STATES,
   type SupplyGroup,
@@ -12,9 +13,15 @@ export class CreateSupplyGroupDto {
   @IsString()
   sgc!: string;
 
-  @ApiProperty({ example: 'Northern region', minLength: 1, maxLength: 100 })
+  @ApiProperty({
+    example: 'Northern region',
+    minLength: 1,
+    maxLength: 100,
+    description: 'At least one visible character; no control characters',
+  })
   @IsString()
   @Length(1, 100)
+  @Matches(NAME, { message: 'name must have a visible character and no control characters' })
   name!: string;
 
   @ApiPropertyOptional({
@@ -30,14 +37,19 @@ export class CreateSupplyGroupDto {
 }
 
 export class UpdateSupplyGroupDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 100,
+    description: 'At least one visible character; no control characters',
+  })
+  @IsOmittable()
   @IsString()
   @Length(1, 100)
+  @Matches(NAME, { message: 'name must have a visible character and no control characters' })
   name?: string;
 
   @ApiPropertyOptional({ enum: SUPPLY_GROUP_STATES, description: 'retired is final' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(SUPPLY_GROUP_STATES)
   state?: SupplyGroupState;
 }

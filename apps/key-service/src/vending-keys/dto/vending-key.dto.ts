@@ -17,6 +17,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ApprovalDto } from '../../approvals/dto/approval.dto';
+import { FREE_TEXT } from '../../common/validation-rules';
 import { CeremonyDto } from '../../ceremonies/dto/ceremony.dto';
 import {
   VENDING_KEY_STATES,
@@ -149,9 +150,14 @@ export class ActivateDto {
 }
 
 export class ReasonDto {
-  @ApiProperty({ minLength: 1, maxLength: 500 })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 500,
+    description: 'No control characters but line breaks',
+  })
   @IsString()
   @Length(1, 500)
+  @Matches(FREE_TEXT, { message: 'reason must have no control characters but line breaks' })
   reason!: string;
 }
 

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { IsOmittable } from '../../common/validation-rules';
 import {
   IsDefined,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -60,7 +62,7 @@ export class MeterKeyDto extends MeterIdDto {
     description:
       "Key type the vending system has on record; 422 when it differs from the vending key's",
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn([1, 2, 3])
   keyType?: 1 | 2 | 3;
 
@@ -69,7 +71,7 @@ export class MeterKeyDto extends MeterIdDto {
     description:
       "Base date the vending system has on record; 422 when it differs from the vending key's",
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn([1993, 2014, 2035])
   baseDate?: 1993 | 2014 | 2035;
 }
@@ -77,6 +79,7 @@ export class MeterKeyDto extends MeterIdDto {
 export class DerivedKeyRequestDto {
   @ApiProperty({ type: MeterKeyDto })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => MeterKeyDto)
   meter!: MeterKeyDto;
@@ -85,6 +88,7 @@ export class DerivedKeyRequestDto {
 export class CreditTokenRequestDto {
   @ApiProperty({ type: MeterKeyDto })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => MeterKeyDto)
   meter!: MeterKeyDto;
@@ -102,17 +106,20 @@ export class CreditTokenRequestDto {
   @ApiProperty({
     example: '25.6',
     description:
-      'Decimal text. Units (kWh, m³, …) with at most 1 decimal for subclasses 0-3; currency with at most 5 for 4-7. ' +
-      'Encoded rounding up (the customer is never under-credited).',
+      'Decimal text, more than zero. Units (kWh, m³, …) with at most 1 decimal for subclasses 0-3; currency with at most 5 for 4-7. ' +
+      'Encoded rounding up (the customer is never under-credited); the answer says what was encoded (`encodedAmount`).',
   })
   @IsString()
-  @Matches(/^\d{1,9}(\.\d{1,5})?$/, { message: 'amount must be a non-negative decimal number' })
+  @Matches(/^(?!0+(\.0+)?$)\d{1,9}(\.\d{1,5})?$/, {
+    message: 'amount must be a decimal number more than zero',
+  })
   amount!: string;
 }
 
 export class ManagementTokenRequestDto {
   @ApiProperty({ type: MeterKeyDto })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => MeterKeyDto)
   meter!: MeterKeyDto;
@@ -143,6 +150,7 @@ export class TestTokenRequestDto {
     description: 'The meter the test token is for (recorded; test tokens are not encrypted)',
   })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => MeterIdDto)
   meter!: MeterIdDto;
@@ -188,7 +196,7 @@ export class TargetKeyDto {
     enum: ['07', '09', '11'],
     description: "New encryption algorithm (default: the meter's current one)",
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['07', '09', '11'])
   ea?: '07' | '09' | '11';
 }
@@ -196,12 +204,14 @@ export class TargetKeyDto {
 export class KeyChangeRequestDto {
   @ApiProperty({ type: MeterKeyDto, description: 'The meter and the key it holds now' })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => MeterKeyDto)
   meter!: MeterKeyDto;
 
   @ApiProperty({ type: TargetKeyDto })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => TargetKeyDto)
   target!: TargetKeyDto;

@@ -50,6 +50,20 @@ export class IssuedTokenDto {
   tid!: number | null;
   @ApiProperty({ example: 'credit: electricity 25.6' })
   description!: string;
+  @ApiPropertyOptional({
+    example: '25.6',
+    description:
+      'Credit tokens: the amount the token carries, as decimal text (units with 1 decimal, currency ' +
+      'with 5): the amount asked for, rounded up to the nearest encodable amount',
+  })
+  encodedAmount?: string;
+  @ApiPropertyOptional({
+    example: '1000024',
+    description:
+      'Management tokens: the value the token carries, as decimal text: watts rounded up to the ' +
+      'nearest encodable value for subclasses 0 and 6, the value asked for otherwise',
+  })
+  encodedValue?: string;
 }
 
 export class KeyChangeDetailsDto {

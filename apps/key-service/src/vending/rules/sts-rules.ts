@@ -174,8 +174,9 @@ export function assertSubclassAllowed(
 }
 
 /**
- * The requested credit does not exceed the client's per-token limit (units for subclasses 0..3,
- * currency for 4..7; `null` means no limit). Compared exactly, in scaled integers.
+ * The credit a token carries (the encoded amount, after rounding) does not exceed the client's
+ * per-token limit (units for subclasses 0..3, currency for 4..7; `null` means no limit). Compared
+ * exactly, in scaled integers.
  */
 export function assertAmountWithinLimit(
   subclass: number,
@@ -191,7 +192,7 @@ export function assertAmountWithinLimit(
   ) {
     throw new DomainError(
       ErrorCode.STS_AMOUNT_LIMIT_EXCEEDED,
-      `amount: ${amount} exceeds your per-token ${currency ? 'currency' : 'unit'} limit of ${limit}`,
+      `amount: ${amount} (as encoded) exceeds your per-token ${currency ? 'currency' : 'unit'} limit of ${limit}`,
       { field: 'amount', limit },
     );
   }
