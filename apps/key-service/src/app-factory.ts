@@ -5,7 +5,6 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { configureHttpServer, createHttpAdapter } from './common/http-server';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { BodylessRouteInterceptor } from './common/bodyless-route.interceptor';
 import { RefusalRecorder } from './common/refusal-recorder';
 import { AuditService } from './audit/audit.service';
 import { JsonLogger } from './common/json-logger';
@@ -37,14 +36,12 @@ export async function createApp(
 }
 
 /**
- * Prefix, request ids, access log and metrics, validation (bodyless routes refuse a body), the error
- * filter, OpenAPI at /docs.
+ * Prefix, request ids, access log and metrics, validation, the error filter, OpenAPI at /docs.
  */
 export function configureApp(app: NestFastifyApplication, logger: JsonLogger): void {
   configureHttpServer(app, logger, app.get(MetricsService, { strict: false }));
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new BodylessRouteInterceptor());
   app.useGlobalFilters(
     new AllExceptionsFilter(logger, new RefusalRecorder(app.get(AuditService, { strict: false }))),
   );
