@@ -466,3 +466,26 @@ describe('worked examples step by step (STS-SPEC §3, §5.3, §5.4, §8.4, §9)'
     );
   });
 });
+
+describe('token text, exactly', () => {
+  it('refuses to encrypt a class 0 or 2 token without a decoder key', () => {
+    for (const tokenClass of [0, 2] as const) {
+      expect(() => encodeToken(tokenClass, 1, 2, null)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'key' }),
+      );
+    }
+  });
+
+  it('refuses values that only print as 20 digits', () => {
+    for (const token of [12345678901234567000, ['23716100501183194197'], null]) {
+      expect(() => parseToken(token, 'tok')).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'tok' }),
+      );
+    }
+  });
+
+  it('writes small values with leading zeros in both halves', () => {
+    expect(encodeToken(1, 0, 0x0001, null)).toMatch(/^0{10}\d{10}$/);
+    expect(parseToken(encodeToken(1, 0, 0x0001, null)).tokenClass).toBe(1);
+  });
+});
