@@ -92,6 +92,18 @@ export const DEAD_SESSION_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Whether a mapped failure means the device or the connection to it is broken (reconnect)
+ * rather than that the request was wrong: any UNAVAILABLE the token answered with a CKR value
+ * (CKR_DEVICE_ERROR, CKR_DEVICE_REMOVED, CKR_SESSION_HANDLE_INVALID, CKR_GENERAL_ERROR outside an
+ * unwrap, ...) and a lost login. Wrong PINs and refusals of a key or an input never are.
+ */
+export function isDeviceFault(error: HsmError): boolean {
+  if (error.pkcs11Code === undefined) return false;
+  if (error.code === 'UNAVAILABLE') return true;
+  return error.pkcs11Code === 'CKR_USER_NOT_LOGGED_IN';
+}
+
+/**
  * Start-up failures worth another attempt (the start-up race: another process rewriting the
  * token files while this one initializes). Authentication failures are never among them.
  */

@@ -12,6 +12,7 @@ import { completeComponentSet, xorComponents } from '../ceremony';
 import { decoderKeyCheckValue, kcvEquals, parseKcv, publicKeyCheckValue } from '../check-value';
 import {
   type CompleteCeremonyOptions,
+  type CustodyStatus,
   type KeyAlgorithm,
   type KeyCustody,
   type KeyInfo,
@@ -490,19 +491,40 @@ export class Pkcs11KeyCustody implements KeyCustody {
     });
   }
 
-  deriveDecoderKey(vendingKeyLabel: string, input: DerivationInput): Promise<Uint8Array> {
-    return this.#session('deriveDecoderKey', (pkcs11, session) => {
-      return this.#derive(pkcs11, session, vendingKeyLabel, [input])[0];
-    });
+  async deriveDecoderKey(vendingKeyLabel: string, input: DerivationInput): Promise<Uint8Array> {
+    const [key] = await this.#sessionAsync('deriveDecoderKey', (pkcs11, session) =>
+      this.#derive(pkcs11, session, vendingKeyLabel, [input]),
+    );
+    return key;
   }
 
-  deriveDecoderKeys(
+  /**
+   * DKGA04 batches are split over up to `maxInFlight` sessions that work at once (one C_Sign per
+   * input); a DKGA02 batch is one C_Encrypt over every block, in one session.
+   */
+  async deriveDecoderKeys(
     vendingKeyLabel: string,
     inputs: readonly DerivationInput[],
   ): Promise<Uint8Array[]> {
-    return this.#session('deriveDecoderKeys', (pkcs11, session) =>
-      this.#derive(pkcs11, session, vendingKeyLabel, inputs),
+    const list: unknown = inputs;
+    if (!Array.isArray(list)) throw new HsmError('INVALID_INPUT', 'inputs: must be an array');
+    const algorithm = await this.#session('deriveDecoderKeys', (pkcs11, session) =>
+      this.#withFresh(pkcs11, session, [vendingKeyLabel], ([key]) => key.descriptor.algorithm),
     );
+    const parts = algorithm === 'HMAC' ? splitEvenly(inputs, this.#open().limit.max) : [inputs];
+    const settled = await Promise.allSettled(
+      parts.map((part) =>
+        this.#sessionAsync('deriveDecoderKeys', (pkcs11, session) =>
+          this.#derive(pkcs11, session, vendingKeyLabel, part),
+        ),
+      ),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure === undefined) {
+      return settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    }
+    for (const r of settled) if (r.status === 'fulfilled') for (const key of r.value) key.fill(0);
+    throw failure.reason;
   }
 
   exportDecoderKey(
@@ -510,17 +532,17 @@ export class Pkcs11KeyCustody implements KeyCustody {
     input: DerivationInput,
     transportKeyLabel: string,
   ): Promise<WrappedKey> {
-    return this.#session('exportDecoderKey', (pkcs11, session) => {
+    return this.#sessionAsync('exportDecoderKey', async (pkcs11, session) => {
       const transport = this.#withFresh(pkcs11, session, [transportKeyLabel], ([t]) => t);
       if (transport.descriptor.usage !== 'WRAP') {
         throw new HsmError('NOT_PERMITTED', `key ${transportKeyLabel} may not be used to wrap`);
       }
-      const [decoderKey] = this.#derive(pkcs11, session, vendingKeyLabel, [input]);
+      const [decoderKey] = await this.#derive(pkcs11, session, vendingKeyLabel, [input]);
       const carrierValue = Buffer.from(decoderKey);
       let carrier: Handle | undefined;
       try {
         carrier = createSessionKey(pkcs11, session, 'export-carrier', carrierValue);
-        const wrapped = pkcs11.C_WrapKey(
+        const wrapped = await pkcs11.C_WrapKeyAsync(
           session,
           AES_KEY_WRAP_PAD,
           this.#working(pkcs11, session, transportKeyLabel),
@@ -562,7 +584,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
   }
 
   encryptEa09(decoderKey: Uint8Array, blocks: readonly Uint8Array[]): Promise<Uint8Array[]> {
-    return this.#session('encryptEa09', (pkcs11, session) => {
+    return this.#sessionAsync('encryptEa09', async (pkcs11, session) => {
       checkEa09(decoderKey, blocks);
       if (blocks.length === 0) return [];
       const stored = tokenValue('DES', decoderKey);
@@ -570,7 +592,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
       try {
         handle = createSessionKey(pkcs11, session, 'work-des', stored);
         pkcs11.C_EncryptInit(session, DES3_ECB, handle);
-        const out = pkcs11.C_Encrypt(
+        const out = await pkcs11.C_EncryptAsync(
           session,
           Buffer.concat(blocks),
           Buffer.alloc(blocks.length * 8),
@@ -584,12 +606,12 @@ export class Pkcs11KeyCustody implements KeyCustody {
   }
 
   sign(label: string, data: Uint8Array): Promise<Uint8Array> {
-    return this.#session('sign', (pkcs11, session) =>
-      this.#withFresh(pkcs11, session, [label], ([key]) => {
+    return this.#sessionAsync('sign', (pkcs11, session) =>
+      this.#withFreshAsync(pkcs11, session, [label], async ([key]) => {
         assertSigningKey(key, label);
         const digest = sha256(data);
         pkcs11.C_SignInit(session, ECDSA, key.handle);
-        return Uint8Array.from(pkcs11.C_Sign(session, digest, Buffer.alloc(64)));
+        return Uint8Array.from(await pkcs11.C_SignAsync(session, digest, Buffer.alloc(64)));
       }),
     );
   }
@@ -629,8 +651,23 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return this.#call(() => connection?.release());
   }
 
+  status(): CustodyStatus {
+    const connection = this.#open();
+    const { health, limit } = connection;
+    return {
+      state: health.state,
+      since: health.since.toISOString(),
+      ...(health.lastFault === undefined ? {} : { lastFault: health.lastFault }),
+      reconnections: health.reconnections,
+      inFlight: limit.inFlight,
+      maxInFlight: limit.max,
+      callTimeoutMs: connection.callTimeoutMs,
+      latency: health.latency(),
+    };
+  }
+
   /** Runs `work` and turns a synchronous throw into a rejection (the port is async). */
-  #call<T>(work: () => T): Promise<T> {
+  #call<T>(work: () => T | PromiseLike<T>): Promise<T> {
     return new Promise<T>((resolve) => resolve(work()));
   }
 
@@ -647,6 +684,36 @@ export class Pkcs11KeyCustody implements KeyCustody {
       const connection = this.#open();
       return connection.withSession(operation, (session) => work(connection.pkcs11, session));
     });
+  }
+
+  /** `withSessionAsync` for one port operation: bounded in flight, timed out, errors mapped. */
+  #sessionAsync<T>(
+    operation: string,
+    work: (pkcs11: PKCS11, session: Handle) => Promise<T>,
+  ): Promise<T> {
+    return this.#call(() => {
+      const connection = this.#open();
+      return connection.withSessionAsync(operation, (session) => work(connection.pkcs11, session));
+    });
+  }
+
+  /** As {@link #withFresh} for work that awaits asynchronous token calls. */
+  async #withFreshAsync<T>(
+    pkcs11: PKCS11,
+    session: Handle,
+    labels: readonly string[],
+    work: (keys: FoundKey[]) => Promise<T>,
+  ): Promise<T> {
+    for (const label of labels) checkLabel(label);
+    const cached = labels.every((label) => this.#open().keyCache.has(label));
+    try {
+      return await work(labels.map((label) => this.#resolve(pkcs11, session, label)));
+    } catch (error) {
+      const code = pkcs11CodeOf(error);
+      if (!cached || code === undefined || !STALE_HANDLE_CODES.has(code)) throw error;
+      for (const label of labels) this.#forget(label);
+      return await work(labels.map((label) => this.#resolve(pkcs11, session, label)));
+    }
   }
 
   /**
@@ -697,7 +764,10 @@ export class Pkcs11KeyCustody implements KeyCustody {
       this.#forget(label);
     }
     const found = findKey(pkcs11, session, label);
-    if (found === undefined) throw new HsmError('NOT_FOUND', `no key labelled ${label}`);
+    if (found === undefined) {
+      this.#open().assertTokenPresent();
+      throw new HsmError('NOT_FOUND', `no key labelled ${label}`);
+    }
     const entry: CachedKey = { found, checkedAt: now };
     cache.set(label, entry);
     return entry;
@@ -835,13 +905,13 @@ export class Pkcs11KeyCustody implements KeyCustody {
     session: Handle,
     label: string,
     inputs: readonly DerivationInput[],
-  ): Uint8Array[] {
+  ): Promise<Uint8Array[]> {
     const list: unknown = inputs;
     if (!Array.isArray(list)) throw new HsmError('INVALID_INPUT', 'inputs: must be an array');
-    return this.#withFresh(pkcs11, session, [label], ([key]) => {
+    return this.#withFreshAsync(pkcs11, session, [label], ([key]) => {
       const info = { label, ...key.descriptor, kcv: '', sensitive: true, extractable: false };
       for (const input of inputs) checkDerivationKey(info, input);
-      if (inputs.length === 0) return [];
+      if (inputs.length === 0) return Promise.resolve([]);
       // Building the token inputs validates them (StsError -> INVALID_INPUT) before any call.
       if (key.descriptor.algorithm === 'HMAC') {
         const messages = inputs.map((input) => fromStsInput(() => dkga04Message(input)));
@@ -865,19 +935,19 @@ export class Pkcs11KeyCustody implements KeyCustody {
     });
   }
 
-  #deriveDkga02(
+  async #deriveDkga02(
     pkcs11: PKCS11,
     session: Handle,
     label: string,
     handle: Handle,
     blocks: readonly Uint8Array[],
-  ): Uint8Array[] {
+  ): Promise<Uint8Array[]> {
     const data = Buffer.concat(blocks);
     let des: Buffer | undefined;
     let vendingKey: Buffer | undefined;
     try {
       pkcs11.C_EncryptInit(session, DES3_ECB, handle);
-      des = pkcs11.C_Encrypt(session, data, Buffer.alloc(data.length));
+      des = await pkcs11.C_EncryptAsync(session, data, Buffer.alloc(data.length));
       vendingKey = openShare(pkcs11, session, this.#share(pkcs11, session, label));
       // dkga02Combine allocates each result; nothing else holds a copy to zero.
       return blocks.map((x, i) => dkga02Combine(des!.subarray(i * 8, i * 8 + 8), x, vendingKey!));
@@ -891,24 +961,39 @@ export class Pkcs11KeyCustody implements KeyCustody {
 }
 
 /** DKGA04 (STS-SPEC §12.3): the first 8 or 16 bytes of HMAC-SHA-256 computed by the token. */
-function deriveDkga04(
+async function deriveDkga04(
   pkcs11: PKCS11,
   session: Handle,
   handle: Handle,
   messages: readonly Uint8Array[],
   lengths: readonly number[],
-): Uint8Array[] {
+): Promise<Uint8Array[]> {
+  const keys: Uint8Array[] = [];
   const mac = Buffer.alloc(32);
   try {
-    return messages.map((message, i) => {
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
       pkcs11.C_SignInit(session, SHA256_HMAC, handle);
       const data = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-      const out = pkcs11.C_Sign(session, data, mac);
-      return new Uint8Array(out.subarray(0, lengths[i]));
-    });
+      const out = await pkcs11.C_SignAsync(session, data, mac);
+      keys.push(new Uint8Array(out.subarray(0, lengths[i])));
+    }
+    return keys;
+  } catch (error) {
+    for (const key of keys) key.fill(0);
+    throw error;
   } finally {
     mac.fill(0);
   }
+}
+
+/** `items` in at most `parts` consecutive slices of nearly equal length (none empty). */
+function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
+  const count = Math.max(1, Math.min(parts, items.length));
+  const size = Math.ceil(items.length / count);
+  const slices: T[][] = [];
+  for (let i = 0; i < items.length; i += size) slices.push(items.slice(i, i + size));
+  return slices.length === 0 ? [[]] : slices;
 }
 
 /** C_UnwrapKey with RFC 5649; a failed integrity check is INVALID_INPUT (errors.ts 'unwrap'). */
