@@ -99,9 +99,13 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
         ? { type: 'sqlite', path: join(dir, 'data', 'key-service.sqlite') }
         : { type: 'postgres', url: PG_URL, schema },
     http: { host: '127.0.0.1', port: 0 },
-    hsm: token
-      ? { module: token.module, tokenLabel: token.label, pin: token.pin }
-      : { module: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'memory', pin: 'memory' },
+    hsm: {
+      ...(token
+        ? { module: token.module, tokenLabel: token.label, pin: token.pin }
+        : { module: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'memory', pin: 'memory' }),
+      maxInFlight: 8,
+      callTimeoutMs: 5000,
+    },
     audit: {
       keyLabel: 'sts-audit',
       checkpointEvery: options.checkpointEvery ?? 1000,

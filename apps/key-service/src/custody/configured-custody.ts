@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { KEY_CUSTODY, type KeyCustody, Pkcs11KeyCustody } from '@sts/hsm';
+import { KEY_CUSTODY, type KeyCustody, Pkcs11KeyCustody, type TokenStateChange } from '@sts/hsm';
 import type { AppConfig } from '../config/app-config';
 import type { JsonLogger } from '../common/json-logger';
 
@@ -16,6 +16,9 @@ export async function openConfiguredCustody(
     modulePath: config.hsm.module,
     tokenLabel: config.hsm.tokenLabel,
     pin: config.hsm.pin,
+    maxInFlight: config.hsm.maxInFlight,
+    callTimeoutMs: config.hsm.callTimeoutMs,
+    onStateChange: (change) => logTokenStateChange(logger, config.hsm.tokenLabel, change),
   });
   const selfTest = custody.startupSelfTest;
   logger.event(selfTest?.ok === false ? 'warn' : 'info', 'key custody opened', {
@@ -24,6 +27,22 @@ export async function openConfiguredCustody(
     selfTestOk: selfTest?.ok ?? null,
   });
   return custody;
+}
+
+/** One log line per change of the token's state (the adapter reports transitions only). */
+export function logTokenStateChange(
+  logger: JsonLogger,
+  tokenLabel: string,
+  change: TokenStateChange,
+): void {
+  if (change.state === 'unavailable') {
+    logger.event('error', 'token unavailable', { tokenLabel, reason: change.reason ?? null });
+  } else {
+    logger.event('info', 'token available again', {
+      tokenLabel,
+      unavailableForMs: change.unavailableForMs ?? null,
+    });
+  }
 }
 
 /** Closes the token session when the app shuts down. */
