@@ -16,6 +16,11 @@ export interface Pkcs11Config {
   /** Bounded retry of start-up (C_Initialize, slot lookup, login) on transient failures. */
   readonly startupRetry?: StartupRetry;
   /**
+   * Parameters for the module's C_Initialize, for modules that take them (NSS's softokn:
+   * `configdir='sql:/path' certPrefix='' keyPrefix='' secmod='secmod.db' flags=`). Not a secret.
+   */
+  readonly libraryParameters?: string;
+  /**
    * Most asynchronous token calls (derivations, signatures, encryptions, wraps) in flight at
    * once in this process; size it below the HSM's session limit divided by the processes that
    * share it. Default 8, at most 256.
@@ -56,6 +61,7 @@ export interface ResolvedPkcs11Config {
   readonly tokenLabel: string;
   readonly pin: string;
   readonly startupRetry: StartupRetry;
+  readonly libraryParameters?: string;
   readonly maxInFlight: number;
   readonly callTimeoutMs: number;
   readonly onStateChange?: (change: TokenStateChange) => void;
@@ -90,6 +96,9 @@ export function resolvePkcs11Config(config: Pkcs11Config): ResolvedPkcs11Config 
   ) {
     throw new HsmError('INVALID_INPUT', 'startupRetry: 1-20 attempts and a non-negative delay');
   }
+  if (config.libraryParameters !== undefined && typeof config.libraryParameters !== 'string') {
+    throw new HsmError('INVALID_INPUT', 'libraryParameters: must be a string');
+  }
   const maxInFlight = config.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 256) {
     throw new HsmError('INVALID_INPUT', 'maxInFlight: must be an integer from 1 to 256');
@@ -103,6 +112,9 @@ export function resolvePkcs11Config(config: Pkcs11Config): ResolvedPkcs11Config 
     tokenLabel: config.tokenLabel,
     pin: config.pin,
     startupRetry: retry,
+    ...(config.libraryParameters === undefined
+      ? {}
+      : { libraryParameters: config.libraryParameters }),
     maxInFlight,
     callTimeoutMs,
     onStateChange: config.onStateChange,

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
-import type { Handle, PKCS11, TokenInfo } from 'pkcs11js';
+import type { Handle, InitializationOptions, Mechanism, PKCS11, TokenInfo } from 'pkcs11js';
 import { type TokenStateChange, HsmError } from '../key-custody.port';
 import type { ResolvedPkcs11Config } from './config';
 import type { CachedKey } from './key-cache';
@@ -13,6 +13,7 @@ import {
   toHsmError,
 } from './errors';
 import { InFlightLimit } from './in-flight';
+import { RFC5649_WRAP, chooseMechanism, keyWrapMechanism } from './mechanisms';
 import { TokenHealth } from './token-health';
 
 /**
@@ -54,6 +55,7 @@ export class TokenConnection {
   #closed = false;
   #slot: Handle;
   #tokenInfo: TokenInfo;
+  #keyWrap: Mechanism;
   #loginSession: Handle;
   /** Incremented by each reconnection; calls remember the epoch they started in. */
   #epoch = 0;
@@ -73,6 +75,7 @@ export class TokenConnection {
     this.#slot = opened.slot;
     this.#tokenInfo = opened.info;
     this.#loginSession = opened.session;
+    this.#keyWrap = opened.keyWrap;
     this.#moduleGeneration = module.generation;
     this.health = new TokenHealth(options.onStateChange);
     this.limit = new InFlightLimit(options.maxInFlight);
@@ -90,6 +93,11 @@ export class TokenConnection {
 
   get tokenInfo(): TokenInfo {
     return this.#tokenInfo;
+  }
+
+  /** The token's RFC 5649 mechanism (CKM_AES_KEY_WRAP_KWP, else CKM_AES_KEY_WRAP_PAD). */
+  get keyWrap(): Mechanism {
+    return this.#keyWrap;
   }
 
   /**
@@ -271,6 +279,7 @@ export class TokenConnection {
     this.#slot = opened.slot;
     this.#tokenInfo = opened.info;
     this.#loginSession = opened.session;
+    this.#keyWrap = opened.keyWrap;
     this.#epoch += 1;
     this.#faulted = false;
     this.#backoffMs = RECONNECT_BACKOFF_MS.first;
@@ -340,6 +349,7 @@ interface OpenedToken {
   readonly slot: Handle;
   readonly info: TokenInfo;
   readonly session: Handle;
+  readonly keyWrap: Mechanism;
 }
 
 /** A loaded, initialized PKCS#11 module shared by the tokens of one process. */
@@ -350,6 +360,7 @@ export class LoadedModule {
   constructor(
     readonly path: string,
     readonly pkcs11: PKCS11,
+    private readonly initializeOptions: InitializationOptions,
   ) {}
 
   /** Incremented by each `reinitialize`: sessions of an older generation are gone. */
@@ -370,7 +381,7 @@ export class LoadedModule {
       // A module that lost its device may refuse to finalize; initializing is what matters.
     }
     try {
-      this.pkcs11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+      this.pkcs11.C_Initialize(this.initializeOptions);
     } catch (error) {
       if (pkcs11CodeOf(error) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw error;
     }
@@ -484,7 +495,14 @@ function openToken(pkcs11: PKCS11, label: string, pin: string): OpenedToken {
     }
     throw error;
   }
-  return { slot, info, session };
+  return { slot, info, session, keyWrap: keyWrapOf(pkcs11, slot) };
+}
+
+/** The token's RFC 5649 mechanism; the standard name when it offers none (the self-test says). */
+function keyWrapOf(pkcs11: PKCS11, slot: Handle): Mechanism {
+  const offered = new Set(pkcs11.C_GetMechanismList(slot));
+  const choice = chooseMechanism(RFC5649_WRAP, offered, () => 0);
+  return keyWrapMechanism(choice.chosen?.type ?? RFC5649_WRAP.type);
 }
 
 /** C_Login exactly once; "already logged in" (another adapter of this process) is success. */
@@ -500,6 +518,12 @@ function login(pkcs11: PKCS11, session: Handle, pin: string): void {
 function loadModule(config: ResolvedPkcs11Config): LoadedModule {
   const existing = modules.get(config.modulePath);
   if (existing !== undefined) return existing;
+  // Library parameters (NSS's softokn: its database directory) go through pkcs11js's extended
+  // C_INITIALIZE_ARGS; without them the module gets the standard arguments.
+  const initializeOptions: InitializationOptions =
+    config.libraryParameters === undefined
+      ? { flags: pkcs11js.CKF_OS_LOCKING_OK }
+      : { flags: pkcs11js.CKF_OS_LOCKING_OK, libraryParameters: config.libraryParameters };
   let pkcs11: PKCS11;
   try {
     if (config.loadModule !== undefined) {
@@ -512,7 +536,7 @@ function loadModule(config: ResolvedPkcs11Config): LoadedModule {
     throw new HsmError('UNAVAILABLE', 'open: the PKCS#11 module could not be loaded');
   }
   try {
-    pkcs11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+    pkcs11.C_Initialize(initializeOptions);
   } catch (error) {
     if (pkcs11CodeOf(error) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
       try {
@@ -523,7 +547,7 @@ function loadModule(config: ResolvedPkcs11Config): LoadedModule {
       throw toHsmError(error, 'C_Initialize');
     }
   }
-  const module = new LoadedModule(config.modulePath, pkcs11);
+  const module = new LoadedModule(config.modulePath, pkcs11, initializeOptions);
   modules.set(config.modulePath, module);
   return module;
 }

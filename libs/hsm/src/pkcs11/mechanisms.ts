@@ -11,7 +11,15 @@ export interface RequiredMechanism {
   /** CKF_* flags the token must report for it. */
   readonly flags: readonly { readonly name: string; readonly bit: number }[];
   readonly purpose: string;
+  /**
+   * Other mechanisms that do the same job, in order of preference after `type`: the adapter uses
+   * the first the token offers (see {@link chooseMechanism}).
+   */
+  readonly alternatives?: readonly { readonly name: string; readonly type: number }[];
 }
+
+/** PKCS#11 3.0's CKM_AES_KEY_WRAP_KWP (RFC 5649), which pkcs11js does not export. */
+export const CKM_AES_KEY_WRAP_KWP = 0x210b;
 
 const F = {
   ENCRYPT: { name: 'CKF_ENCRYPT', bit: pkcs11js.CKF_ENCRYPT },
@@ -39,10 +47,14 @@ export const REQUIRED_MECHANISMS: readonly RequiredMechanism[] = [
     purpose: 'DKGA04 and HMAC check values',
   },
   {
-    name: 'CKM_AES_KEY_WRAP_PAD',
-    type: pkcs11js.CKM_AES_KEY_WRAP_PAD,
+    // RFC 5649 is CKM_AES_KEY_WRAP_KWP in PKCS#11 3.0; SoftHSM offers it as
+    // CKM_AES_KEY_WRAP_PAD, while NSS's CKM_AES_KEY_WRAP_PAD is a different (PKCS#7-padded)
+    // wrap. KWP therefore comes first; the self-test's RFC 5649 known answer confirms the choice.
+    name: 'CKM_AES_KEY_WRAP_KWP',
+    type: CKM_AES_KEY_WRAP_KWP,
     flags: [F.WRAP, F.UNWRAP],
     purpose: 'wrapped import and export (RFC 5649)',
+    alternatives: [{ name: 'CKM_AES_KEY_WRAP_PAD', type: pkcs11js.CKM_AES_KEY_WRAP_PAD }],
   },
   {
     name: 'CKM_AES_ECB',
@@ -82,8 +94,43 @@ export const REQUIRED_MECHANISMS: readonly RequiredMechanism[] = [
   },
 ];
 
-/** RFC 5649 AES key wrap with padding, default alternative IV. */
-export const AES_KEY_WRAP_PAD: Mechanism = { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD };
+/** The RFC 5649 entry of {@link REQUIRED_MECHANISMS}. */
+export const RFC5649_WRAP = REQUIRED_MECHANISMS.find((m) => m.type === CKM_AES_KEY_WRAP_KWP)!;
+
+/** What a token offers of one required mechanism. */
+export interface MechanismChoice {
+  /** The mechanism used (the first offered of `type` and its alternatives), if any. */
+  readonly chosen?: { readonly name: string; readonly type: number };
+  /** CKF_* flags the chosen mechanism lacks. */
+  readonly missingFlags: readonly string[];
+}
+
+/**
+ * The first of `required`'s mechanisms (`type`, then its alternatives) that `offered` lists,
+ * and which of the required flags `flagsOf` says it lacks.
+ */
+export function chooseMechanism(
+  required: RequiredMechanism,
+  offered: ReadonlySet<number>,
+  flagsOf: (type: number) => number,
+): MechanismChoice {
+  const candidates = [
+    { name: required.name, type: required.type },
+    ...(required.alternatives ?? []),
+  ];
+  const chosen = candidates.find((c) => offered.has(c.type));
+  if (chosen === undefined) return { missingFlags: [] };
+  const flags = flagsOf(chosen.type);
+  return {
+    chosen,
+    missingFlags: required.flags.filter((f) => (flags & f.bit) === 0).map((f) => f.name),
+  };
+}
+
+/** RFC 5649 AES key wrap with padding, default alternative IV, as the token names it. */
+export function keyWrapMechanism(type: number): Mechanism {
+  return { mechanism: type };
+}
 /** Two-key triple DES ECB: single DES when the key is K||K (ADR 0003). */
 export const DES3_ECB: Mechanism = { mechanism: pkcs11js.CKM_DES3_ECB };
 /** AES ECB, for check values of AES keys only. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
-import type { Handle, PKCS11, Template } from 'pkcs11js';
+import type { Handle, Mechanism, PKCS11, Template } from 'pkcs11js';
 import {
   type DerivationInput,
   derivedKeyBytes,
@@ -61,7 +61,6 @@ import {
 } from './key-material';
 import {
   AES_KEY_GEN,
-  AES_KEY_WRAP_PAD,
   DES3_ECB,
   ECDSA,
   EC_KEY_PAIR_GEN,
@@ -459,7 +458,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
       }
       const blob = Buffer.from(wrapped);
       if (algorithm === 'AES' || algorithm === 'HMAC') {
-        const draft = unwrap(pkcs11, session, kek.handle, blob, [
+        const draft = unwrap(pkcs11, session, this.#open().keyWrap, kek.handle, blob, [
           ...secretKeyTemplate({
             role: algorithm === 'AES' ? 'kek' : 'vending-hmac',
             token: false,
@@ -480,7 +479,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
       // DES (the XOR share needs the value, ADR 0002) and HMAC keys under 32 bytes (zero
       // padding needs CKM_CONCATENATE_*, which SoftHSM lacks): unwrap into a transient,
       // readable session object and store from process memory.
-      const value = unwrapToMemory(pkcs11, session, kek.handle, blob);
+      const value = unwrapToMemory(pkcs11, session, this.#open().keyWrap, kek.handle, blob);
       try {
         const resolved = resolveSecretKeySpec(spec, value.length);
         storeKeyFromValue(pkcs11, session, resolved, value, expected);
@@ -544,7 +543,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
         carrier = createSessionKey(pkcs11, session, 'export-carrier', carrierValue);
         const wrapped = await pkcs11.C_WrapKeyAsync(
           session,
-          AES_KEY_WRAP_PAD,
+          this.#open().keyWrap,
           this.#working(pkcs11, session, transportKeyLabel),
           carrier,
           Buffer.alloc(decoderKey.length + 16),
@@ -566,11 +565,15 @@ export class Pkcs11KeyCustody implements KeyCustody {
         if (transport.descriptor.usage !== 'WRAP') {
           throw new HsmError('NOT_PERMITTED', `key ${transportKeyLabel} may not be used to wrap`);
         }
-        // The token decides: every key this adapter creates is CKA_EXTRACTABLE=false, so this
-        // call fails with CKR_KEY_UNEXTRACTABLE (NOT_PERMITTED).
+        // Every key this adapter creates is CKA_EXTRACTABLE=false. SoftHSM refuses to wrap such
+        // a key (CKR_KEY_UNEXTRACTABLE), but NSS's softokn 3.87 wraps it all the same: the
+        // attribute is checked here too, so no token's leniency lets a stored key out.
+        if (!readBoolean(pkcs11, session, key.handle, pkcs11js.CKA_EXTRACTABLE)) {
+          throw new HsmError('NOT_PERMITTED', `key ${label} is not extractable`);
+        }
         const wrapped = pkcs11.C_WrapKey(
           session,
-          AES_KEY_WRAP_PAD,
+          this.#open().keyWrap,
           transport.handle,
           key.handle,
           Buffer.alloc(1024),
@@ -1000,20 +1003,27 @@ function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
 function unwrap(
   pkcs11: PKCS11,
   session: Handle,
+  mechanism: Mechanism,
   kek: Handle,
   blob: Buffer,
   template: Template,
 ): Handle {
   try {
-    return pkcs11.C_UnwrapKey(session, AES_KEY_WRAP_PAD, kek, blob, template);
+    return pkcs11.C_UnwrapKey(session, mechanism, kek, blob, template);
   } catch (error) {
     throw toHsmError(error, 'unwrap', 'unwrap');
   }
 }
 
 /** Unwraps into a transient readable session object, reads the value, destroys the object. */
-function unwrapToMemory(pkcs11: PKCS11, session: Handle, kek: Handle, blob: Buffer): Buffer {
-  const handle = unwrap(pkcs11, session, kek, blob, [
+function unwrapToMemory(
+  pkcs11: PKCS11,
+  session: Handle,
+  mechanism: Mechanism,
+  kek: Handle,
+  blob: Buffer,
+): Buffer {
+  const handle = unwrap(pkcs11, session, mechanism, kek, blob, [
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
     { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
     { type: pkcs11js.CKA_TOKEN, value: false },
