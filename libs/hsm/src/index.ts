@@ -32,3 +32,4 @@ export {
   DEFAULT_CALL_TIMEOUT_MS,
 } from './pkcs11/config';
 export { REQUIRED_MECHANISMS, type RequiredMechanism } from './pkcs11/mechanisms';
+export { type MechanismCapability } from './pkcs11/capabilities';

@@ -127,6 +127,18 @@ describe('Pkcs11KeyCustody through the fault shim', () => {
     expect(bytesToHex(des)).toBe(bytesToHex(softwareDerive(DES_VK, dkga02Input(count))));
   }
 
+  it('reports every capability in the token, RFC 5649 as SoftHSM names it', async () => {
+    const capabilities = await (custody as Pkcs11KeyCustody).capabilities();
+    expect(capabilities.filter((c) => c.outcome !== 'in-token')).toEqual([]);
+    expect(capabilities).toContainEqual(
+      expect.objectContaining({
+        mechanism: 'CKM_AES_KEY_WRAP_KWP',
+        offeredAs: 'CKM_AES_KEY_WRAP_PAD',
+      }),
+    );
+    expect(capabilities.map((c) => c.mechanism)).toContain('token data objects (CKO_DATA)');
+  });
+
   it('splits a DKGA04 batch over several sessions and keeps the input order', async () => {
     shim.set({ delayUs: 300 });
     await expectDerivesCorrectly(37);

@@ -47,6 +47,22 @@ describe('Pkcs11KeyCustody on NSS softokn', () => {
     expect(report.checks).toContainEqual({ name: 'mechanism:CKM_AES_KEY_WRAP_KWP', ok: true });
   });
 
+  it('reports every mechanism in the token and data objects refused, naming what follows', async () => {
+    const capabilities = await custody.capabilities();
+    expect(capabilities.filter((c) => c.outcome === 'refused')).toEqual([
+      expect.objectContaining({
+        mechanism: 'token data objects (CKO_DATA)',
+        refused: expect.stringContaining('key ceremonies') as unknown,
+      }),
+    ]);
+    expect(capabilities).toContainEqual(
+      expect.objectContaining({
+        mechanism: 'CKM_AES_KEY_WRAP_KWP',
+        offeredAs: 'CKM_AES_KEY_WRAP_KWP',
+      }),
+    );
+  });
+
   it('generates HMAC and AES keys that stay sensitive and non-extractable', async () => {
     for (const spec of [
       { label: uniqueLabel('vk'), algorithm: 'HMAC', usage: 'DERIVE', lengthBytes: 32 },

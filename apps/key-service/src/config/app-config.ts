@@ -110,6 +110,14 @@ export class EnvironmentVariables {
   STS_HSM_PIN_FILE?: string;
 
   /**
+   * C_Initialize parameters for modules that take them (NSS's softokn: its database directory,
+   * e.g. `configdir='sql:/var/lib/sts/nssdb' certPrefix='' keyPrefix='' secmod='secmod.db' flags=`).
+   */
+  @IsOptional()
+  @IsString()
+  STS_HSM_LIBRARY_PARAMETERS?: string;
+
+  /**
    * Most asynchronous token calls in flight at once in this process (derivations, signatures,
    * encryptions, wraps); size it below the HSM's session limit divided by the processes.
    */
@@ -224,6 +232,7 @@ export interface AppConfig {
     readonly pin: string;
     readonly maxInFlight: number;
     readonly callTimeoutMs: number;
+    readonly libraryParameters?: string;
   };
   readonly audit: {
     readonly keyLabel: string;
@@ -369,6 +378,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       pin,
       maxInFlight: vars.STS_HSM_MAX_IN_FLIGHT,
       callTimeoutMs: vars.STS_HSM_CALL_TIMEOUT_MS,
+      ...(vars.STS_HSM_LIBRARY_PARAMETERS
+        ? { libraryParameters: vars.STS_HSM_LIBRARY_PARAMETERS }
+        : {}),
     },
     audit: {
       keyLabel: vars.STS_AUDIT_KEY_LABEL,

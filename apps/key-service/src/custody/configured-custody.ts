@@ -12,21 +12,40 @@ export async function openConfiguredCustody(
   config: AppConfig,
   logger: JsonLogger,
 ): Promise<KeyCustody> {
-  const custody = await Pkcs11KeyCustody.open({
+  const custody = await openPkcs11Custody(config, (change) =>
+    logTokenStateChange(logger, config.hsm.tokenLabel, change),
+  );
+  const selfTest = custody.startupSelfTest;
+  const refused = (await custody.capabilities()).filter((c) => c.outcome === 'refused');
+  logger.event(
+    selfTest?.ok === false || refused.length > 0 ? 'warn' : 'info',
+    'key custody opened',
+    {
+      implementation: custody.implementation,
+      tokenLabel: config.hsm.tokenLabel,
+      selfTestOk: selfTest?.ok ?? null,
+      refused: refused.map((c) => `${c.mechanism}: ${c.refused ?? ''}`),
+    },
+  );
+  return custody;
+}
+
+/** The PKCS#11 adapter on the configured module and token (the service and `hsm-probe`). */
+export function openPkcs11Custody(
+  config: AppConfig,
+  onStateChange?: (change: TokenStateChange) => void,
+): Promise<Pkcs11KeyCustody> {
+  return Pkcs11KeyCustody.open({
     modulePath: config.hsm.module,
     tokenLabel: config.hsm.tokenLabel,
     pin: config.hsm.pin,
     maxInFlight: config.hsm.maxInFlight,
     callTimeoutMs: config.hsm.callTimeoutMs,
-    onStateChange: (change) => logTokenStateChange(logger, config.hsm.tokenLabel, change),
+    ...(config.hsm.libraryParameters === undefined
+      ? {}
+      : { libraryParameters: config.hsm.libraryParameters }),
+    ...(onStateChange === undefined ? {} : { onStateChange }),
   });
-  const selfTest = custody.startupSelfTest;
-  logger.event(selfTest?.ok === false ? 'warn' : 'info', 'key custody opened', {
-    implementation: custody.implementation,
-    tokenLabel: config.hsm.tokenLabel,
-    selfTestOk: selfTest?.ok ?? null,
-  });
-  return custody;
 }
 
 /** One log line per change of the token's state (the adapter reports transitions only). */

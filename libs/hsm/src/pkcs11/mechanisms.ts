@@ -11,6 +11,8 @@ export interface RequiredMechanism {
   /** CKF_* flags the token must report for it. */
   readonly flags: readonly { readonly name: string; readonly bit: number }[];
   readonly purpose: string;
+  /** What the service refuses on a token that lacks it (there is no software fallback). */
+  readonly withoutIt: string;
   /**
    * Other mechanisms that do the same job, in order of preference after `type`: the adapter uses
    * the first the token offers (see {@link chooseMechanism}).
@@ -39,12 +41,14 @@ export const REQUIRED_MECHANISMS: readonly RequiredMechanism[] = [
     type: pkcs11js.CKM_DES3_ECB,
     flags: [F.ENCRYPT],
     purpose: 'DKGA02 DES step, EA09, DES check values (DES2 key K||K = single DES, ADR 0003)',
+    withoutIt: 'DES vending keys (DKGA02) and EA09 tokens',
   },
   {
     name: 'CKM_SHA256_HMAC',
     type: pkcs11js.CKM_SHA256_HMAC,
     flags: [F.SIGN],
     purpose: 'DKGA04 and HMAC check values',
+    withoutIt: 'HMAC vending keys (DKGA04)',
   },
   {
     // RFC 5649 is CKM_AES_KEY_WRAP_KWP in PKCS#11 3.0; SoftHSM offers it as
@@ -54,6 +58,7 @@ export const REQUIRED_MECHANISMS: readonly RequiredMechanism[] = [
     type: CKM_AES_KEY_WRAP_KWP,
     flags: [F.WRAP, F.UNWRAP],
     purpose: 'wrapped import and export (RFC 5649)',
+    withoutIt: 'wrapped key import and derived-key export',
     alternatives: [{ name: 'CKM_AES_KEY_WRAP_PAD', type: pkcs11js.CKM_AES_KEY_WRAP_PAD }],
   },
   {
@@ -61,36 +66,42 @@ export const REQUIRED_MECHANISMS: readonly RequiredMechanism[] = [
     type: pkcs11js.CKM_AES_ECB,
     flags: [F.ENCRYPT],
     purpose: 'AES check values',
+    withoutIt: 'AES key-encryption and transport keys (no check value)',
   },
   {
     name: 'CKM_AES_CBC_PAD',
     type: pkcs11js.CKM_AES_CBC_PAD,
     flags: [F.ENCRYPT, F.DECRYPT],
     purpose: 'ceremony components and the DKGA02 XOR share, encrypted in the token',
+    withoutIt: 'key ceremonies and DES vending keys',
   },
   {
     name: 'CKM_AES_KEY_GEN',
     type: pkcs11js.CKM_AES_KEY_GEN,
     flags: [F.GENERATE],
     purpose: 'key-encryption, transport and internal AES keys',
+    withoutIt: 'generated transport keys, key ceremonies and DES vending keys',
   },
   {
     name: 'CKM_GENERIC_SECRET_KEY_GEN',
     type: pkcs11js.CKM_GENERIC_SECRET_KEY_GEN,
     flags: [F.GENERATE],
     purpose: 'HMAC vending keys of 32 bytes or more',
+    withoutIt: 'generated HMAC vending keys',
   },
   {
     name: 'CKM_EC_KEY_PAIR_GEN',
     type: pkcs11js.CKM_EC_KEY_PAIR_GEN,
     flags: [F.GENERATE_KEY_PAIR],
     purpose: 'audit signing key (P-256)',
+    withoutIt: 'the audit signing key: the service does not start',
   },
   {
     name: 'CKM_ECDSA',
     type: pkcs11js.CKM_ECDSA,
     flags: [F.SIGN, F.VERIFY],
     purpose: 'audit checkpoint signatures over SHA-256 digests',
+    withoutIt: 'signed audit checkpoints: the service does not start',
   },
 ];
 

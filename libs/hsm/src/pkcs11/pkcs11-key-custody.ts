@@ -82,6 +82,7 @@ import {
   secretKeyTemplate,
   shareLabel,
 } from './objects';
+import { type MechanismCapability, dataObjectCapability, tokenCapabilities } from './capabilities';
 import { runSelfTest } from './self-test';
 import { publicKeySpki, spkiToPem, tokenSecretCheckValue } from './token-check-value';
 
@@ -652,6 +653,17 @@ export class Pkcs11KeyCustody implements KeyCustody {
     const connection = this.#connection;
     this.#connection = undefined;
     return this.#call(() => connection?.release());
+  }
+
+  /**
+   * Each mechanism the service needs: offered by this token or not, and what is refused
+   * without it (the `hsm-probe` command and the start-up log show it).
+   */
+  capabilities(): Promise<MechanismCapability[]> {
+    return this.#session('capabilities', (pkcs11, session) => [
+      ...tokenCapabilities(pkcs11, this.#open().slot),
+      dataObjectCapability(pkcs11, session),
+    ]);
   }
 
   status(): CustodyStatus {
