@@ -28,8 +28,14 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 
 export interface StartOptions {
   readonly database?: DatabaseKind;
-  /** 'softhsm' (default): a fresh SoftHSM token; 'memory': the in-memory custody (fast, unit-like). */
-  readonly token?: 'softhsm' | 'memory';
+  /**
+   * 'softhsm' (default): a fresh SoftHSM token; 'shim': the same through the PKCS#11 latency and
+   * fault shim (test/pkcs11-shim, controlled through STS_SHIM_CONTROL); 'memory': the in-memory
+   * custody (fast, unit-like).
+   */
+  readonly token?: 'softhsm' | 'shim' | 'memory';
+  /** STS_HSM_CALL_TIMEOUT_MS of the PKCS#11 custody (default 5000). */
+  readonly hsmCallTimeoutMs?: number;
   /** Use this custody instead of a fresh one (e.g. a wrapper that can fail on demand). */
   readonly custody?: (inner: KeyCustody) => KeyCustody;
   readonly quorum?: number;
@@ -91,8 +97,9 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   const dir = mkdtempSync(join(tmpdir(), 'sts-ks-'));
   const kind = options.database ?? 'sqlite';
   const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const tokenKind = options.token ?? 'softhsm';
   const token: SoftHsmFixture | undefined =
-    (options.token ?? 'softhsm') === 'softhsm' ? softHsmFixture() : undefined;
+    tokenKind === 'memory' ? undefined : softHsmFixture(tokenKind === 'shim');
   const config: AppConfig = {
     database:
       kind === 'sqlite'
@@ -104,7 +111,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
         ? { module: token.module, tokenLabel: token.label, pin: token.pin }
         : { module: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'memory', pin: 'memory' }),
       maxInFlight: 8,
-      callTimeoutMs: 5000,
+      callTimeoutMs: options.hsmCallTimeoutMs ?? 5000,
     },
     audit: {
       keyLabel: 'sts-audit',
@@ -125,7 +132,10 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   await ds.destroy();
 
   const inner: KeyCustody = token
-    ? await token.open()
+    ? await token.open({
+        maxInFlight: config.hsm.maxInFlight,
+        callTimeoutMs: config.hsm.callTimeoutMs,
+      })
     : new InMemoryKeyCustody({ allowInsecureInMemoryKeys: true });
   const custody = options.custody ? options.custody(inner) : inner;
   const logs: string[] = [];
