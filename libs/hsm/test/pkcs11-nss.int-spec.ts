@@ -1,20 +1,20 @@
 import { createPublicKey, createVerify } from 'node:crypto';
 import { bytesToHex, luhnCheckDigit, parseDerivationInput } from '@sts/core';
-import { Pkcs11KeyCustody } from '@sts/hsm';
-import { expectHsmError, uniqueLabel } from './key-custody.contract';
+import { Pkcs11KeyCustody, secretKeyCheckValue } from '@sts/hsm';
+import { expectHsmError, keyCustodyContract, uniqueLabel } from './key-custody.contract';
 import { createNssToken } from './support/nss-token';
 
 /**
  * The PKCS#11 adapter against a second implementation: NSS's software token (libsoftokn3.so
  * from Debian's libnss3), a fresh database for this file, opened with C_Initialize library
- * parameters. What NSS supports of the contract: the self-test with RFC 5649 as
- * CKM_AES_KEY_WRAP_KWP, generated keys that stay sensitive and non-extractable, DKGA04 in the
- * token, wrapped export and audit signatures. NSS stores no CKO_DATA token objects, which
- * ceremony components and the DKGA02 share are (docs/hsm.md): those are refused, never done
- * in software.
+ * parameters: the same contract as SoftHSM, then what differs on NSS: RFC 5649 as
+ * CKM_AES_KEY_WRAP_KWP, no CKO_DATA token objects (ceremony components and DKGA02 shares take
+ * the fallback of blob-objects.ts), and a token that would wrap a non-extractable key.
  */
 const token = createNssToken();
 let custody: Pkcs11KeyCustody;
+
+keyCustodyContract('pkcs11 (NSS softokn)', () => Pkcs11KeyCustody.open(token.config));
 
 beforeAll(async () => {
   custody = await Pkcs11KeyCustody.open(token.config);
@@ -47,12 +47,13 @@ describe('Pkcs11KeyCustody on NSS softokn', () => {
     expect(report.checks).toContainEqual({ name: 'mechanism:CKM_AES_KEY_WRAP_KWP', ok: true });
   });
 
-  it('reports every mechanism in the token and data objects refused, naming what follows', async () => {
+  it('reports every mechanism in the token and the fallback for data objects', async () => {
     const capabilities = await custody.capabilities();
-    expect(capabilities.filter((c) => c.outcome === 'refused')).toEqual([
+    expect(capabilities.filter((c) => c.outcome === 'refused')).toEqual([]);
+    expect(capabilities.filter((c) => c.outcome === 'fallback')).toEqual([
       expect.objectContaining({
         mechanism: 'token data objects (CKO_DATA)',
-        refused: expect.stringContaining('key ceremonies') as unknown,
+        fallback: expect.stringContaining('CKR_ATTRIBUTE_VALUE_INVALID') as unknown,
       }),
     ]);
     expect(capabilities).toContainEqual(
@@ -104,12 +105,21 @@ describe('Pkcs11KeyCustody on NSS softokn', () => {
     expect(verifier.verify({ key: der, dsaEncoding: 'ieee-p1363' }, signature)).toBe(true);
   });
 
-  it('refuses a ceremony component (NSS keeps no data objects) and stores nothing', async () => {
+  it('keeps ceremony components as secret-key objects, and they combine into the key', async () => {
     const ceremony = uniqueLabel('ceremony');
-    await expect(
-      custody.storeComponent(ceremony, 1, 'AES', Buffer.alloc(16, 7)),
-    ).rejects.toMatchObject({ name: 'HsmError', pkcs11Code: 'CKR_ATTRIBUTE_VALUE_INVALID' });
-    const labels = (await custody.listKeys()).map((k) => k.label);
-    expect(labels.some((l) => l.includes(ceremony))).toBe(false);
+    const label = uniqueLabel('vk');
+    const parts = [Buffer.alloc(8, 0x11), Buffer.alloc(8, 0x22)];
+    for (const [i, part] of parts.entries()) {
+      await custody.storeComponent(ceremony, i + 1, 'DES', part);
+    }
+    const value = Buffer.alloc(8, 0x33);
+    const info = await custody.completeCeremony(
+      ceremony,
+      2,
+      { label, algorithm: 'DES', usage: 'DERIVE' },
+      secretKeyCheckValue('DES', value),
+    );
+    expect(info).toMatchObject({ label, algorithm: 'DES', sensitive: true, extractable: false });
+    expect(info.kcv).toBe(secretKeyCheckValue('DES', value));
   });
 });

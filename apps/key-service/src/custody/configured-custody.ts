@@ -16,7 +16,9 @@ export async function openConfiguredCustody(
     logTokenStateChange(logger, config.hsm.tokenLabel, change),
   );
   const selfTest = custody.startupSelfTest;
-  const refused = (await custody.capabilities()).filter((c) => c.outcome === 'refused');
+  const capabilities = await custody.capabilities();
+  const refused = capabilities.filter((c) => c.outcome === 'refused');
+  const fallbacks = capabilities.filter((c) => c.outcome === 'fallback');
   logger.event(
     selfTest?.ok === false || refused.length > 0 ? 'warn' : 'info',
     'key custody opened',
@@ -25,6 +27,7 @@ export async function openConfiguredCustody(
       tokenLabel: config.hsm.tokenLabel,
       selfTestOk: selfTest?.ok ?? null,
       refused: refused.map((c) => `${c.mechanism}: ${c.refused ?? ''}`),
+      fallbacks: fallbacks.map((c) => `${c.mechanism}: ${c.fallback ?? ''}`),
     },
   );
   return custody;

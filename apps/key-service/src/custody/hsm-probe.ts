@@ -10,7 +10,8 @@ export interface ProbeResult {
 
 /**
  * Opens the configured module and token as the service would (login included), lists each
- * mechanism the service needs with what follows for it, runs the self-test, and closes again.
+ * mechanism the service needs with what follows for it (in the token, a documented fallback
+ * that still keeps keys in the token, or refused), runs the self-test, and closes again.
  * Changes nothing in the token beyond the self-test's session objects, which it destroys.
  */
 export async function probeHsm(config: AppConfig): Promise<ProbeResult> {
@@ -19,7 +20,7 @@ export async function probeHsm(config: AppConfig): Promise<ProbeResult> {
     const capabilities = await custody.capabilities();
     const selfTest = custody.startupSelfTest;
     const text = describe(config, capabilities, selfTest);
-    const ok = selfTest?.ok === true && capabilities.every((c) => c.outcome === 'in-token');
+    const ok = selfTest?.ok === true && capabilities.every((c) => c.outcome !== 'refused');
     return { ok, text };
   } finally {
     await custody.close();
@@ -43,7 +44,12 @@ function describe(
     const offered =
       c.offeredAs === null ? 'no' : c.offeredAs === c.mechanism ? 'yes' : `as ${c.offeredAs}`;
     const flags = c.missingFlags.length > 0 ? ` (lacks ${c.missingFlags.join(', ')})` : '';
-    const outcome = c.outcome === 'in-token' ? 'in token' : `refused: ${c.refused ?? ''}`;
+    const outcome =
+      c.outcome === 'in-token'
+        ? 'in token'
+        : c.outcome === 'fallback'
+          ? `fallback: ${c.fallback ?? ''}`
+          : `refused: ${c.refused ?? ''}`;
     lines.push(row(c.mechanism, offered + flags, outcome, c.purpose));
   }
   lines.push('');

@@ -12,21 +12,26 @@ export interface MechanismCapability {
   readonly offeredAs: string | null;
   /** CKF_* flags the token does not report for it. */
   readonly missingFlags: readonly string[];
-  /** in-token: done inside the token; refused: the features named in `refused` are refused. */
-  readonly outcome: 'in-token' | 'refused';
+  /**
+   * in-token: done inside the token; fallback: done inside the token another way, described in
+   * `fallback`; refused: the features named in `refused` are refused.
+   */
+  readonly outcome: 'in-token' | 'fallback' | 'refused';
   readonly refused?: string;
+  readonly fallback?: string;
 }
 
 /** The capability row of encrypted data objects stored in the token. */
 const DATA_OBJECTS = {
   mechanism: 'token data objects (CKO_DATA)',
   purpose: 'ceremony components and the DKGA02 XOR share, stored encrypted',
-  withoutIt: 'key ceremonies, DES vending keys and HMAC keys under 32 bytes',
+  fallback: 'ciphertext kept in the CKA_ID of an unusable secret-key object (blob-objects.ts)',
 } as const;
 
 /**
- * Whether the token stores a private CKO_DATA object (NSS's softokn does not): creates one
- * labelled `sts-capability-probe` and destroys it again at once.
+ * Whether the token stores a private CKO_DATA object (NSS's softokn does not, and gets the
+ * fallback of blob-objects.ts): creates one labelled `sts-capability-probe` and destroys it
+ * again at once.
  */
 export function dataObjectCapability(pkcs11: PKCS11, session: Handle): MechanismCapability {
   let stored: Handle | undefined;
@@ -46,8 +51,8 @@ export function dataObjectCapability(pkcs11: PKCS11, session: Handle): Mechanism
     purpose: DATA_OBJECTS.purpose,
     offeredAs: detail === undefined ? DATA_OBJECTS.mechanism : null,
     missingFlags: [],
-    outcome: detail === undefined ? 'in-token' : 'refused',
-    ...(detail === undefined ? {} : { refused: `${DATA_OBJECTS.withoutIt} (${detail})` }),
+    outcome: detail === undefined ? 'in-token' : 'fallback',
+    ...(detail === undefined ? {} : { fallback: `${DATA_OBJECTS.fallback} (${detail})` }),
   };
 }
 

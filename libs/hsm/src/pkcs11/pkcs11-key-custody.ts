@@ -208,7 +208,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
               role: roleOf(resolved)!,
               token: true,
               label: resolved.label,
-              id: encodeDescriptor(resolved),
+              id: encodeDescriptor(resolved, resolved.label),
             }),
             { type: pkcs11js.CKA_VALUE_LEN, value: resolved.lengthBytes },
           ],
@@ -236,7 +236,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return this.#session('generateSigningKey', (pkcs11, session) => {
       checkLabel(label);
       this.#assertFree(pkcs11, session, label);
-      const id = encodeDescriptor({ algorithm: 'EC_P256', usage: 'SIGN', lengthBytes: 32 });
+      const id = encodeDescriptor({ algorithm: 'EC_P256', usage: 'SIGN', lengthBytes: 32 }, label);
       // Both halves read-only; the private key signs and does nothing else.
       const common: Template = [
         { type: pkcs11js.CKA_TOKEN, value: true },
@@ -875,7 +875,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
   ): void {
     pkcs11.C_SetAttributeValue(session, draft, [
       { type: pkcs11js.CKA_LABEL, value: spec.label },
-      { type: pkcs11js.CKA_ID, value: encodeDescriptor(spec) },
+      { type: pkcs11js.CKA_ID, value: encodeDescriptor(spec, spec.label) },
     ]);
     persistVerifiedKey(pkcs11, session, draft, spec.algorithm, expectedKcv);
   }
