@@ -184,6 +184,8 @@ async function main(): Promise<void> {
       module: vars.STS_HSM_MODULE,
       tokenLabel: vars.STS_HSM_TOKEN_LABEL,
       pin: vars.STS_HSM_PIN,
+      maxInFlight: 8,
+      callTimeoutMs: 5000,
     },
     audit: { keyLabel: 'sts-audit', checkpointEvery: 1000, checkpointSeconds: 0 },
     approvals: { quorum: 1, ttlSeconds: 86_400 },

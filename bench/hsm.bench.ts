@@ -4,12 +4,16 @@
  * in the same run as the baseline (issue 3, "Performance"). Creates its own temporary token with
  * keys-dev/setup-token.sh. Prints a table; asserts nothing.
  *
+ * `--hsm-latency-ms N` (N > 0) adds two columns: the same SoftHSM token through the PKCS#11 shim
+ * (test/pkcs11-shim, built with the machine's C compiler), which delays every PKCS#11 call by
+ * N ms as a network HSM does.
+ *
  * Worker mode (internal): `node hsm.bench.js --worker <json>` runs one measurement when its
  * parent writes "go" on stdin, and prints the result as one JSON line.
  */
 import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -32,6 +36,36 @@ import {
 } from '@sts/hsm';
 
 const ROOT = join(__dirname, '..', '..');
+const HSM_LATENCY_MS = latencyFlag(process.argv.slice(2));
+
+/** `--hsm-latency-ms N` (or `=N`): a non-negative number of milliseconds; 0 without the flag. */
+function latencyFlag(args: readonly string[]): number {
+  const index = args.findIndex(
+    (a) => a === '--hsm-latency-ms' || a.startsWith('--hsm-latency-ms='),
+  );
+  if (index < 0) return 0;
+  const text = args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
+  const value = Number(text);
+  if (text === undefined || !Number.isFinite(value) || value < 0) {
+    throw new Error(`--hsm-latency-ms: must be a number of milliseconds, not ${text}`);
+  }
+  return value;
+}
+
+/**
+ * Builds the PKCS#11 shim, points it at `target` with a delay of `latencyMs` on every call, and
+ * returns its path. The settings travel in the environment to the worker processes.
+ */
+function prepareShim(dir: string, target: string, latencyMs: number): string {
+  const module = execFileSync('bash', [join(ROOT, 'scripts', 'build-pkcs11-shim.sh')], {
+    encoding: 'utf8',
+  }).trim();
+  const control = join(dir, 'shim-control');
+  writeFileSync(control, `delay_us=${Math.round(latencyMs * 1000)}\n`);
+  process.env.STS_SHIM_TARGET = target;
+  process.env.STS_SHIM_CONTROL = control;
+  return module;
+}
 const DURATION_MS = Number(process.env.BENCH_HSM_MS ?? 1500);
 const BATCH = 256;
 const DES_VK = Buffer.from('abababababababab', 'hex');
@@ -357,6 +391,30 @@ async function main(): Promise<void> {
       results.set(`${operation}/softhsm/2`, await inProcesses(job('softhsm'), 2));
       results.set(`${operation}/node/2`, await inProcesses(job('node'), 2));
     }
+    if (HSM_LATENCY_MS > 0) {
+      const shimConfig: Pkcs11Config = {
+        ...config,
+        modulePath: prepareShim(dir, config.modulePath, HSM_LATENCY_MS),
+      };
+      const shimJob = (operation: Operation): Job => ({
+        engine: 'softhsm',
+        operation,
+        labels,
+        config: shimConfig,
+        durationMs: DURATION_MS,
+      });
+      const shimmed = await Pkcs11KeyCustody.open(shimConfig);
+      try {
+        for (const operation of OPERATIONS) {
+          results.set(`${operation}/shim/1`, await runJob(shimJob(operation), shimmed));
+        }
+      } finally {
+        await shimmed.close();
+      }
+      for (const operation of OPERATIONS) {
+        results.set(`${operation}/shim/2`, await inProcesses(shimJob(operation), 2));
+      }
+    }
     printTable(results);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -364,18 +422,25 @@ async function main(): Promise<void> {
 }
 
 function printTable(results: ReadonlyMap<string, number>): void {
+  const shim = HSM_LATENCY_MS > 0;
   const header = [
     'operation',
     'SoftHSM 1 proc',
     'SoftHSM 2 procs',
+    ...(shim ? [`+${HSM_LATENCY_MS} ms 1 proc`, `+${HSM_LATENCY_MS} ms 2 procs`] : []),
     'node:crypto 1 proc',
     'node:crypto 2 procs',
   ];
+  const columns = [
+    'softhsm/1',
+    'softhsm/2',
+    ...(shim ? ['shim/1', 'shim/2'] : []),
+    'node/1',
+    'node/2',
+  ];
   const rows = OPERATIONS.map((operation) => [
     TITLES[operation],
-    ...(['softhsm/1', 'softhsm/2', 'node/1', 'node/2'] as const).map((column) =>
-      fmt(results.get(`${operation}/${column}`) ?? 0),
-    ),
+    ...columns.map((column) => fmt(results.get(`${operation}/${column}`) ?? 0)),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>

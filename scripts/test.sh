@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh Debian machine and runs every test tier:
-# npm packages, SoftHSM (Debian's softhsm2; each suite creates its own fresh token), the
-# static checks (format, lint, types), `npm test` (build, then unit, integration, e2e) and the
-# mutation tests.
+# npm packages, SoftHSM (Debian's softhsm2; each suite creates its own fresh token) and NSS's
+# software token (libnss3), the static checks (format, lint, types), `npm test` (build, then
+# unit, integration, e2e; the PKCS#11 fault shim is built with cc on the way), the vending e2e
+# on NSS, and the mutation tests.
 #
 # PostgreSQL suites run when a server is reachable at STS_TEST_DATABASE_URL
 # (default postgres://postgres@127.0.0.1:5432/test); set STS_TEST_REQUIRE_POSTGRES=1 to make
@@ -48,6 +49,11 @@ node -e "
   console.log('tests: ' + r.numPassedTests + ' passed, ' + failed + ' failed' + (r.numPendingTests ? ', ' + r.numPendingTests + ' skipped' : ''));
 " "$results" || true
 rm -f "$results"
+
+# The vending e2e once more with the service on NSS's software token (the second PKCS#11
+# implementation) instead of SoftHSM; the custody contract runs on NSS inside npm test already.
+echo "==> vending e2e on NSS softokn (STS_E2E_TOKEN=nss)"
+STS_E2E_TOKEN=nss npx jest --selectProjects e2e --runInBand test/e2e/vending.e2e-spec.ts || status=$?
 
 # Mutation testing of the modules that decide credit, key use and the audit format
 # (docs/testing.md). Incremental: mutants whose code and covering tests are unchanged since the

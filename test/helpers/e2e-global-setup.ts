@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,4 +19,20 @@ export default function setup(): void {
   if (!conf) throw new Error(`keys-dev/setup-token.sh printed no SOFTHSM2_CONF: ${out}`);
   process.env.SOFTHSM2_CONF = conf;
   process.env.STS_E2E_HSM_DIR = dir;
+  // The PKCS#11 latency and fault shim in front of SoftHSM, for suites that start the service
+  // with `token: 'shim'`: it reads these variables from the real process environment.
+  const shim = execFileSync(
+    'bash',
+    [join(__dirname, '..', '..', 'scripts', 'build-pkcs11-shim.sh')],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
+  const module = /^export STS_HSM_MODULE=(.*)$/m.exec(out)?.[1]?.replace(/^'(.*)'$/, '$1');
+  if (!module) throw new Error(`keys-dev/setup-token.sh printed no STS_HSM_MODULE: ${out}`);
+  const control = join(dir, 'shim-control');
+  writeFileSync(control, '');
+  process.env.STS_E2E_SHIM_MODULE = shim;
+  process.env.STS_SHIM_TARGET = module;
+  process.env.STS_SHIM_CONTROL = control;
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { InMemoryKeyCustody, type KeyCustody } from '@sts/hsm';
+import { InMemoryKeyCustody, type KeyCustody, Pkcs11KeyCustody } from '@sts/hsm';
+import { createNssToken } from '../../libs/hsm/test/support/nss-token';
 import request from 'supertest';
 import { createApp } from '../../apps/key-service/src/app-factory';
 import { Clock } from '../../apps/key-service/src/common/clock';
@@ -28,8 +29,15 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 
 export interface StartOptions {
   readonly database?: DatabaseKind;
-  /** 'softhsm' (default): a fresh SoftHSM token; 'memory': the in-memory custody (fast, unit-like). */
-  readonly token?: 'softhsm' | 'memory';
+  /**
+   * 'softhsm' (default, or 'nss' when STS_E2E_TOKEN=nss): a fresh SoftHSM token; 'nss': a fresh
+   * NSS softokn database (the second PKCS#11 implementation); 'shim': SoftHSM through the
+   * PKCS#11 latency and fault shim (test/pkcs11-shim, controlled through STS_SHIM_CONTROL);
+   * 'memory': the in-memory custody (fast, unit-like).
+   */
+  readonly token?: 'softhsm' | 'nss' | 'shim' | 'memory';
+  /** STS_HSM_CALL_TIMEOUT_MS of the PKCS#11 custody (default 5000). */
+  readonly hsmCallTimeoutMs?: number;
   /** Use this custody instead of a fresh one (e.g. a wrapper that can fail on demand). */
   readonly custody?: (inner: KeyCustody) => KeyCustody;
   readonly quorum?: number;
@@ -91,17 +99,30 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   const dir = mkdtempSync(join(tmpdir(), 'sts-ks-'));
   const kind = options.database ?? 'sqlite';
   const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const tokenKind = options.token ?? (process.env.STS_E2E_TOKEN === 'nss' ? 'nss' : 'softhsm');
+  const nss = tokenKind === 'nss' ? createNssToken() : undefined;
   const token: SoftHsmFixture | undefined =
-    (options.token ?? 'softhsm') === 'softhsm' ? softHsmFixture() : undefined;
+    tokenKind === 'memory' || nss ? undefined : softHsmFixture(tokenKind === 'shim');
   const config: AppConfig = {
     database:
       kind === 'sqlite'
         ? { type: 'sqlite', path: join(dir, 'data', 'key-service.sqlite') }
         : { type: 'postgres', url: PG_URL, schema },
     http: { host: '127.0.0.1', port: 0 },
-    hsm: token
-      ? { module: token.module, tokenLabel: token.label, pin: token.pin }
-      : { module: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'memory', pin: 'memory' },
+    hsm: {
+      ...(nss
+        ? {
+            module: nss.config.modulePath,
+            tokenLabel: nss.config.tokenLabel,
+            pin: nss.config.pin,
+            libraryParameters: nss.config.libraryParameters,
+          }
+        : token
+          ? { module: token.module, tokenLabel: token.label, pin: token.pin }
+          : { module: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'memory', pin: 'memory' }),
+      maxInFlight: 8,
+      callTimeoutMs: options.hsmCallTimeoutMs ?? 5000,
+    },
     audit: {
       keyLabel: 'sts-audit',
       checkpointEvery: options.checkpointEvery ?? 1000,
@@ -120,9 +141,12 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
 
-  const inner: KeyCustody = token
-    ? await token.open()
-    : new InMemoryKeyCustody({ allowInsecureInMemoryKeys: true });
+  const limits = { maxInFlight: config.hsm.maxInFlight, callTimeoutMs: config.hsm.callTimeoutMs };
+  const inner: KeyCustody = nss
+    ? await Pkcs11KeyCustody.open({ ...nss.config, ...limits })
+    : token
+      ? await token.open(limits)
+      : new InMemoryKeyCustody({ allowInsecureInMemoryKeys: true });
   const custody = options.custody ? options.custody(inner) : inner;
   const logs: string[] = [];
   const clock = new TestClock();
@@ -194,6 +218,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
         await admin.destroy();
       }
       rmSync(dir, { recursive: true, force: true });
+      nss?.remove();
     },
   };
 }

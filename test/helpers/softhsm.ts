@@ -1,16 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { type KeyCustody, Pkcs11KeyCustody } from '@sts/hsm';
+import { type KeyCustody, type Pkcs11Config, Pkcs11KeyCustody } from '@sts/hsm';
 
 const SETUP = join(__dirname, '..', '..', 'keys-dev', 'setup-token.sh');
 
 /** A fresh SoftHSM token for one suite, created by keys-dev/setup-token.sh in `dir`. */
 export interface SoftHsmFixture {
+  /** SoftHSM's module, or the latency and fault shim in front of it (`throughShim`). */
   readonly module: string;
   readonly label: string;
   readonly pin: string;
   readonly conf: string;
-  open(): Promise<KeyCustody>;
+  open(options?: Pick<Pkcs11Config, 'callTimeoutMs' | 'maxInFlight'>): Promise<KeyCustody>;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface SoftHsmFixture {
  */
 let tokens = 0;
 
-export function softHsmFixture(): SoftHsmFixture {
+export function softHsmFixture(throughShim = false): SoftHsmFixture {
   const dir = process.env.STS_E2E_HSM_DIR;
   if (!dir || !process.env.SOFTHSM2_CONF) {
     throw new Error(
@@ -38,8 +39,10 @@ export function softHsmFixture(): SoftHsmFixture {
     const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (m) vars[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
   }
+  const shim = process.env.STS_E2E_SHIM_MODULE;
+  if (throughShim && !shim) throw new Error('No PKCS#11 shim: the e2e globalSetup builds it');
   const fixture = {
-    module: vars.STS_HSM_MODULE,
+    module: throughShim ? shim! : vars.STS_HSM_MODULE,
     label: vars.STS_HSM_TOKEN_LABEL,
     pin: vars.STS_HSM_PIN,
     conf: vars.SOFTHSM2_CONF,
@@ -51,11 +54,12 @@ export function softHsmFixture(): SoftHsmFixture {
     throw new Error('setup-token.sh wrote another SoftHSM config');
   return {
     ...fixture,
-    open: () =>
+    open: (options) =>
       Pkcs11KeyCustody.open({
         modulePath: fixture.module,
         tokenLabel: fixture.label,
         pin: fixture.pin,
+        ...options,
       }),
   };
 }

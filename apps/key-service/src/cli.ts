@@ -6,6 +6,7 @@ import { verifyAuditCommand } from './audit/audit-chain';
 import { AuditService } from './audit/audit.service';
 import { CAMPAIGN_PROGRESS_USAGE, campaignProgress } from './campaigns/campaign-progress-cli';
 import { JsonLogger } from './common/json-logger';
+import { probeHsm } from './custody/hsm-probe';
 import { type AppConfig, ConfigError, loadConfig, redactSecrets } from './config/app-config';
 import { createDataSource, ensureSchema } from './database/data-source';
 import { generateOpenApiJson } from './openapi/generate-openapi';
@@ -25,6 +26,10 @@ const USAGE = `key-service <command>
   openapi [--out FILE|--check FILE]
                                write the OpenAPI document (default docs/openapi.json), or fail if
                                FILE differs from the code
+  hsm-probe                    open the configured PKCS#11 module and token (STS_HSM_*) as the
+                               service does, list each mechanism the service needs, whether the
+                               token offers it and what is refused without it, and run the
+                               self-test; exit 0 when everything is done in the token, 1 otherwise
   verify-audit --public-key PEM [--fingerprint HEX] [--witness FILE] EXPORT.jsonl
                                verify an audit export offline with only the audit public key
                                (the same command as tools/audit-verifier/verify-audit.js): the
@@ -142,6 +147,11 @@ async function run(argv: string[]): Promise<number> {
       writeFileSync(file, json);
       out(`wrote ${file}`);
       return 0;
+    }
+    case 'hsm-probe': {
+      const result = await probeHsm(loadConfig(process.env));
+      out(result.text);
+      return result.ok ? 0 : 1;
     }
     case 'verify-audit':
       return verifyAuditCommand(rest, {

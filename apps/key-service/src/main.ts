@@ -6,6 +6,9 @@ import { ConfigError, loadConfig, redactSecrets } from './config/app-config';
 /** Starts the HTTP service. Migrations are a separate, explicit step (`cli.js migrate`). */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  // pkcs11js runs asynchronous token calls on libuv's thread pool (4 threads unless told):
+  // room for every call in flight plus the pool's other users. Read when the pool first starts.
+  process.env.UV_THREADPOOL_SIZE ??= String(config.hsm.maxInFlight + 4);
   const logger = new JsonLogger(config.logLevel);
   const app = await createApp(config, { logger });
   if (await app.get(DataSource).showMigrations()) {

@@ -24,5 +24,12 @@ export { SELF_TEST_CHECKS } from './known-answers';
 export { MAX_HMAC_KEY_BYTES } from './key-spec';
 export { InMemoryKeyCustody, type InMemoryKeyCustodyOptions } from './memory/in-memory-key-custody';
 export { Pkcs11KeyCustody } from './pkcs11/pkcs11-key-custody';
-export { type Pkcs11Config, type StartupRetry, DEFAULT_STARTUP_RETRY } from './pkcs11/config';
+export {
+  type Pkcs11Config,
+  type StartupRetry,
+  DEFAULT_STARTUP_RETRY,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_CALL_TIMEOUT_MS,
+} from './pkcs11/config';
 export { REQUIRED_MECHANISMS, type RequiredMechanism } from './pkcs11/mechanisms';
+export { type MechanismCapability } from './pkcs11/capabilities';

@@ -257,6 +257,12 @@ export interface KeyCustody {
    */
   releaseComponent?(ceremonyId: string, index: number): Promise<ReleasedComponent>;
 
+  /**
+   * Extension (optional): the connection's state as seen by the calls made so far (available or
+   * not, since when, the last fault) and the latency of recent token calls. Makes no token call.
+   */
+  status?(): CustodyStatus;
+
   /** Logs out and finalizes. Further calls throw UNAVAILABLE. */
   close(): Promise<void>;
 }
@@ -282,6 +288,39 @@ export interface ReleasedComponent {
   readonly index: number;
   readonly component: Uint8Array;
   readonly kcv: string;
+}
+
+/** Whether the token answers: 'unavailable' from a device fault until a reconnection succeeds. */
+export type TokenState = 'available' | 'unavailable';
+
+/** One change of {@link TokenState}, reported once per transition (never once per call). */
+export interface TokenStateChange {
+  readonly state: TokenState;
+  readonly at: Date;
+  /** What made the token unavailable (an operation and a CKR name or "timed out"). */
+  readonly reason?: string;
+  /** On the way back to 'available': how long the token was unavailable. */
+  readonly unavailableForMs?: number;
+}
+
+/** Latency of the token calls that completed recently (a sliding window), in milliseconds. */
+export interface TokenLatency {
+  readonly samples: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly maxMs: number | null;
+}
+
+/** What {@link KeyCustody.status} reports. */
+export interface CustodyStatus {
+  readonly state: TokenState;
+  readonly since: string;
+  readonly lastFault?: string;
+  readonly reconnections: number;
+  readonly inFlight: number;
+  readonly maxInFlight: number;
+  readonly callTimeoutMs: number;
+  readonly latency: TokenLatency;
 }
 
 /** Injection token for the port in the service (bound once). */

@@ -63,7 +63,13 @@ forEachDatabase('audit group commit', (kind: DatabaseKind) => {
   const config: AppConfig = {
     database,
     http: { host: '127.0.0.1', port: 0 },
-    hsm: { module: 'memory', tokenLabel: 'memory', pin: 'memory' },
+    hsm: {
+      module: 'memory',
+      tokenLabel: 'memory',
+      pin: 'memory',
+      maxInFlight: 8,
+      callTimeoutMs: 5000,
+    },
     // Node `a` signs only when asked (so its transactions are the test's alone); `b` every 100.
     audit: { keyLabel: 'sts-audit', checkpointEvery: 1_000_000, checkpointSeconds: 0 },
     approvals: { quorum: 1, ttlSeconds: 3600 },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import { HsmError } from '@sts/hsm';
 import type { HttpResponse } from './http-types';
 import { DomainError, toDomainError } from './domain-error';
 import { ErrorCode, httpStatusOf } from './error-codes';
@@ -11,8 +12,13 @@ import type { RefusableRequest, RefusalRecorder } from './refusal-recorder';
  * Turns every thrown value into `{statusCode, code, message, details?, errorId?}`. A refusal that
  * is evidence is written to the audit trail before the answer goes out (RefusalRecorder).
  */
+/** A missing key is alarmed at most this often (every request still answers 503). */
+const KEY_MISSING_ALARM_MS = 60_000;
+
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
+  private lastKeyMissingAlarm = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly logger: JsonLogger,
     private readonly refusals?: RefusalRecorder,
@@ -30,13 +36,32 @@ export class AllExceptionsFilter implements ExceptionFilter {
     else send();
   }
 
+  /**
+   * HSM_UNAVAILABLE is logged by the token's state changes (one line per transition), not here;
+   * HSM_KEY_MISSING raises an alarm (error level, at most once a minute); other dependency
+   * failures are logged per request.
+   */
+  private logDependencyFailure(code: ErrorCode, exception: unknown): void {
+    if (httpStatusOf(code) < 500 || code === ErrorCode.INTERNAL) return;
+    if (code === ErrorCode.HSM_UNAVAILABLE) return;
+    if (code === ErrorCode.HSM_KEY_MISSING) {
+      const now = Date.now();
+      if (now - this.lastKeyMissingAlarm < KEY_MISSING_ALARM_MS) return;
+      this.lastKeyMissingAlarm = now;
+      this.logger.event('error', 'token fault: a key the registry holds is missing', {
+        code,
+        detail: exception instanceof HsmError ? exception.message : null,
+      });
+      return;
+    }
+    this.logger.event('warn', 'dependency unavailable', { code });
+  }
+
   toBody(exception: unknown): ErrorResponseDto {
     const domain = toDomainError(exception) ?? fromHttpException(exception);
     if (domain) {
       const statusCode = httpStatusOf(domain.code);
-      if (statusCode >= 500 && domain.code !== ErrorCode.INTERNAL) {
-        this.logger.event('warn', 'dependency unavailable', { code: domain.code });
-      }
+      this.logDependencyFailure(domain.code, exception);
       return {
         statusCode,
         code: domain.code,

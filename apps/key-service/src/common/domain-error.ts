@@ -58,7 +58,13 @@ export function fromHsmError(error: HsmError): DomainError {
         'The key token is unavailable; retry later',
       );
     case 'NOT_FOUND':
-      return new DomainError(ErrorCode.NOT_FOUND, 'The key object does not exist in the token');
+      // Every label the service hands the token comes from its registry: a key the token cannot
+      // find is a fault of the token (restored from an old backup, objects deleted), never the
+      // client's. Callers for which absence is expected catch NOT_FOUND before it gets here.
+      return new DomainError(
+        ErrorCode.HSM_KEY_MISSING,
+        'A key the registry holds is missing from the token; the operators are alerted',
+      );
     case 'ALREADY_EXISTS':
       return new DomainError(ErrorCode.ALREADY_EXISTS, 'A key object with that label exists');
     case 'NOT_PERMITTED':

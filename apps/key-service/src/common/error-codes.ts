@@ -41,6 +41,8 @@ export enum ErrorCode {
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   RATE_LIMITED = 'RATE_LIMITED',
   HSM_UNAVAILABLE = 'HSM_UNAVAILABLE',
+  /** A key the registry holds is missing from a token that otherwise answers: a token fault. */
+  HSM_KEY_MISSING = 'HSM_KEY_MISSING',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
   INTERNAL = 'INTERNAL',
 }
@@ -95,6 +97,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.RATE_LIMITED:
       return 429;
     case ErrorCode.HSM_UNAVAILABLE:
+    case ErrorCode.HSM_KEY_MISSING:
     case ErrorCode.DATABASE_UNAVAILABLE:
       return 503;
     case ErrorCode.INTERNAL:

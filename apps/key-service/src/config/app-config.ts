@@ -109,6 +109,31 @@ export class EnvironmentVariables {
   @IsString()
   STS_HSM_PIN_FILE?: string;
 
+  /**
+   * C_Initialize parameters for modules that take them (NSS's softokn: its database directory,
+   * e.g. `configdir='sql:/var/lib/sts/nssdb' certPrefix='' keyPrefix='' secmod='secmod.db' flags=`).
+   */
+  @IsOptional()
+  @IsString()
+  STS_HSM_LIBRARY_PARAMETERS?: string;
+
+  /**
+   * Most asynchronous token calls in flight at once in this process (derivations, signatures,
+   * encryptions, wraps); size it below the HSM's session limit divided by the processes.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  STS_HSM_MAX_IN_FLIGHT = 8;
+
+  /** How long one token call may take before it answers 503 and the token is reconnected. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600000)
+  STS_HSM_CALL_TIMEOUT_MS = 5000;
+
   /** `production` refuses development tokens and PINs (see {@link productionProblems}). */
   @IsOptional()
   @IsString()
@@ -201,7 +226,14 @@ export interface AppConfig {
     | { readonly type: 'sqlite'; readonly path: string }
     | { readonly type: 'postgres'; readonly url: string; readonly schema: string };
   readonly http: { readonly host: string; readonly port: number };
-  readonly hsm: { readonly module: string; readonly tokenLabel: string; readonly pin: string };
+  readonly hsm: {
+    readonly module: string;
+    readonly tokenLabel: string;
+    readonly pin: string;
+    readonly maxInFlight: number;
+    readonly callTimeoutMs: number;
+    readonly libraryParameters?: string;
+  };
   readonly audit: {
     readonly keyLabel: string;
     readonly checkpointEvery: number;
@@ -344,6 +376,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       module: vars.STS_HSM_MODULE,
       tokenLabel: vars.STS_HSM_TOKEN_LABEL,
       pin,
+      maxInFlight: vars.STS_HSM_MAX_IN_FLIGHT,
+      callTimeoutMs: vars.STS_HSM_CALL_TIMEOUT_MS,
+      ...(vars.STS_HSM_LIBRARY_PARAMETERS
+        ? { libraryParameters: vars.STS_HSM_LIBRARY_PARAMETERS }
+        : {}),
     },
     audit: {
       keyLabel: vars.STS_AUDIT_KEY_LABEL,

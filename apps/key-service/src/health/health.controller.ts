@@ -42,7 +42,9 @@ export class HealthController {
     summary: 'The full health report for operators; 503 when any check fails',
     description:
       'As GET /health, with the database type, the token label and implementation, the ' +
-      'self-test report (token, library, every mechanism and known answer) and failure codes.',
+      "token connection's state (since when, the last fault, reconnections, calls in flight " +
+      'and the p50/p99 latency of recent token calls), the self-test report (token, library, ' +
+      'every mechanism and known answer) and failure codes.',
   })
   @ApiOkResponse({ description: 'All checks pass' })
   @ApiServiceUnavailableResponse({ description: 'A check failed (same body)' })

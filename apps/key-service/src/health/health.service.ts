@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { HsmError, KEY_CUSTODY, type KeyCustody, type SelfTestReport } from '@sts/hsm';
+import {
+  type CustodyStatus,
+  HsmError,
+  KEY_CUSTODY,
+  type KeyCustody,
+  type SelfTestReport,
+} from '@sts/hsm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
@@ -14,7 +20,8 @@ export interface HealthReport {
   status: 'ok' | 'unavailable';
   checks: {
     database: HealthCheck & { type: string };
-    token: HealthCheck & { implementation: string; label: string };
+    /** `connection`: the token's state, its last fault, calls in flight and recent latency. */
+    token: HealthCheck & { implementation: string; label: string; connection?: CustodyStatus };
     selfTest: HealthCheck & { report?: SelfTestReport };
   };
 }
@@ -76,12 +83,19 @@ export class HealthService {
 
   private async token(): Promise<HealthReport['checks']['token']> {
     const base = { implementation: this.custody.implementation, label: this.config.hsm.tokenLabel };
+    let result: HealthReport['checks']['token'];
     try {
       await this.custody.describeKey(this.config.audit.keyLabel);
-      return { ok: true, ...base };
+      result = { ok: true, ...base };
     } catch (error) {
-      return { ok: false, ...base, detail: error instanceof HsmError ? error.code : 'unavailable' };
+      result = {
+        ok: false,
+        ...base,
+        detail: error instanceof HsmError ? error.code : 'unavailable',
+      };
     }
+    const connection = this.custody.status?.();
+    return connection === undefined ? result : { ...result, connection };
   }
 
   private async selfTest(): Promise<HealthReport['checks']['selfTest']> {

@@ -10,7 +10,13 @@ import type { AppConfig } from '../config/app-config';
 const PREVIEW_CONFIG: AppConfig = {
   database: { type: 'sqlite', path: join(tmpdir(), 'sts-openapi-preview.sqlite') },
   http: { host: '127.0.0.1', port: 0 },
-  hsm: { module: '/nonexistent', tokenLabel: 'preview', pin: 'preview' },
+  hsm: {
+    module: '/nonexistent',
+    tokenLabel: 'preview',
+    pin: 'preview',
+    maxInFlight: 8,
+    callTimeoutMs: 5000,
+  },
   audit: { keyLabel: 'sts-audit', checkpointEvery: 1000, checkpointSeconds: 0 },
   approvals: { quorum: 1, ttlSeconds: 86_400 },
   enrolmentTtlSeconds: 72 * 3600,

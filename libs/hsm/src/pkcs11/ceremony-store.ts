@@ -4,22 +4,16 @@ import type { Handle, PKCS11 } from 'pkcs11js';
 import type { ComponentSlot } from '../ceremony';
 import type { SecretAlgorithm } from '../key-spec';
 import { aesCbcPad } from './mechanisms';
-import {
-  INTERNAL_ID,
-  componentLabel,
-  dataObjectTemplate,
-  destroyAll,
-  findLabelled,
-  secretKeyTemplate,
-} from './objects';
+import { createBlob, findBlob, findInternalKey } from './blob-objects';
+import { internalId, componentLabel, destroyAll, findLabelled, secretKeyTemplate } from './objects';
 import { destroyQuietly } from './key-material';
 
 /**
  * Ceremony components held in the token between custodians' visits (issue 3, "the component is
  * held inside the token, encrypted under a ceremony key, never in the database"). Each component
  * gets its own AES-256 key generated in the token, so two custodians submitting at once through
- * two processes never race to create a shared key; the component is stored as a private data
- * object `IV || AES-CBC-PAD(component)` next to it.
+ * two processes never race to create a shared key; the component is stored as a private blob
+ * `IV || AES-CBC-PAD(component)` next to it (blob-objects.ts).
  */
 
 const APPLICATION_PREFIX = 'sts-ceremony-component';
@@ -45,7 +39,7 @@ export function storeComponentObjects(
   const plain = Buffer.from(component);
   try {
     const key = pkcs11.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
-      ...secretKeyTemplate({ role: 'internal-aes', token: true, label, id: INTERNAL_ID }),
+      ...secretKeyTemplate({ role: 'internal-aes', token: true, label, id: internalId(label) }),
       { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
     ]);
     created.push(key);
@@ -53,12 +47,7 @@ export function storeComponentObjects(
     pkcs11.C_EncryptInit(session, aesCbcPad(iv), key);
     const ciphertext = pkcs11.C_Encrypt(session, plain, Buffer.alloc(component.length + 16));
     const application = `${APPLICATION_PREFIX};${algorithm};${component.length}`;
-    created.push(
-      pkcs11.C_CreateObject(
-        session,
-        dataObjectTemplate(label, application, Buffer.concat([iv, ciphertext])),
-      ),
-    );
+    created.push(createBlob(pkcs11, session, label, application, Buffer.concat([iv, ciphertext])));
   } catch (error) {
     destroyQuietly(pkcs11, session, created);
     throw error;
@@ -76,20 +65,15 @@ export function listComponents(
   const slots: ComponentSlot<StoredComponentRef>[] = [];
   for (let index = 1; index <= 3; index++) {
     const label = componentLabel(ceremonyId, index);
-    const [data] = findLabelled(pkcs11, session, label, pkcs11js.CKO_DATA);
-    const [key] = findLabelled(pkcs11, session, label, pkcs11js.CKO_SECRET_KEY);
-    if (data === undefined || key === undefined) continue;
-    const [application, value] = pkcs11.C_GetAttributeValue(session, data, [
-      { type: pkcs11js.CKA_APPLICATION },
-      { type: pkcs11js.CKA_VALUE },
-    ]);
-    const [prefix, algorithm, length] = application.value.toString('ascii').split(';');
-    if (prefix !== APPLICATION_PREFIX) continue;
+    const blob = findBlob(pkcs11, session, label, `${APPLICATION_PREFIX};`);
+    const key = findInternalKey(pkcs11, session, label);
+    if (blob === undefined || key === undefined) continue;
+    const [, algorithm, length] = blob.application.split(';');
     slots.push({
       index,
       algorithm,
       length: Number(length),
-      payload: { key, data, blob: value.value },
+      payload: { key, data: blob.handle, blob: blob.value },
     });
   }
   return slots;

@@ -1,16 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
-import type { Handle, PKCS11, TokenInfo } from 'pkcs11js';
-import { HsmError } from '../key-custody.port';
+import type { Handle, InitializationOptions, Mechanism, PKCS11, TokenInfo } from 'pkcs11js';
+import { type TokenStateChange, HsmError } from '../key-custody.port';
 import type { ResolvedPkcs11Config } from './config';
 import type { CachedKey } from './key-cache';
 import {
   type ErrorContext,
   DEAD_SESSION_CODES,
   TRANSIENT_STARTUP_CODES,
+  isDeviceFault,
   pkcs11CodeOf,
   toHsmError,
 } from './errors';
+import { InFlightLimit } from './in-flight';
+import { RFC5649_WRAP, chooseMechanism, keyWrapMechanism } from './mechanisms';
+import { TokenHealth } from './token-health';
 
 /**
  * Session and login management (STYLE "one withSession helper; log in once per process").
@@ -20,9 +24,16 @@ import {
  * logged-in token per (module, label). Adapters acquire and release references; the last
  * release logs out and finalizes.
  *
- * pkcs11js calls are synchronous, and `withSession` callbacks must be too: an operation
- * (C_EncryptInit .. C_Encrypt) therefore never interleaves with another caller's on the same
- * session, and one session serves any number of concurrent callers of the adapter.
+ * `withSession` runs synchronous work (lookups, C_*Init, management); `withSessionAsync` runs
+ * work that awaits pkcs11js's asynchronous calls (C_SignAsync, C_EncryptAsync, ...), which run
+ * on libuv's thread pool: at most `maxInFlight` of them per connection, each bounded by
+ * `callTimeoutMs`. Either way a session serves one caller at a time (it is taken from the idle
+ * list for the duration of the work), so operations never interleave on a session.
+ *
+ * Device faults (errors.ts `isDeviceFault`, a timed-out call) make the connection unavailable:
+ * calls answer UNAVAILABLE at once, and the first call after each back-off interval reconnects
+ * (C_Finalize, C_Initialize, the slot found again by label, a new login session). A failure of
+ * a call started before the last reconnection does not count against the new connection.
  */
 /** What a token answers to a C_CopyObject of a read-only object that changes its CKA_TOKEN. */
 const COPY_REFUSED_CODES: ReadonlySet<string> = new Set([
@@ -30,25 +41,63 @@ const COPY_REFUSED_CODES: ReadonlySet<string> = new Set([
   'CKR_ACTION_PROHIBITED',
 ]);
 
+/** First and longest wait between two reconnection attempts. */
+const RECONNECT_BACKOFF_MS = { first: 100, max: 5_000 } as const;
+
 export class TokenConnection {
   /** Key handles and working copies shared by the adapters on this connection (key-cache.ts). */
   readonly keyCache = new Map<string, CachedKey>();
+  readonly health: TokenHealth;
+  readonly limit: InFlightLimit;
+  readonly callTimeoutMs: number;
   #idle: Handle[] = [];
   #references = 1;
   #closed = false;
+  #slot: Handle;
+  #tokenInfo: TokenInfo;
+  #keyWrap: Mechanism;
+  #loginSession: Handle;
+  /** Incremented by each reconnection; calls remember the epoch they started in. */
+  #epoch = 0;
+  #moduleGeneration: number;
+  #faulted = false;
+  #nextAttemptAt = 0;
+  #backoffMs: number = RECONNECT_BACKOFF_MS.first;
 
   constructor(
     readonly module: LoadedModule,
     readonly tokenLabel: string,
-    readonly slot: Handle,
-    readonly tokenInfo: TokenInfo,
-    private readonly loginSession: Handle,
+    opened: OpenedToken,
+    private readonly pin: Buffer,
     private readonly pinDigest: Buffer,
-  ) {}
+    options: ConnectionOptions,
+  ) {
+    this.#slot = opened.slot;
+    this.#tokenInfo = opened.info;
+    this.#loginSession = opened.session;
+    this.#keyWrap = opened.keyWrap;
+    this.#moduleGeneration = module.generation;
+    this.health = new TokenHealth(options.onStateChange);
+    this.limit = new InFlightLimit(options.maxInFlight);
+    this.callTimeoutMs = options.callTimeoutMs;
+  }
 
   /** The pkcs11js binding (for the adapter's calls inside `withSession`). */
   get pkcs11(): PKCS11 {
     return this.module.pkcs11;
+  }
+
+  get slot(): Handle {
+    return this.#slot;
+  }
+
+  get tokenInfo(): TokenInfo {
+    return this.#tokenInfo;
+  }
+
+  /** The token's RFC 5649 mechanism (CKM_AES_KEY_WRAP_KWP, else CKM_AES_KEY_WRAP_PAD). */
+  get keyWrap(): Mechanism {
+    return this.#keyWrap;
   }
 
   /**
@@ -56,25 +105,81 @@ export class TokenConnection {
    * `HsmError` (errors.ts). `work` must be synchronous.
    */
   withSession<T>(operation: string, work: (session: Handle) => T, context?: ErrorContext): T {
-    if (this.#closed)
-      throw new HsmError('UNAVAILABLE', `${operation}: the token connection is closed`);
-    let session: Handle;
-    try {
-      session = this.#idle.pop() ?? this.#openSession();
-    } catch (error) {
-      throw toHsmError(error, operation);
-    }
+    const epoch = this.#ready(operation);
+    const session = this.#takeSession(operation, epoch);
     let healthy = true;
     try {
       return work(session);
     } catch (error) {
-      const code = pkcs11CodeOf(error);
-      if (code !== undefined && DEAD_SESSION_CODES.has(code)) healthy = false;
+      healthy = this.#failed(error, operation, epoch);
       throw toHsmError(error, operation, context);
     } finally {
-      if (healthy) this.#idle.push(session);
-      else this.#closeQuietly(session);
+      this.#giveBack(session, healthy, epoch);
     }
+  }
+
+  /**
+   * As `withSession` for work that awaits asynchronous token calls: waits for one of
+   * `maxInFlight` places (at most `callTimeoutMs`), and answers UNAVAILABLE when the work takes
+   * longer than `callTimeoutMs`. A call that overran keeps its place and its session until the
+   * token answers it, so a hung token never has more than `maxInFlight` calls outstanding.
+   */
+  async withSessionAsync<T>(
+    operation: string,
+    work: (session: Handle) => Promise<T>,
+    context?: ErrorContext,
+  ): Promise<T> {
+    const release = await this.limit.acquire(operation, this.callTimeoutMs);
+    let epoch: number;
+    let session: Handle;
+    try {
+      epoch = this.#ready(operation);
+      session = this.#takeSession(operation, epoch);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const started = performance.now();
+    const running = work(session);
+    let timer: NodeJS.Timeout | undefined;
+    const overran = new Promise<'overran'>((resolve) => {
+      timer = setTimeout(() => resolve('overran'), this.callTimeoutMs);
+    });
+    let outcome: { value: T } | 'overran';
+    try {
+      outcome = await Promise.race([running.then((value) => ({ value })), overran]);
+    } catch (error) {
+      this.#giveBack(session, this.#failed(error, operation, epoch), epoch);
+      release();
+      throw toHsmError(error, operation, context);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (outcome === 'overran') {
+      this.#fault(`${operation}: no answer within ${this.callTimeoutMs} ms`, epoch);
+      const settle = (): void => {
+        this.#giveBack(session, false, epoch);
+        release();
+      };
+      running.then(settle, settle);
+      throw new HsmError(
+        'UNAVAILABLE',
+        `${operation}: the token did not answer within ${this.callTimeoutMs} ms`,
+      );
+    }
+    this.health.recordDuration(performance.now() - started);
+    this.#giveBack(session, true, epoch);
+    release();
+    return outcome.value;
+  }
+
+  /**
+   * Fails with UNAVAILABLE when the token does not answer C_GetTokenInfo: a lookup that found
+   * nothing on a token that has lost its objects (SoftHSM whose files vanished) is a device
+   * fault, not an absent key.
+   */
+  assertTokenPresent(): void {
+    this.pkcs11.C_GetTokenInfo(this.#slot);
   }
 
   /**
@@ -86,7 +191,7 @@ export class TokenConnection {
    */
   copyToSession(handle: Handle): Handle | undefined {
     try {
-      return this.pkcs11.C_CopyObject(this.loginSession, handle, [
+      return this.pkcs11.C_CopyObject(this.#loginSession, handle, [
         { type: pkcs11js.CKA_TOKEN, value: false },
       ]);
     } catch (error) {
@@ -117,18 +222,108 @@ export class TokenConnection {
     this.keyCache.clear();
     for (const session of this.#idle.splice(0)) this.#closeQuietly(session);
     try {
-      this.pkcs11.C_Logout(this.loginSession);
+      this.pkcs11.C_Logout(this.#loginSession);
     } catch {
       // Already logged out or the token is gone: nothing left to undo.
     }
-    this.#closeQuietly(this.loginSession);
+    this.#closeQuietly(this.#loginSession);
     this.pinDigest.fill(0);
+    this.pin.fill(0);
     this.module.release();
+  }
+
+  /**
+   * The epoch a call starts in, reconnecting first when the connection is faulted and the
+   * back-off interval has passed; UNAVAILABLE while it has not, or when reconnecting fails.
+   */
+  #ready(operation: string): number {
+    if (this.#closed) {
+      throw new HsmError('UNAVAILABLE', `${operation}: the token connection is closed`);
+    }
+    if (!this.#faulted && this.module.generation !== this.#moduleGeneration) {
+      // Another connection on this module reinitialized it: these sessions are gone.
+      this.#faulted = true;
+      this.#nextAttemptAt = 0;
+    }
+    if (!this.#faulted) return this.#epoch;
+    const now = Date.now();
+    if (now < this.#nextAttemptAt) {
+      throw new HsmError(
+        'UNAVAILABLE',
+        `${operation}: the token is unavailable (${this.health.lastFault ?? 'device fault'}); reconnecting`,
+      );
+    }
+    try {
+      this.#reconnect();
+    } catch (error) {
+      this.#nextAttemptAt = now + this.#backoffMs;
+      this.#backoffMs = Math.min(this.#backoffMs * 2, RECONNECT_BACKOFF_MS.max);
+      const cause = toHsmError(error, 'reconnect');
+      this.health.fault(cause.message);
+      throw new HsmError('UNAVAILABLE', `${operation}: ${cause.message}`, cause.pkcs11Code);
+    }
+    return this.#epoch;
+  }
+
+  /**
+   * Reopens the token: a fresh module initialization (unless another connection on the module
+   * did one since this connection's last), the slot found again by label, a new login session.
+   * Cached handles and session copies belonged to the old sessions and are dropped.
+   */
+  #reconnect(): void {
+    this.keyCache.clear();
+    this.#idle = [];
+    if (this.module.generation === this.#moduleGeneration) this.module.reinitialize();
+    this.#moduleGeneration = this.module.generation;
+    const opened = openToken(this.pkcs11, this.tokenLabel, this.pin.toString('utf8'));
+    this.#slot = opened.slot;
+    this.#tokenInfo = opened.info;
+    this.#loginSession = opened.session;
+    this.#keyWrap = opened.keyWrap;
+    this.#epoch += 1;
+    this.#faulted = false;
+    this.#backoffMs = RECONNECT_BACKOFF_MS.first;
+    this.health.recovered();
+  }
+
+  #takeSession(operation: string, epoch: number): Handle {
+    try {
+      return this.#idle.pop() ?? this.#openSession();
+    } catch (error) {
+      this.#failed(error, operation, epoch);
+      throw toHsmError(error, operation);
+    }
+  }
+
+  /** Returns a session to the idle list, or closes it when it is broken or from an old epoch. */
+  #giveBack(session: Handle, healthy: boolean, epoch: number): void {
+    if (epoch !== this.#epoch) return; // its module instance is gone
+    if (healthy && !this.#closed) this.#idle.push(session);
+    else this.#closeQuietly(session);
+  }
+
+  /** Whether the session is still usable after `error`; records device faults. */
+  #failed(error: unknown, operation: string, epoch: number): boolean {
+    const code = pkcs11CodeOf(error);
+    if (isDeviceFault(toHsmError(error, operation))) {
+      this.#fault(`${operation}: ${code ?? 'device fault'}`, epoch);
+      return false;
+    }
+    return code === undefined || !DEAD_SESSION_CODES.has(code);
+  }
+
+  #fault(reason: string, epoch: number): void {
+    if (epoch !== this.#epoch || this.#closed) return;
+    if (!this.#faulted) {
+      this.#faulted = true;
+      this.#nextAttemptAt = 0;
+    }
+    this.health.fault(reason);
   }
 
   #openSession(): Handle {
     return this.pkcs11.C_OpenSession(
-      this.slot,
+      this.#slot,
       pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION,
     );
   }
@@ -142,17 +337,54 @@ export class TokenConnection {
   }
 }
 
+/** How a connection bounds and reports its calls (config.ts). */
+export interface ConnectionOptions {
+  readonly maxInFlight: number;
+  readonly callTimeoutMs: number;
+  readonly onStateChange?: (change: TokenStateChange) => void;
+}
+
+/** A token found by label, with a logged-in read-write session. */
+interface OpenedToken {
+  readonly slot: Handle;
+  readonly info: TokenInfo;
+  readonly session: Handle;
+  readonly keyWrap: Mechanism;
+}
+
 /** A loaded, initialized PKCS#11 module shared by the tokens of one process. */
 export class LoadedModule {
   #references = 0;
+  #generation = 0;
 
   constructor(
     readonly path: string,
     readonly pkcs11: PKCS11,
+    private readonly initializeOptions: InitializationOptions,
   ) {}
+
+  /** Incremented by each `reinitialize`: sessions of an older generation are gone. */
+  get generation(): number {
+    return this.#generation;
+  }
 
   retain(): void {
     this.#references += 1;
+  }
+
+  /** C_Finalize (whatever it answers) and C_Initialize again: every session is gone after. */
+  reinitialize(): void {
+    this.#generation += 1;
+    try {
+      this.pkcs11.C_Finalize();
+    } catch {
+      // A module that lost its device may refuse to finalize; initializing is what matters.
+    }
+    try {
+      this.pkcs11.C_Initialize(this.initializeOptions);
+    } catch (error) {
+      if (pkcs11CodeOf(error) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw error;
+    }
   }
 
   release(): void {
@@ -229,34 +461,48 @@ async function openWithRetry(config: ResolvedPkcs11Config): Promise<TokenConnect
 function openOnce(config: ResolvedPkcs11Config): TokenConnection {
   const module = loadModule(config);
   module.retain();
-  let session: Handle | undefined;
   try {
-    const { slot, info } = findSlot(module.pkcs11, config.tokenLabel);
-    session = module.pkcs11.C_OpenSession(
-      slot,
-      pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION,
-    );
-    login(module.pkcs11, session, config.pin);
-    const connection = new TokenConnection(
+    const opened = openToken(module.pkcs11, config.tokenLabel, config.pin);
+    return new TokenConnection(
       module,
       config.tokenLabel,
-      slot,
-      info,
-      session,
+      opened,
+      Buffer.from(config.pin, 'utf8'),
       pinDigestOf(config.pin),
+      {
+        maxInFlight: config.maxInFlight,
+        callTimeoutMs: config.callTimeoutMs,
+        onStateChange: config.onStateChange,
+      },
     );
-    return connection;
   } catch (error) {
-    if (session !== undefined) {
-      try {
-        module.pkcs11.C_CloseSession(session);
-      } catch {
-        // The failed attempt is being abandoned.
-      }
-    }
     module.release();
     throw toHsmError(error, 'open');
   }
+}
+
+/** Finds the token by label, opens a read-write session and logs in (closing it on failure). */
+function openToken(pkcs11: PKCS11, label: string, pin: string): OpenedToken {
+  const { slot, info } = findSlot(pkcs11, label);
+  const session = pkcs11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+  try {
+    login(pkcs11, session, pin);
+  } catch (error) {
+    try {
+      pkcs11.C_CloseSession(session);
+    } catch {
+      // The failed attempt is being abandoned.
+    }
+    throw error;
+  }
+  return { slot, info, session, keyWrap: keyWrapOf(pkcs11, slot) };
+}
+
+/** The token's RFC 5649 mechanism; the standard name when it offers none (the self-test says). */
+function keyWrapOf(pkcs11: PKCS11, slot: Handle): Mechanism {
+  const offered = new Set(pkcs11.C_GetMechanismList(slot));
+  const choice = chooseMechanism(RFC5649_WRAP, offered, () => 0);
+  return keyWrapMechanism(choice.chosen?.type ?? RFC5649_WRAP.type);
 }
 
 /** C_Login exactly once; "already logged in" (another adapter of this process) is success. */
@@ -272,6 +518,12 @@ function login(pkcs11: PKCS11, session: Handle, pin: string): void {
 function loadModule(config: ResolvedPkcs11Config): LoadedModule {
   const existing = modules.get(config.modulePath);
   if (existing !== undefined) return existing;
+  // Library parameters (NSS's softokn: its database directory) go through pkcs11js's extended
+  // C_INITIALIZE_ARGS; without them the module gets the standard arguments.
+  const initializeOptions: InitializationOptions =
+    config.libraryParameters === undefined
+      ? { flags: pkcs11js.CKF_OS_LOCKING_OK }
+      : { flags: pkcs11js.CKF_OS_LOCKING_OK, libraryParameters: config.libraryParameters };
   let pkcs11: PKCS11;
   try {
     if (config.loadModule !== undefined) {
@@ -284,7 +536,7 @@ function loadModule(config: ResolvedPkcs11Config): LoadedModule {
     throw new HsmError('UNAVAILABLE', 'open: the PKCS#11 module could not be loaded');
   }
   try {
-    pkcs11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+    pkcs11.C_Initialize(initializeOptions);
   } catch (error) {
     if (pkcs11CodeOf(error) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
       try {
@@ -295,7 +547,7 @@ function loadModule(config: ResolvedPkcs11Config): LoadedModule {
       throw toHsmError(error, 'C_Initialize');
     }
   }
-  const module = new LoadedModule(config.modulePath, pkcs11);
+  const module = new LoadedModule(config.modulePath, pkcs11, initializeOptions);
   modules.set(config.modulePath, module);
   return module;
 }

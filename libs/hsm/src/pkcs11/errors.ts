@@ -92,6 +92,32 @@ export const DEAD_SESSION_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Answers that mean the device, or this process's connection to it, is broken: the sessions
+ * and login must be rebuilt. CKR_GENERAL_ERROR is among them (SoftHSM answers it for a token
+ * whose files vanished) except where a context maps it to something else (an unwrap: a
+ * tampered blob). Refusals of a request (an unsupported mechanism, a bad input, a wrong PIN)
+ * never are: reconnecting would not change the answer and would disturb every other call.
+ */
+const DEVICE_FAULT_CODES: ReadonlySet<string> = new Set([
+  'CKR_DEVICE_ERROR',
+  'CKR_DEVICE_REMOVED',
+  'CKR_DEVICE_MEMORY',
+  'CKR_TOKEN_NOT_PRESENT',
+  'CKR_TOKEN_NOT_RECOGNIZED',
+  'CKR_SESSION_HANDLE_INVALID',
+  'CKR_SESSION_CLOSED',
+  'CKR_USER_NOT_LOGGED_IN',
+  'CKR_CRYPTOKI_NOT_INITIALIZED',
+  'CKR_GENERAL_ERROR',
+]);
+
+/** Whether a mapped failure is a device fault (reconnect) rather than a refused request. */
+export function isDeviceFault(error: HsmError): boolean {
+  if (error.pkcs11Code === undefined || !DEVICE_FAULT_CODES.has(error.pkcs11Code)) return false;
+  return error.code === 'UNAVAILABLE' || error.code === 'AUTHENTICATION_FAILED';
+}
+
+/**
  * Start-up failures worth another attempt (the start-up race: another process rewriting the
  * token files while this one initializes). Authentication failures are never among them.
  */

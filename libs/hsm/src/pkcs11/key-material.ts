@@ -4,14 +4,13 @@ import type { Handle, PKCS11 } from 'pkcs11js';
 import { kcvEquals } from '../check-value';
 import { HsmError } from '../key-custody.port';
 import type { ResolvedKeySpec, SecretAlgorithm } from '../key-spec';
+import { createBlob, findBlob, findInternalKey } from './blob-objects';
 import { aesCbcPad } from './mechanisms';
 import {
   type SecretRole,
-  INTERNAL_ID,
-  dataObjectTemplate,
+  internalId,
   destroyAll,
   encodeDescriptor,
-  findLabelled,
   roleOf,
   PERSIST_TEMPLATE,
   secretKeyTemplate,
@@ -102,7 +101,7 @@ export function storeKeyFromValue(
         role,
         token: false,
         label: spec.label,
-        id: encodeDescriptor(spec),
+        id: encodeDescriptor(spec, spec.label),
       }),
       { type: pkcs11js.CKA_VALUE, value: stored },
     ]);
@@ -164,7 +163,7 @@ export function storeShare(
         role: 'internal-aes',
         token: true,
         label: shareLabel(label),
-        id: INTERNAL_ID,
+        id: internalId(shareLabel(label)),
       }),
       { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
     ]);
@@ -173,9 +172,12 @@ export function storeShare(
     pkcs11.C_EncryptInit(session, aesCbcPad(iv), key);
     const ciphertext = pkcs11.C_Encrypt(session, plain, Buffer.alloc(32));
     created.push(
-      pkcs11.C_CreateObject(
+      createBlob(
+        pkcs11,
         session,
-        dataObjectTemplate(shareLabel(label), SHARE_APPLICATION, Buffer.concat([iv, ciphertext])),
+        shareLabel(label),
+        SHARE_APPLICATION,
+        Buffer.concat([iv, ciphertext]),
       ),
     );
     return created;
@@ -195,13 +197,12 @@ export interface ShareRef {
 
 /** Finds the XOR share of vending key `label`; UNAVAILABLE if the token lost it. */
 export function findShare(pkcs11: PKCS11, session: Handle, label: string): ShareRef {
-  const [key] = findLabelled(pkcs11, session, shareLabel(label), pkcs11js.CKO_SECRET_KEY);
-  const [data] = findLabelled(pkcs11, session, shareLabel(label), pkcs11js.CKO_DATA);
-  if (key === undefined || data === undefined) {
+  const key = findInternalKey(pkcs11, session, shareLabel(label));
+  const blob = findBlob(pkcs11, session, shareLabel(label), SHARE_APPLICATION);
+  if (key === undefined || blob === undefined) {
     throw new HsmError('UNAVAILABLE', `DKGA02 share of ${label} is missing from the token`);
   }
-  const [value] = pkcs11.C_GetAttributeValue(session, data, [{ type: pkcs11js.CKA_VALUE }]);
-  return { key, blob: value.value };
+  return { key, blob: blob.value };
 }
 
 /**

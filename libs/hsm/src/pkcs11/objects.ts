@@ -6,8 +6,10 @@ import type { KeyAlgorithm, KeyUsage } from '../key-custody.port';
  * How the adapter lays out token objects (docs/hsm.md "Objects in the token").
  *
  * Keys are found by CKA_LABEL. CKA_ID carries a short descriptor, `sts1;<algorithm>;<usage>;
- * <length>`, so that a key's description (e.g. the true length of an HMAC key stored zero-padded
- * to 32 bytes) needs no database. Helper objects (the DKGA02 XOR share and ceremony components)
+ * <length>;<label>`, so that a key's description (e.g. the true length of an HMAC key stored
+ * zero-padded to 32 bytes) needs no database. The label makes each CKA_ID unique: NSS's softokn
+ * keeps one secret key per CKA_ID and silently replaces the first of two that share one. Keys
+ * stored before carry the descriptor without the label, which still parses. Helper objects (the DKGA02 XOR share and ceremony components)
  * have labels under `sts.internal/`, which user labels cannot take (they exclude `/`).
  */
 
@@ -18,20 +20,20 @@ export interface Descriptor {
   readonly lengthBytes: number;
 }
 
-const DESCRIPTOR = /^sts1;(DES|HMAC|AES|EC_P256);(DERIVE|UNWRAP|WRAP|SIGN);(\d{1,3})$/;
+const DESCRIPTOR = /^sts1;(DES|HMAC|AES|EC_P256);(DERIVE|UNWRAP|WRAP|SIGN);(\d{1,3})(?:;.+)?$/s;
 
-/** CKA_ID value for a key of this description. */
-export function encodeDescriptor(descriptor: Descriptor): Buffer {
+/** CKA_ID value for the key labelled `label` of this description. */
+export function encodeDescriptor(descriptor: Descriptor, label: string): Buffer {
   return Buffer.from(
-    `sts1;${descriptor.algorithm};${descriptor.usage};${descriptor.lengthBytes}`,
-    'ascii',
+    `sts1;${descriptor.algorithm};${descriptor.usage};${descriptor.lengthBytes};${label}`,
+    'utf8',
   );
 }
 
 /** Parses CKA_ID; undefined for objects this adapter did not create as keys. */
 export function parseDescriptor(id: Buffer | undefined): Descriptor | undefined {
   if (id === undefined) return undefined;
-  const match = DESCRIPTOR.exec(id.toString('ascii'));
+  const match = DESCRIPTOR.exec(id.toString('utf8'));
   if (match === null) return undefined;
   return {
     algorithm: match[1] as KeyAlgorithm,
@@ -50,8 +52,18 @@ export function componentLabel(ceremonyId: string, index: number): string {
   return `sts.internal/ceremony/${ceremonyId}/${index}`;
 }
 
-/** CKA_ID of internal helper objects (never parsed as a key descriptor). */
-export const INTERNAL_ID = Buffer.from('sts1-internal', 'ascii');
+/** CKA_ID of the internal AES key labelled `label` (never parsed as a key descriptor). */
+export function internalId(label: string): Buffer {
+  return Buffer.from(`${INTERNAL_ID_PREFIX};${label}`, 'utf8');
+}
+
+/** Whether a CKA_ID is an internal key's (with or without its label, as stored before). */
+export function isInternalId(id: Buffer): boolean {
+  const text = id.toString('utf8');
+  return text === INTERNAL_ID_PREFIX || text.startsWith(`${INTERNAL_ID_PREFIX};`);
+}
+
+const INTERNAL_ID_PREFIX = 'sts1-internal';
 
 /** What a secret-key object is for; fixes its class, type and usage attributes. */
 export type SecretRole =

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
-import type { Handle, PKCS11, Template } from 'pkcs11js';
+import type { Handle, Mechanism, PKCS11, Template } from 'pkcs11js';
 import {
   type DerivationInput,
   derivedKeyBytes,
@@ -12,6 +12,7 @@ import { completeComponentSet, xorComponents } from '../ceremony';
 import { decoderKeyCheckValue, kcvEquals, parseKcv, publicKeyCheckValue } from '../check-value';
 import {
   type CompleteCeremonyOptions,
+  type CustodyStatus,
   type KeyAlgorithm,
   type KeyCustody,
   type KeyInfo,
@@ -60,7 +61,6 @@ import {
 } from './key-material';
 import {
   AES_KEY_GEN,
-  AES_KEY_WRAP_PAD,
   DES3_ECB,
   ECDSA,
   EC_KEY_PAIR_GEN,
@@ -82,6 +82,7 @@ import {
   secretKeyTemplate,
   shareLabel,
 } from './objects';
+import { type MechanismCapability, dataObjectCapability, tokenCapabilities } from './capabilities';
 import { runSelfTest } from './self-test';
 import { publicKeySpki, spkiToPem, tokenSecretCheckValue } from './token-check-value';
 
@@ -207,7 +208,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
               role: roleOf(resolved)!,
               token: true,
               label: resolved.label,
-              id: encodeDescriptor(resolved),
+              id: encodeDescriptor(resolved, resolved.label),
             }),
             { type: pkcs11js.CKA_VALUE_LEN, value: resolved.lengthBytes },
           ],
@@ -235,7 +236,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return this.#session('generateSigningKey', (pkcs11, session) => {
       checkLabel(label);
       this.#assertFree(pkcs11, session, label);
-      const id = encodeDescriptor({ algorithm: 'EC_P256', usage: 'SIGN', lengthBytes: 32 });
+      const id = encodeDescriptor({ algorithm: 'EC_P256', usage: 'SIGN', lengthBytes: 32 }, label);
       // Both halves read-only; the private key signs and does nothing else.
       const common: Template = [
         { type: pkcs11js.CKA_TOKEN, value: true },
@@ -458,7 +459,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
       }
       const blob = Buffer.from(wrapped);
       if (algorithm === 'AES' || algorithm === 'HMAC') {
-        const draft = unwrap(pkcs11, session, kek.handle, blob, [
+        const draft = unwrap(pkcs11, session, this.#open().keyWrap, kek.handle, blob, [
           ...secretKeyTemplate({
             role: algorithm === 'AES' ? 'kek' : 'vending-hmac',
             token: false,
@@ -479,7 +480,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
       // DES (the XOR share needs the value, ADR 0002) and HMAC keys under 32 bytes (zero
       // padding needs CKM_CONCATENATE_*, which SoftHSM lacks): unwrap into a transient,
       // readable session object and store from process memory.
-      const value = unwrapToMemory(pkcs11, session, kek.handle, blob);
+      const value = unwrapToMemory(pkcs11, session, this.#open().keyWrap, kek.handle, blob);
       try {
         const resolved = resolveSecretKeySpec(spec, value.length);
         storeKeyFromValue(pkcs11, session, resolved, value, expected);
@@ -490,19 +491,40 @@ export class Pkcs11KeyCustody implements KeyCustody {
     });
   }
 
-  deriveDecoderKey(vendingKeyLabel: string, input: DerivationInput): Promise<Uint8Array> {
-    return this.#session('deriveDecoderKey', (pkcs11, session) => {
-      return this.#derive(pkcs11, session, vendingKeyLabel, [input])[0];
-    });
+  async deriveDecoderKey(vendingKeyLabel: string, input: DerivationInput): Promise<Uint8Array> {
+    const [key] = await this.#sessionAsync('deriveDecoderKey', (pkcs11, session) =>
+      this.#derive(pkcs11, session, vendingKeyLabel, [input]),
+    );
+    return key;
   }
 
-  deriveDecoderKeys(
+  /**
+   * DKGA04 batches are split over up to `maxInFlight` sessions that work at once (one C_Sign per
+   * input); a DKGA02 batch is one C_Encrypt over every block, in one session.
+   */
+  async deriveDecoderKeys(
     vendingKeyLabel: string,
     inputs: readonly DerivationInput[],
   ): Promise<Uint8Array[]> {
-    return this.#session('deriveDecoderKeys', (pkcs11, session) =>
-      this.#derive(pkcs11, session, vendingKeyLabel, inputs),
+    const list: unknown = inputs;
+    if (!Array.isArray(list)) throw new HsmError('INVALID_INPUT', 'inputs: must be an array');
+    const algorithm = await this.#session('deriveDecoderKeys', (pkcs11, session) =>
+      this.#withFresh(pkcs11, session, [vendingKeyLabel], ([key]) => key.descriptor.algorithm),
     );
+    const parts = algorithm === 'HMAC' ? splitEvenly(inputs, this.#open().limit.max) : [inputs];
+    const settled = await Promise.allSettled(
+      parts.map((part) =>
+        this.#sessionAsync('deriveDecoderKeys', (pkcs11, session) =>
+          this.#derive(pkcs11, session, vendingKeyLabel, part),
+        ),
+      ),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure === undefined) {
+      return settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    }
+    for (const r of settled) if (r.status === 'fulfilled') for (const key of r.value) key.fill(0);
+    throw failure.reason;
   }
 
   exportDecoderKey(
@@ -510,19 +532,19 @@ export class Pkcs11KeyCustody implements KeyCustody {
     input: DerivationInput,
     transportKeyLabel: string,
   ): Promise<WrappedKey> {
-    return this.#session('exportDecoderKey', (pkcs11, session) => {
+    return this.#sessionAsync('exportDecoderKey', async (pkcs11, session) => {
       const transport = this.#withFresh(pkcs11, session, [transportKeyLabel], ([t]) => t);
       if (transport.descriptor.usage !== 'WRAP') {
         throw new HsmError('NOT_PERMITTED', `key ${transportKeyLabel} may not be used to wrap`);
       }
-      const [decoderKey] = this.#derive(pkcs11, session, vendingKeyLabel, [input]);
+      const [decoderKey] = await this.#derive(pkcs11, session, vendingKeyLabel, [input]);
       const carrierValue = Buffer.from(decoderKey);
       let carrier: Handle | undefined;
       try {
         carrier = createSessionKey(pkcs11, session, 'export-carrier', carrierValue);
-        const wrapped = pkcs11.C_WrapKey(
+        const wrapped = await pkcs11.C_WrapKeyAsync(
           session,
-          AES_KEY_WRAP_PAD,
+          this.#open().keyWrap,
           this.#working(pkcs11, session, transportKeyLabel),
           carrier,
           Buffer.alloc(decoderKey.length + 16),
@@ -544,11 +566,15 @@ export class Pkcs11KeyCustody implements KeyCustody {
         if (transport.descriptor.usage !== 'WRAP') {
           throw new HsmError('NOT_PERMITTED', `key ${transportKeyLabel} may not be used to wrap`);
         }
-        // The token decides: every key this adapter creates is CKA_EXTRACTABLE=false, so this
-        // call fails with CKR_KEY_UNEXTRACTABLE (NOT_PERMITTED).
+        // Every key this adapter creates is CKA_EXTRACTABLE=false. SoftHSM refuses to wrap such
+        // a key (CKR_KEY_UNEXTRACTABLE), but NSS's softokn 3.87 wraps it all the same: the
+        // attribute is checked here too, so no token's leniency lets a stored key out.
+        if (!readBoolean(pkcs11, session, key.handle, pkcs11js.CKA_EXTRACTABLE)) {
+          throw new HsmError('NOT_PERMITTED', `key ${label} is not extractable`);
+        }
         const wrapped = pkcs11.C_WrapKey(
           session,
-          AES_KEY_WRAP_PAD,
+          this.#open().keyWrap,
           transport.handle,
           key.handle,
           Buffer.alloc(1024),
@@ -562,7 +588,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
   }
 
   encryptEa09(decoderKey: Uint8Array, blocks: readonly Uint8Array[]): Promise<Uint8Array[]> {
-    return this.#session('encryptEa09', (pkcs11, session) => {
+    return this.#sessionAsync('encryptEa09', async (pkcs11, session) => {
       checkEa09(decoderKey, blocks);
       if (blocks.length === 0) return [];
       const stored = tokenValue('DES', decoderKey);
@@ -570,7 +596,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
       try {
         handle = createSessionKey(pkcs11, session, 'work-des', stored);
         pkcs11.C_EncryptInit(session, DES3_ECB, handle);
-        const out = pkcs11.C_Encrypt(
+        const out = await pkcs11.C_EncryptAsync(
           session,
           Buffer.concat(blocks),
           Buffer.alloc(blocks.length * 8),
@@ -584,12 +610,12 @@ export class Pkcs11KeyCustody implements KeyCustody {
   }
 
   sign(label: string, data: Uint8Array): Promise<Uint8Array> {
-    return this.#session('sign', (pkcs11, session) =>
-      this.#withFresh(pkcs11, session, [label], ([key]) => {
+    return this.#sessionAsync('sign', (pkcs11, session) =>
+      this.#withFreshAsync(pkcs11, session, [label], async ([key]) => {
         assertSigningKey(key, label);
         const digest = sha256(data);
         pkcs11.C_SignInit(session, ECDSA, key.handle);
-        return Uint8Array.from(pkcs11.C_Sign(session, digest, Buffer.alloc(64)));
+        return Uint8Array.from(await pkcs11.C_SignAsync(session, digest, Buffer.alloc(64)));
       }),
     );
   }
@@ -629,8 +655,34 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return this.#call(() => connection?.release());
   }
 
+  /**
+   * Each mechanism the service needs: offered by this token or not, and what is refused
+   * without it (the `hsm-probe` command and the start-up log show it).
+   */
+  capabilities(): Promise<MechanismCapability[]> {
+    return this.#session('capabilities', (pkcs11, session) => [
+      ...tokenCapabilities(pkcs11, this.#open().slot),
+      dataObjectCapability(pkcs11, session),
+    ]);
+  }
+
+  status(): CustodyStatus {
+    const connection = this.#open();
+    const { health, limit } = connection;
+    return {
+      state: health.state,
+      since: health.since.toISOString(),
+      ...(health.lastFault === undefined ? {} : { lastFault: health.lastFault }),
+      reconnections: health.reconnections,
+      inFlight: limit.inFlight,
+      maxInFlight: limit.max,
+      callTimeoutMs: connection.callTimeoutMs,
+      latency: health.latency(),
+    };
+  }
+
   /** Runs `work` and turns a synchronous throw into a rejection (the port is async). */
-  #call<T>(work: () => T): Promise<T> {
+  #call<T>(work: () => T | PromiseLike<T>): Promise<T> {
     return new Promise<T>((resolve) => resolve(work()));
   }
 
@@ -647,6 +699,36 @@ export class Pkcs11KeyCustody implements KeyCustody {
       const connection = this.#open();
       return connection.withSession(operation, (session) => work(connection.pkcs11, session));
     });
+  }
+
+  /** `withSessionAsync` for one port operation: bounded in flight, timed out, errors mapped. */
+  #sessionAsync<T>(
+    operation: string,
+    work: (pkcs11: PKCS11, session: Handle) => Promise<T>,
+  ): Promise<T> {
+    return this.#call(() => {
+      const connection = this.#open();
+      return connection.withSessionAsync(operation, (session) => work(connection.pkcs11, session));
+    });
+  }
+
+  /** As {@link #withFresh} for work that awaits asynchronous token calls. */
+  async #withFreshAsync<T>(
+    pkcs11: PKCS11,
+    session: Handle,
+    labels: readonly string[],
+    work: (keys: FoundKey[]) => Promise<T>,
+  ): Promise<T> {
+    for (const label of labels) checkLabel(label);
+    const cached = labels.every((label) => this.#open().keyCache.has(label));
+    try {
+      return await work(labels.map((label) => this.#resolve(pkcs11, session, label)));
+    } catch (error) {
+      const code = pkcs11CodeOf(error);
+      if (!cached || code === undefined || !STALE_HANDLE_CODES.has(code)) throw error;
+      for (const label of labels) this.#forget(label);
+      return await work(labels.map((label) => this.#resolve(pkcs11, session, label)));
+    }
   }
 
   /**
@@ -697,7 +779,10 @@ export class Pkcs11KeyCustody implements KeyCustody {
       this.#forget(label);
     }
     const found = findKey(pkcs11, session, label);
-    if (found === undefined) throw new HsmError('NOT_FOUND', `no key labelled ${label}`);
+    if (found === undefined) {
+      this.#open().assertTokenPresent();
+      throw new HsmError('NOT_FOUND', `no key labelled ${label}`);
+    }
     const entry: CachedKey = { found, checkedAt: now };
     cache.set(label, entry);
     return entry;
@@ -790,7 +875,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
   ): void {
     pkcs11.C_SetAttributeValue(session, draft, [
       { type: pkcs11js.CKA_LABEL, value: spec.label },
-      { type: pkcs11js.CKA_ID, value: encodeDescriptor(spec) },
+      { type: pkcs11js.CKA_ID, value: encodeDescriptor(spec, spec.label) },
     ]);
     persistVerifiedKey(pkcs11, session, draft, spec.algorithm, expectedKcv);
   }
@@ -835,13 +920,13 @@ export class Pkcs11KeyCustody implements KeyCustody {
     session: Handle,
     label: string,
     inputs: readonly DerivationInput[],
-  ): Uint8Array[] {
+  ): Promise<Uint8Array[]> {
     const list: unknown = inputs;
     if (!Array.isArray(list)) throw new HsmError('INVALID_INPUT', 'inputs: must be an array');
-    return this.#withFresh(pkcs11, session, [label], ([key]) => {
+    return this.#withFreshAsync(pkcs11, session, [label], ([key]) => {
       const info = { label, ...key.descriptor, kcv: '', sensitive: true, extractable: false };
       for (const input of inputs) checkDerivationKey(info, input);
-      if (inputs.length === 0) return [];
+      if (inputs.length === 0) return Promise.resolve([]);
       // Building the token inputs validates them (StsError -> INVALID_INPUT) before any call.
       if (key.descriptor.algorithm === 'HMAC') {
         const messages = inputs.map((input) => fromStsInput(() => dkga04Message(input)));
@@ -865,19 +950,19 @@ export class Pkcs11KeyCustody implements KeyCustody {
     });
   }
 
-  #deriveDkga02(
+  async #deriveDkga02(
     pkcs11: PKCS11,
     session: Handle,
     label: string,
     handle: Handle,
     blocks: readonly Uint8Array[],
-  ): Uint8Array[] {
+  ): Promise<Uint8Array[]> {
     const data = Buffer.concat(blocks);
     let des: Buffer | undefined;
     let vendingKey: Buffer | undefined;
     try {
       pkcs11.C_EncryptInit(session, DES3_ECB, handle);
-      des = pkcs11.C_Encrypt(session, data, Buffer.alloc(data.length));
+      des = await pkcs11.C_EncryptAsync(session, data, Buffer.alloc(data.length));
       vendingKey = openShare(pkcs11, session, this.#share(pkcs11, session, label));
       // dkga02Combine allocates each result; nothing else holds a copy to zero.
       return blocks.map((x, i) => dkga02Combine(des!.subarray(i * 8, i * 8 + 8), x, vendingKey!));
@@ -891,44 +976,66 @@ export class Pkcs11KeyCustody implements KeyCustody {
 }
 
 /** DKGA04 (STS-SPEC §12.3): the first 8 or 16 bytes of HMAC-SHA-256 computed by the token. */
-function deriveDkga04(
+async function deriveDkga04(
   pkcs11: PKCS11,
   session: Handle,
   handle: Handle,
   messages: readonly Uint8Array[],
   lengths: readonly number[],
-): Uint8Array[] {
+): Promise<Uint8Array[]> {
+  const keys: Uint8Array[] = [];
   const mac = Buffer.alloc(32);
   try {
-    return messages.map((message, i) => {
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
       pkcs11.C_SignInit(session, SHA256_HMAC, handle);
       const data = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-      const out = pkcs11.C_Sign(session, data, mac);
-      return new Uint8Array(out.subarray(0, lengths[i]));
-    });
+      const out = await pkcs11.C_SignAsync(session, data, mac);
+      keys.push(new Uint8Array(out.subarray(0, lengths[i])));
+    }
+    return keys;
+  } catch (error) {
+    for (const key of keys) key.fill(0);
+    throw error;
   } finally {
     mac.fill(0);
   }
+}
+
+/** `items` in at most `parts` consecutive slices of nearly equal length (none empty). */
+function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
+  const count = Math.max(1, Math.min(parts, items.length));
+  const size = Math.ceil(items.length / count);
+  const slices: T[][] = [];
+  for (let i = 0; i < items.length; i += size) slices.push(items.slice(i, i + size));
+  return slices.length === 0 ? [[]] : slices;
 }
 
 /** C_UnwrapKey with RFC 5649; a failed integrity check is INVALID_INPUT (errors.ts 'unwrap'). */
 function unwrap(
   pkcs11: PKCS11,
   session: Handle,
+  mechanism: Mechanism,
   kek: Handle,
   blob: Buffer,
   template: Template,
 ): Handle {
   try {
-    return pkcs11.C_UnwrapKey(session, AES_KEY_WRAP_PAD, kek, blob, template);
+    return pkcs11.C_UnwrapKey(session, mechanism, kek, blob, template);
   } catch (error) {
     throw toHsmError(error, 'unwrap', 'unwrap');
   }
 }
 
 /** Unwraps into a transient readable session object, reads the value, destroys the object. */
-function unwrapToMemory(pkcs11: PKCS11, session: Handle, kek: Handle, blob: Buffer): Buffer {
-  const handle = unwrap(pkcs11, session, kek, blob, [
+function unwrapToMemory(
+  pkcs11: PKCS11,
+  session: Handle,
+  mechanism: Mechanism,
+  kek: Handle,
+  blob: Buffer,
+): Buffer {
+  const handle = unwrap(pkcs11, session, mechanism, kek, blob, [
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
     { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
     { type: pkcs11js.CKA_TOKEN, value: false },

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
-import type { Handle, PKCS11, Template } from 'pkcs11js';
+import type { Handle, Mechanism, PKCS11, Template } from 'pkcs11js';
 import type { SelfTestCheck } from '../key-custody.port';
 import { HsmError } from '../key-custody.port';
 import {
@@ -13,7 +13,7 @@ import {
 } from '../known-answers';
 import type { TokenConnection } from './connection';
 import { toHsmError } from './errors';
-import { AES_KEY_WRAP_PAD, REQUIRED_MECHANISMS, SHA256_HMAC } from './mechanisms';
+import { REQUIRED_MECHANISMS, SHA256_HMAC, chooseMechanism } from './mechanisms';
 import { destroyAll, secretKeyTemplate } from './objects';
 import { tokenSecretCheckValue } from './token-check-value';
 
@@ -57,23 +57,28 @@ function mechanismChecks(pkcs11: PKCS11, slot: Handle): SelfTestCheck[] {
   }
   return REQUIRED_MECHANISMS.map((m) => {
     const name = `mechanism:${m.name}`;
-    if (!present.has(m.type)) return { name, ok: false, detail: 'not offered by the token' };
-    const { flags } = pkcs11.C_GetMechanismInfo(slot, m.type);
-    const missing = m.flags.filter((f) => (flags & f.bit) === 0).map((f) => f.name);
-    return missing.length === 0
-      ? { name, ok: true }
-      : { name, ok: false, detail: `missing ${missing.join(', ')}` };
+    const choice = chooseMechanism(
+      m,
+      present,
+      (type) => pkcs11.C_GetMechanismInfo(slot, type).flags,
+    );
+    if (choice.chosen === undefined) return { name, ok: false, detail: 'not offered by the token' };
+    const via = choice.chosen.type === m.type ? '' : ` (as ${choice.chosen.name})`;
+    return choice.missingFlags.length === 0
+      ? { name, ok: true, ...(via ? { detail: `offered${via}` } : {}) }
+      : { name, ok: false, detail: `missing ${choice.missingFlags.join(', ')}${via}` };
   });
 }
 
-type KnownAnswer = (pkcs11: PKCS11, session: Handle, created: Handle[]) => boolean;
+/** One known answer: `wrap` is the token's RFC 5649 mechanism (mechanisms.ts). */
+type KnownAnswer = (pkcs11: PKCS11, session: Handle, created: Handle[], wrap: Mechanism) => boolean;
 
 function knownAnswer(connection: TokenConnection, name: string, run: KnownAnswer): SelfTestCheck {
   try {
     const ok = connection.withSession(`self-test ${name}`, (session) => {
       const created: Handle[] = [];
       try {
-        return run(connection.pkcs11, session, created);
+        return run(connection.pkcs11, session, created, connection.keyWrap);
       } finally {
         destroyAll(connection.pkcs11, session, created);
       }
@@ -116,7 +121,7 @@ const hmacKnownAnswer: KnownAnswer = (pkcs11, session, created) => {
  * 16-byte key and compares with the known blob; unwraps that blob again and wraps the result
  * (a round trip through the token).
  */
-const keyWrapKnownAnswer: KnownAnswer = (pkcs11, session, created) => {
+const keyWrapKnownAnswer: KnownAnswer = (pkcs11, session, created, wrap) => {
   const kek = pkcs11.C_CreateObject(session, [
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
     { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
@@ -135,7 +140,7 @@ const keyWrapKnownAnswer: KnownAnswer = (pkcs11, session, created) => {
   ];
   const vector = pkcs11.C_UnwrapKey(
     session,
-    AES_KEY_WRAP_PAD,
+    wrap,
     kek,
     Buffer.from(RFC5649_WRAPPED, 'hex'),
     readable,
@@ -149,11 +154,11 @@ const keyWrapKnownAnswer: KnownAnswer = (pkcs11, session, created) => {
     { type: pkcs11js.CKA_VALUE, value: Buffer.from(WRAP_KAT_KEY, 'hex') },
   ]);
   created.push(key);
-  const wrapped = pkcs11.C_WrapKey(session, AES_KEY_WRAP_PAD, kek, key, Buffer.alloc(64));
+  const wrapped = pkcs11.C_WrapKey(session, wrap, kek, key, Buffer.alloc(64));
   if (wrapped.toString('hex') !== WRAP_KAT_WRAPPED) return false;
   const carrier = secretKeyTemplate({ role: 'export-carrier', token: false });
-  const unwrapped = pkcs11.C_UnwrapKey(session, AES_KEY_WRAP_PAD, kek, wrapped, carrier);
+  const unwrapped = pkcs11.C_UnwrapKey(session, wrap, kek, wrapped, carrier);
   created.push(unwrapped);
-  const again = pkcs11.C_WrapKey(session, AES_KEY_WRAP_PAD, kek, unwrapped, Buffer.alloc(64));
+  const again = pkcs11.C_WrapKey(session, wrap, kek, unwrapped, Buffer.alloc(64));
   return again.toString('hex') === WRAP_KAT_WRAPPED;
 };
