@@ -17,6 +17,9 @@ const common = {
   // Stryker's sandbox copies of the project (see stryker.config.mjs).
   modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
+// Suites that start tokens, databases and the service: a bound on a hung step, not a speed test
+// (starting the service takes seconds on a loaded two-core machine). Suites may set their own.
+const slow = { ...common, testTimeout: 60_000 };
 
 module.exports = {
   projects: [
@@ -26,18 +29,18 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
     },
     {
-      ...common,
+      ...slow,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
     },
     {
-      ...common,
+      ...slow,
       displayName: 'e2e',
       globalSetup: '<rootDir>/test/helpers/e2e-global-setup.ts',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
     },
     {
-      ...common,
+      ...slow,
       displayName: 'fuzz',
       globalSetup: '<rootDir>/test/helpers/e2e-global-setup.ts',
       testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'],
