@@ -17,9 +17,8 @@ const common = {
   // Stryker's sandbox copies of the project (see stryker.config.mjs).
   modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
-// Suites that start tokens, databases and the service: a bound on a hung step, not a speed test
-// (starting the service takes seconds on a loaded two-core machine). Suites may set their own.
-const slow = { ...common, testTimeout: 60_000 };
+// Suites that start tokens, databases and the service: a bound on a hung step, not a speed test.
+const slow = { ...common, setupFilesAfterEnv: ['<rootDir>/test/helpers/step-timeout.ts'] };
 
 module.exports = {
   projects: [
