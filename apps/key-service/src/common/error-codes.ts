@@ -42,6 +42,8 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   HSM_UNAVAILABLE = 'HSM_UNAVAILABLE',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  /** The key failed the custody check (verify-custody): the token lacks it or holds another. */
+  KEY_CUSTODY_FAILED = 'KEY_CUSTODY_FAILED',
   INTERNAL = 'INTERNAL',
 }
 
@@ -96,6 +98,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 429;
     case ErrorCode.HSM_UNAVAILABLE:
     case ErrorCode.DATABASE_UNAVAILABLE:
+    case ErrorCode.KEY_CUSTODY_FAILED:
       return 503;
     case ErrorCode.INTERNAL:
       return 500;
