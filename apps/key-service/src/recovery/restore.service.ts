@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Witness } from '../audit/audit-chain';
+import { RESTORE_ACTION, type Witness } from '../audit/audit-chain';
 import { AuditHeadRow } from '../audit/audit-event.entity';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -79,7 +79,7 @@ export class RestoreService {
       const lost = evidence.filter((e) => e.seq > head.seq).sort((a, b) => b.seq - a.seq)[0];
       await this.audit.record(em, {
         actor: SYSTEM_ACTOR,
-        action: 'recovery.restored',
+        action: RESTORE_ACTION,
         subjectType: 'database',
         subjectId: 'audit-chain',
         details: {
