@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HsmError, KEY_CUSTODY, type KeyCustody } from '@sts/hsm';
 import { checkpointMessage } from '../audit/audit-chain';
 import { AuditCheckpointRow } from '../audit/audit-event.entity';
@@ -24,12 +19,12 @@ export type CustodyCheckTrigger = 'start' | 'request' | 'command';
 
 /**
  * Runs the custody check (`verify-custody`): the keys the database references against the
- * token's inventory. Runs at start, on request and from the CLI; each result replaces the set of
- * keys vending refuses (RecoveryState). Every check someone asked for (API, CLI) is an audit
- * event; the check at start is logged (at error level when it fails).
+ * token's inventory. Runs when the HTTP service starts, on request and from the CLI; each result
+ * replaces the set of keys vending refuses (RecoveryState). Every check someone asked for (API,
+ * CLI) is an audit event; the check at start is logged (at error level when it fails).
  */
 @Injectable()
-export class CustodyCheckService implements OnApplicationBootstrap, OnModuleDestroy {
+export class CustodyCheckService implements OnModuleDestroy {
   private last?: CustodyReport;
   private retry?: NodeJS.Timeout;
 
@@ -43,7 +38,11 @@ export class CustodyCheckService implements OnApplicationBootstrap, OnModuleDest
     @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * The check of a starting service (before it serves): when the token or the database cannot be
+   * read yet, it is tried again every {@link START_RETRY_MS} until it completes.
+   */
+  async checkAtStart(): Promise<void> {
     if (await this.tryAtStart()) return;
     this.retry = setInterval(() => {
       void this.tryAtStart().then((done) => {
