@@ -2,7 +2,7 @@ import * as pkcs11js from 'pkcs11js';
 import type { Handle, PKCS11 } from 'pkcs11js';
 import type { KeyInfo } from '../key-custody.port';
 import type { InventoryEntry, TokenKeyAttributes, TokenKeyType } from '../token-inventory';
-import { describeObject, type FoundKey, findLabelled, findObjects, shareLabel } from './objects';
+import { describeObject, type FoundKey, findObjects, shareLabel } from './objects';
 
 /** CKK_* values as the inventory names them. */
 const KEY_TYPES = new Map<number, TokenKeyType>([
@@ -47,51 +47,70 @@ function flag(pkcs11: PKCS11, session: Handle, handle: Handle, type: number): bo
   }
 }
 
+/** Label prefix of the DKGA02 helper objects (objects.ts `shareLabel`). */
+const SHARE_PREFIX = shareLabel('');
+
 /**
  * Every key object of the adapter in the token (secret keys and EC private keys carrying its
  * CKA_ID descriptor), with class, key type, attributes and, for DKGA02 keys, whether the helper
  * objects are present. `describe` gives the key's port description (it computes the check value
- * in the token). Sorted by label.
+ * in the token). One pass over the token's objects per class, so the cost grows linearly with the
+ * number of keys. Sorted by label.
  */
 export function readInventory(
   pkcs11: PKCS11,
   session: Handle,
   describe: (label: string, key: FoundKey) => KeyInfo,
 ): InventoryEntry[] {
-  const entries: InventoryEntry[] = [];
+  const shareKeys = new Set<string>();
+  const found: { label: string; key: FoundKey; objectClass: number }[] = [];
   for (const objectClass of [pkcs11js.CKO_SECRET_KEY, pkcs11js.CKO_PRIVATE_KEY]) {
-    const handles = findObjects(pkcs11, session, [
-      { type: pkcs11js.CKA_TOKEN, value: true },
-      { type: pkcs11js.CKA_CLASS, value: objectClass },
-    ]);
-    for (const handle of handles) {
-      const found = describeObject(pkcs11, session, handle);
-      if (found === undefined) continue;
-      const [labelAttribute, typeAttribute] = pkcs11.C_GetAttributeValue(session, handle, [
-        { type: pkcs11js.CKA_LABEL },
+    for (const handle of tokenObjects(pkcs11, session, objectClass)) {
+      const label = labelOf(pkcs11, session, handle);
+      if (label.startsWith(SHARE_PREFIX)) {
+        shareKeys.add(label);
+        continue;
+      }
+      const key = describeObject(pkcs11, session, handle);
+      if (key !== undefined) found.push({ label, key, objectClass });
+    }
+  }
+  const shareData = new Set(
+    tokenObjects(pkcs11, session, pkcs11js.CKO_DATA)
+      .map((handle) => labelOf(pkcs11, session, handle))
+      .filter((label) => label.startsWith(SHARE_PREFIX)),
+  );
+  return found
+    .map(({ label, key, objectClass }): InventoryEntry => {
+      const [typeAttribute] = pkcs11.C_GetAttributeValue(session, key.handle, [
         { type: pkcs11js.CKA_KEY_TYPE },
       ]);
-      const label = labelAttribute.value.toString('utf8');
       const attributes = Object.fromEntries(
-        BOOLEAN_ATTRIBUTES.map(([name, type]) => [name, flag(pkcs11, session, handle, type)]),
+        BOOLEAN_ATTRIBUTES.map(([name, type]) => [name, flag(pkcs11, session, key.handle, type)]),
       ) as unknown as TokenKeyAttributes;
-      const info = describe(label, found);
-      entries.push({
+      const info = describe(label, key);
+      const share = shareLabel(label);
+      return {
         ...info,
         objectClass: objectClass === pkcs11js.CKO_SECRET_KEY ? 'secret-key' : 'private-key',
         keyType: KEY_TYPES.get(typeAttribute.value.readUInt32LE(0)) ?? 'OTHER',
         attributes,
-        ...(info.algorithm === 'DES' ? { dkga02Share: hasShare(pkcs11, session, label) } : {}),
-      });
-    }
-  }
-  return entries.sort((a, b) => a.label.localeCompare(b.label));
+        ...(info.algorithm === 'DES'
+          ? { dkga02Share: shareKeys.has(share) && shareData.has(share) }
+          : {}),
+      };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-/** Whether both helper objects of DKGA02 vending key `label` (AES key, data object) exist. */
-function hasShare(pkcs11: PKCS11, session: Handle, label: string): boolean {
-  return (
-    findLabelled(pkcs11, session, shareLabel(label), pkcs11js.CKO_SECRET_KEY).length > 0 &&
-    findLabelled(pkcs11, session, shareLabel(label), pkcs11js.CKO_DATA).length > 0
-  );
+function tokenObjects(pkcs11: PKCS11, session: Handle, objectClass: number): Handle[] {
+  return findObjects(pkcs11, session, [
+    { type: pkcs11js.CKA_TOKEN, value: true },
+    { type: pkcs11js.CKA_CLASS, value: objectClass },
+  ]);
+}
+
+function labelOf(pkcs11: PKCS11, session: Handle, handle: Handle): string {
+  const [attribute] = pkcs11.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_LABEL }]);
+  return attribute.value.toString('utf8');
 }
