@@ -185,25 +185,21 @@ const RESTORE_ACTION = 'recovery.restored';
  */
 function restoreOf(e) {
   if (e.action !== RESTORE_ACTION) return undefined;
-  /** @type {unknown} */
-  let details;
+  /** @type {Record<string, unknown> | null | undefined} */
+  let d;
   try {
-    details = JSON.parse(e.details);
+    d = JSON.parse(e.details);
   } catch {
-    return undefined;
+    // Details that are not JSON leave d undefined: not a restore.
   }
-  const d = /** @type {Record<string, unknown> | null} */ (details);
-  if (d === null || typeof d !== 'object' || d.restoredHeadSeq !== e.seq - 1) return undefined;
-  const through = d.lostThroughSeq;
+  if (d?.restoredHeadSeq !== e.seq - 1) return undefined;
+  const through = /** @type {number} */ (d.lostThroughSeq);
   return {
     seq: e.seq,
     at: e.at,
     restoredHeadSeq: e.seq - 1,
     lostFromSeq: e.seq,
-    lostThroughSeq:
-      typeof through === 'number' && Number.isSafeInteger(through) && through >= e.seq
-        ? through
-        : null,
+    lostThroughSeq: Number.isSafeInteger(through) && through >= e.seq ? through : null,
   };
 }
 
@@ -523,14 +519,15 @@ class ChainVerifier {
 
   /**
    * The witness departs from the chain (another hash at its sequence, or the chain ends before
-   * it): accounted for when a restore recorded at or before the witness's sequence restored a
-   * head before it. Records which events were lost; false when no restore accounts for it.
+   * it): accounted for by the latest restore recorded so far. Every restore recorded by then
+   * follows its restored head and comes at or before the witness's sequence, so that head is
+   * before the witness. Records which events were lost; false when no restore accounts for it.
    * @private
    * @param {Pick<Witness, 'seq' | 'hash'>} witness
    * @returns {boolean}
    */
   loseWitness(witness) {
-    const restore = this.restores.filter((r) => r.restoredHeadSeq < witness.seq).pop();
+    const restore = this.restores[this.restores.length - 1];
     if (!restore) return false;
     this.witnessLost = {
       witnessSeq: witness.seq,

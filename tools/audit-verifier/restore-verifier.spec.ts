@@ -163,12 +163,25 @@ describe("an auditor's witness and a restore", () => {
     expect(verify(events, [10], { seq: 5, hash: events[4].hash }).witnessLost).toBeUndefined();
   });
 
+  it('reports nothing lost for a witness the restored chain holds at its very end', () => {
+    const events = restoredChain(5, 2);
+    const result = verify(events, [8], { seq: 8, hash: events[7].hash });
+    expect(result).toMatchObject({ ok: true, lastSeq: 8 });
+    expect(result.witnessLost).toBeUndefined();
+  });
+
   it('does not accept a restore that no signed checkpoint covers yet', () => {
     const events = restoredChain(5, 0);
-    expect(verify(events, [5], witnessAt8)).toMatchObject({
+    const unsigned = verify(events, [5], witnessAt8);
+    expect(unsigned).toMatchObject({
       ok: false,
       firstBroken: { seq: 6, reason: 'WITNESS_MISMATCH' },
     });
+    expect(unsigned.firstBroken?.message).toContain(
+      'the signed checkpoint the auditor holds for event 8',
+    );
+    expect(unsigned.firstBroken?.message).toContain('restore event 6');
+    expect(unsigned.firstBroken?.message).toContain('not covered by a signed checkpoint');
     expect(verify(events, [6], witnessAt8)).toMatchObject({ ok: true });
   });
 
@@ -251,12 +264,34 @@ describe('verify-audit on an export made after a restore', () => {
       witnessLost: { witnessSeq: 8, fromSeq: 6, throughSeq: 8, restoreSeq: 6 },
       restores: [{ seq: 6, restoredHeadSeq: 5, lostThroughSeq: 8 }],
     });
-    expect(result.err).toContain('events 6 to 8');
+    expect(result.err).toContain('the database was restored (restore event 6, ');
+    expect(result.err).toContain('events 6 to 8 (at least; later ones unknown) of the history');
+    expect(result.err).toContain('your witness at event 8 covered are lost\n');
     expect(result.err).toContain('restore at event 6');
+    expect(result.err).toContain('events from 6 on of the earlier history are lost');
+    expect(result.err).toContain(', through at least event 8\n');
+    expect(result.err).toContain(
+      `the witness of the lost history is kept as ${witnessFile}.lost-6`,
+    );
+    expect(result.err).not.toContain('it extends the witness');
     expect(JSON.parse(readFileSync(`${witnessFile}.lost-6`, 'utf8'))).toEqual(old);
     expect(JSON.parse(readFileSync(witnessFile, 'utf8'))).toMatchObject({
       seq: 7,
       hash: restored[6].hash,
+    });
+  });
+
+  it('creates the witness on a first run and mentions no restore on a chain without one', async () => {
+    const witnessFile = join(dir, 'witness-first.json');
+    const plain = auditChain(4);
+    const result = await run(exportFile('plain.jsonl', plain), witnessFile);
+    expect(result.code).toBe(0);
+    expect(result.out.restores).toBeUndefined();
+    expect(result.err).not.toContain('database restore');
+    expect(result.err).not.toContain('it extends the witness');
+    expect(JSON.parse(readFileSync(witnessFile, 'utf8'))).toMatchObject({
+      seq: 4,
+      hash: plain[3].hash,
     });
   });
 
