@@ -135,6 +135,14 @@ forEachDatabase('bad input', (database) => {
         .send(body);
       expect(fieldsOf(res)).toEqual(['body']);
     }
+    // Authentication comes first: without a key the answer is 401, whatever the body.
+    expectStatus(
+      await svc.http
+        .post('/api/v1/principals/me/api-key')
+        .set('Content-Type', 'application/json')
+        .send('{"a":1}'),
+      401,
+    );
     const audit = (query: Record<string, string>) =>
       svc.http
         .get('/api/v1/audit/events')

@@ -757,6 +757,13 @@ function checkPins(key, pins) {
 const EXPORT_FORMAT = 'sts-audit-export/v2';
 
 /**
+ * The first export format, still verified: the same lines, but neither the header nor the
+ * signed trailer states the checkpoint cadence, so a span without a checkpoint cannot be told
+ * from the export alone (the result says so). The service writes only the current format.
+ */
+const EXPORT_FORMAT_V1 = 'sts-audit-export/v1';
+
+/**
  * @typedef {object} ExportTrailerFields What the trailer signature covers.
  * @property {string} exportedAt
  * @property {number} events Events in the export (sequences 1 to `lastSeq`).
@@ -768,12 +775,15 @@ const EXPORT_FORMAT = 'sts-audit-export/v2';
  */
 
 /**
- * @typedef {ExportTrailerFields & { type: 'trailer', format: typeof EXPORT_FORMAT,
- *   keyLabel: string, signature: string }} ExportTrailer
+ * @typedef {ExportTrailerFields & { type: 'trailer',
+ *   format: typeof EXPORT_FORMAT | typeof EXPORT_FORMAT_V1,
+ *   keyLabel: string, signature: string }} ExportTrailer An {@link EXPORT_FORMAT_V1} trailer has
+ *   no cadence fields.
  */
 
 /**
- * The bytes the trailer signature covers (distinct from a checkpoint's message).
+ * The bytes the trailer signature covers (distinct from a checkpoint's message). The format
+ * leads, so a trailer signed under one format never verifies under the other.
  * @param {ExportTrailerFields} t
  * @returns {Buffer}
  */
@@ -781,6 +791,19 @@ function exportTrailerMessage(t) {
   return Buffer.from(
     `${EXPORT_FORMAT}\n${t.exportedAt}\n${t.events}\n${t.checkpoints}\n${t.lastSeq}\n` +
       `${t.lastHash}\n${t.checkpointEvery}\n${t.checkpointSeconds}`,
+    'utf8',
+  );
+}
+
+/**
+ * The bytes an {@link EXPORT_FORMAT_V1} trailer signature covers.
+ * @param {Omit<ExportTrailerFields, 'checkpointEvery' | 'checkpointSeconds'>} t
+ * @returns {Buffer}
+ */
+function exportTrailerMessageV1(t) {
+  return Buffer.from(
+    `${EXPORT_FORMAT_V1}\n${t.exportedAt}\n${t.events}\n${t.checkpoints}\n${t.lastSeq}\n` +
+      `${t.lastHash}`,
     'utf8',
   );
 }
@@ -794,9 +817,11 @@ const isCount = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 
  * @returns {r is ExportTrailer}
  */
 function isExportTrailer(r) {
+  const cadenceStated =
+    r.format === EXPORT_FORMAT && isCount(r.checkpointEvery) && isCount(r.checkpointSeconds);
   return (
     r.type === 'trailer' &&
-    r.format === EXPORT_FORMAT &&
+    (cadenceStated || r.format === EXPORT_FORMAT_V1) &&
     typeof r.exportedAt === 'string' &&
     typeof r.keyLabel === 'string' &&
     isCount(r.events) &&
@@ -804,10 +829,18 @@ function isExportTrailer(r) {
     isCount(r.lastSeq) &&
     typeof r.lastHash === 'string' &&
     /^[0-9a-f]{64}$/.test(r.lastHash) &&
-    isCount(r.checkpointEvery) &&
-    isCount(r.checkpointSeconds) &&
     typeof r.signature === 'string'
   );
+}
+
+/**
+ * Whether a well-formed trailer's signature verifies under its format's message.
+ * @param {import('node:crypto').KeyObject} key
+ * @param {ExportTrailer} t
+ */
+function trailerSignatureValid(key, t) {
+  const message = t.format === EXPORT_FORMAT ? exportTrailerMessage(t) : exportTrailerMessageV1(t);
+  return verifyP1363(key, message, t.signature);
 }
 
 /**
@@ -835,7 +868,7 @@ function trailerLine(t) {
 
 /**
  * Why an export is not intact: a {@link BreakReason}, or one about the file's structure.
- * - `EXPORT_HEADER_MISSING`: the first line is not an `sts-audit-export/v2` header.
+ * - `EXPORT_HEADER_MISSING`: the first line is not an `sts-audit-export/v2` (or `/v1`) header.
  * - `EXPORT_TRAILER_MISSING`: the export ends without its trailer (it was cut off).
  * - `EXPORT_TRAILER_INVALID`: the trailer is malformed, its signature does not verify, or it
  *   contradicts the export (time, cadence, event count).
@@ -854,12 +887,14 @@ function trailerLine(t) {
 /**
  * @typedef {Omit<VerificationResult, 'firstBroken'> & {
  *   keyFingerprint: string,
+ *   format?: string,
  *   exportedAt?: string,
  *   cadence?: Cadence,
  *   witness?: Witness,
  *   firstBroken?: ExportBrokenLink,
- * }} ExportVerification `exportedAt` and `cadence` from the signed trailer; `witness`: the one
- *   to keep (the export's last checkpoint), only when the export is intact.
+ * }} ExportVerification `format`: the header's; `exportedAt` and `cadence` from the signed
+ *   trailer (an {@link EXPORT_FORMAT_V1} export states no cadence); `witness`: the one to keep
+ *   (the export's last checkpoint), only when the export is intact.
  */
 
 /** @typedef {{ type?: unknown } & Record<string, unknown>} ParsedRecord */
@@ -928,26 +963,32 @@ async function verifyExportFile(path, publicKeyPem, pins = {}) {
       break;
     }
     if (!verifier) {
-      if (
-        record.type !== 'header' ||
-        record.format !== EXPORT_FORMAT ||
-        !isCount(record.checkpointEvery) ||
-        record.checkpointEvery === 0 ||
-        !isCount(record.checkpointSeconds)
-      ) {
+      const v1 = record.type === 'header' && record.format === EXPORT_FORMAT_V1;
+      const v2 =
+        record.type === 'header' &&
+        record.format === EXPORT_FORMAT &&
+        isCount(record.checkpointEvery) &&
+        record.checkpointEvery !== 0 &&
+        isCount(record.checkpointSeconds);
+      if (!v1 && !v2) {
         structural = {
           reason: 'EXPORT_HEADER_MISSING',
           line: lineNo,
-          what: `is not the ${EXPORT_FORMAT} header`,
+          what: `is not an ${EXPORT_FORMAT} (or ${EXPORT_FORMAT_V1}) header`,
         };
         break;
       }
       header = record;
-      const cadence = {
-        every: /** @type {number} */ (record.checkpointEvery),
-        seconds: /** @type {number} */ (record.checkpointSeconds),
-      };
-      verifier = new ChainVerifier(sig, { cadence, ...(witness ? { witness } : {}) });
+      const cadence = v2
+        ? {
+            every: /** @type {number} */ (record.checkpointEvery),
+            seconds: /** @type {number} */ (record.checkpointSeconds),
+          }
+        : undefined;
+      verifier = new ChainVerifier(sig, {
+        ...(cadence ? { cadence } : {}),
+        ...(witness ? { witness } : {}),
+      });
       continue;
     }
     if (trailer) {
@@ -987,10 +1028,11 @@ async function verifyExportFile(path, publicKeyPem, pins = {}) {
     !structural &&
     t !== undefined &&
     isExportTrailer(t) &&
+    t.format === header?.format &&
     t.exportedAt === header?.exportedAt &&
     t.checkpointEvery === header?.checkpointEvery &&
     t.checkpointSeconds === header?.checkpointSeconds &&
-    verifyP1363(key, exportTrailerMessage(t), t.signature)
+    trailerSignatureValid(key, t)
       ? t
       : undefined;
   const chain = verifier.finish(
@@ -1002,11 +1044,10 @@ async function verifyExportFile(path, publicKeyPem, pins = {}) {
   const result = {
     ...chain,
     keyFingerprint: fingerprint,
-    ...(signed
-      ? {
-          exportedAt: signed.exportedAt,
-          cadence: { every: signed.checkpointEvery, seconds: signed.checkpointSeconds },
-        }
+    ...(header ? { format: /** @type {string} */ (header.format) } : {}),
+    ...(signed ? { exportedAt: signed.exportedAt } : {}),
+    ...(signed?.format === EXPORT_FORMAT
+      ? { cadence: { every: signed.checkpointEvery, seconds: signed.checkpointSeconds } }
       : {}),
   };
   // A span without a checkpoint yields to what the signed trailer proves about the export.
@@ -1192,6 +1233,12 @@ async function verifyAuditCommand(argv, io) {
         (r.lostThroughSeq !== null ? `, through at least event ${r.lostThroughSeq}\n` : '\n'),
     );
   }
+  if (result.format === EXPORT_FORMAT_V1) {
+    io.err(
+      `note: ${EXPORT_FORMAT_V1} states no checkpoint cadence, so spans without a checkpoint ` +
+        'were not checked; a witness from a later export proves the chain was not rewritten\n',
+    );
+  }
   if (fingerprint === undefined && !witness) {
     io.err(
       'warning: the key is not pinned; pass --fingerprint with the value recorded at installation\n',
@@ -1222,6 +1269,7 @@ module.exports = {
   RESTORE_ACTION,
   WITNESS_FORMAT,
   EXPORT_FORMAT,
+  EXPORT_FORMAT_V1,
   canonicalJson,
   eventTextAround,
   eventHash,
@@ -1234,6 +1282,7 @@ module.exports = {
   parseWitness,
   checkPins,
   exportTrailerMessage,
+  exportTrailerMessageV1,
   isExportTrailer,
   headerLine,
   eventLine,

@@ -115,6 +115,7 @@ describe('verifyExportFile (offline, public key only)', () => {
       lastSeq: 10,
       lastSignedSeq: 10,
       lastCheckpoint: last,
+      format: 'sts-audit-export/v2',
       exportedAt: EXPORTED_AT,
       cadence: { every: EVERY, seconds: 0 },
       keyFingerprint: keyFingerprint(pem),

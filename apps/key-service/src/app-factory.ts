@@ -5,7 +5,6 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { configureHttpServer, createHttpAdapter } from './common/http-server';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { BodylessRouteInterceptor } from './common/bodyless-route.interceptor';
 import { CustodyCheckService } from './recovery/custody-check.service';
 import { RefusalRecorder } from './common/refusal-recorder';
 import { AuditService } from './audit/audit.service';
@@ -40,14 +39,12 @@ export async function createApp(
 }
 
 /**
- * Prefix, request ids, access log and metrics, validation (bodyless routes refuse a body), the error
- * filter, OpenAPI at /docs.
+ * Prefix, request ids, access log and metrics, validation, the error filter, OpenAPI at /docs.
  */
 export function configureApp(app: NestFastifyApplication, logger: JsonLogger): void {
   configureHttpServer(app, logger, app.get(MetricsService, { strict: false }));
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new BodylessRouteInterceptor());
   app.useGlobalFilters(
     new AllExceptionsFilter(logger, new RefusalRecorder(app.get(AuditService, { strict: false }))),
   );

@@ -4,6 +4,7 @@ import { ApprovalsModule } from './approvals/approvals.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { CampaignsModule } from './campaigns/campaigns.module';
+import { BodylessRouteGuard } from './common/bodyless-route.guard';
 import { CeremoniesModule } from './ceremonies/ceremonies.module';
 import type { AppConfig } from './config/app-config';
 import { type AppOverrides, CoreModule } from './core.module';
@@ -34,7 +35,11 @@ export class AppModule {
         RecoveryModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      // Authentication first: a request that is not signed in learns nothing about the route.
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: BodylessRouteGuard },
+      ],
     };
   }
 }

@@ -208,3 +208,60 @@ describe('currency sign and exponents (STS-SPEC §7.2)', () => {
     );
   });
 });
+
+describe('decimal text, exactly', () => {
+  it('reads a number through its decimal text, and nothing else that is not text', () => {
+    expect(parseScaledDecimal('amount', 12.5, 1)).toBe(125n);
+    for (const value of [['1.5'], { toString: () => '1.5' }, true, 10n]) {
+      expect(() => parseScaledDecimal('amount', value, 1)).toThrow(
+        expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'amount' }),
+      );
+    }
+  });
+
+  it('accepts places beyond the scale only as zeros, whatever the exponent', () => {
+    expect(parseScaledDecimal('amount', '1.5', 1)).toBe(15n);
+    expect(parseScaledDecimal('amount', '15', 1)).toBe(150n);
+    expect(parseScaledDecimal('amount', '100e-3', 1)).toBe(1n);
+    expect(parseScaledDecimal('amount', '1.500000', 1)).toBe(15n);
+    for (const text of ['1e-3', '0010e-3', '1.05', '10.01']) {
+      expect(() => parseScaledDecimal('amount', text, 1)).toThrow(
+        expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'amount' }),
+      );
+    }
+  });
+
+  it('reads zero written with any exponent as zero, never as too large', () => {
+    expect(parseScaledDecimal('amount', '0e999', 1)).toBe(0n);
+    expect(parseScaledDecimal('amount', '000.000e999', 1)).toBe(0n);
+    expect(parseScaledDecimal('amount', '10e0', 1)).toBe(100n);
+    expect(parseScaledDecimal('amount', '01', 1)).toBe(10n);
+  });
+
+  it('names `amount` when no field is given', () => {
+    expect(() => encodeUnitValue(-1)).toThrow(
+      expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'amount' }),
+    );
+    expect(() => encodeUnits('x')).toThrow(expect.objectContaining({ field: 'amount' }));
+    expect(() => encodeCurrency('x')).toThrow(expect.objectContaining({ field: 'amount' }));
+  });
+
+  it('gives a float the same field as its decimal text (the fast path agrees with the parser)', () => {
+    const samples = [0, 0.1, 0.3, 1.7, 25.6, 1638.3, 1638.4, 99999.9, 181862.3, 1820162.4];
+    for (let i = 0; i < 2000; i++) samples.push(((i * 7919) % 18201625) / 10);
+    for (const amount of samples) expect(encodeUnits(amount)).toBe(encodeUnits(String(amount)));
+  });
+});
+
+describe('currency rounding at exponent boundaries', () => {
+  it('rounds up to mantissa 0 of the next exponent from just below its offset', () => {
+    // e = 1 starts at 16384 (10^-5 units), e = 2 at 180224, each step 10^e.
+    expect(encodeCurrency('0.16383')).toEqual({ seNibble: 0, field16: 0x3fff });
+    expect(encodeCurrency('0.16384')).toEqual({ seNibble: 0, field16: 0x4000 });
+    expect(encodeCurrency('0.16385')).toEqual({ seNibble: 0, field16: 0x4001 });
+    expect(encodeCurrency('1.80223')).toEqual({ seNibble: 0, field16: 0x8000 });
+    expect(encodeCurrency('1.80224')).toEqual({ seNibble: 0, field16: 0x8000 });
+    expect(encodeCurrency('1.80225')).toEqual({ seNibble: 0, field16: 0x8001 });
+    expect(encodeCurrency(0)).toEqual({ seNibble: 0, field16: 0 });
+  });
+});

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { desEncryptBlock } from './des';
 import {
   controlBlock,
+  derivedKeyBytes,
   dkga02,
   dkga02Input,
   dkga04,
@@ -204,5 +205,52 @@ describe('derivation input validation', () => {
     [{ ...base02, ...meterA, drn: '00000000001' }, 'INVALID_INPUT', 'drn'],
   ])('%o is refused with %s naming %s', (fields, code, field) => {
     expect(() => parseDerivationInput(fields)).toThrow(expect.objectContaining({ code, field }));
+  });
+});
+
+describe('derivation inputs that never reach the algorithms', () => {
+  const input02 = () => parseDerivationInput({ ...base02, ...meterA });
+
+  it('makes 16-byte keys only for DKGA04 with EA11', () => {
+    expect(derivedKeyBytes(parseDerivationInput({ ...base04, ...meterA, ea: '11' }))).toBe(16);
+    expect(derivedKeyBytes(parseDerivationInput({ ...base04, ...meterA }))).toBe(8);
+    expect(derivedKeyBytes({ ...input02(), ea: '11' })).toBe(8);
+  });
+
+  it('refuses a DKGA04 message for an input without dkga 04, a base date or an EA', () => {
+    const full = parseDerivationInput({ ...base04, ...meterA });
+    for (const input of [
+      { ...full, dkga: '02' as const },
+      { ...full, baseDate: undefined },
+      { ...full, ea: undefined },
+    ]) {
+      expect(() => dkga04Message(input)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'dkga' }),
+      );
+    }
+  });
+
+  it('names the block that is not hex digits, and an empty DKGA04 vending key', () => {
+    expect(() => panBlock({ iin: '60072x', drn: '00000000000' }, 2)).toThrow(
+      expect.objectContaining({ field: 'pan' }),
+    );
+    expect(() => controlBlock({ keyType: 2, sgc: '12345x', tariffIndex: '01', krn: 1 })).toThrow(
+      expect.objectContaining({ field: 'control' }),
+    );
+    expect(() => dkga04(new Uint8Array(0), parseDerivationInput({ ...base04, ...meterA }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'vendingKey' }),
+    );
+  });
+
+  it('sets odd parity on every byte value', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    oddParity(all).forEach((b, i) => {
+      const ones = b
+        .toString(2)
+        .split('')
+        .filter((bit) => bit === '1').length;
+      expect(ones % 2).toBe(1);
+      expect(b >>> 1).toBe(i >>> 1);
+    });
   });
 });

@@ -122,10 +122,8 @@ export function controlBlock(
 
 /** STS-SPEC §12.2: X = PAN block XOR control block, the DES input of DKGA02. */
 export function dkga02Input(input: DerivationInput): Uint8Array {
-  const pan = panBlock(input.meter, input.keyType);
   const control = controlBlock(input);
-  for (let i = 0; i < 8; i++) pan[i] ^= control[i];
-  return pan;
+  return panBlock(input.meter, input.keyType).map((b, i) => b ^ control[i]);
 }
 
 /**
@@ -143,9 +141,9 @@ export function dkga02Combine(
 /** Odd-parity adjustment of a DES key: each byte's low bit makes its bit count odd. */
 export function oddParity(key: Uint8Array): Uint8Array {
   return key.map((b) => {
-    let ones = 0;
-    for (let v = b >>> 1; v; v >>>= 1) ones += v & 1;
-    return (b & 0xfe) | (ones % 2 === 0 ? 1 : 0);
+    let parity = 0; // of the seven high bits
+    for (let v = b >>> 1; v; v >>>= 1) parity ^= v & 1;
+    return (b & 0xfe) | (parity ^ 1);
   });
 }
 

@@ -39,19 +39,35 @@ describe('EA07 (STS-SPEC §8)', () => {
     expect(transform((b) => sample.decryptBlock(b), 'c45ed1619406df95')).toBe('0b19eb230100c207');
   });
 
-  it('refuses tables that are not permutations', () => {
-    const broken = {
-      ...STANDARD_STA_TABLES,
-      sub1: [0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
-    };
+  it.each([
+    ['a repeated entry', [0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]],
+    ['17 entries', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0]],
+    ['an entry of 16', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]],
+    ['a negative entry', [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]],
+    ['a fraction', [0.5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]],
+  ])('refuses a substitution table with %s', (_what, sub1) => {
+    const broken: StaTables = { ...STANDARD_STA_TABLES, sub1 };
     expect(() => new Ea07Cipher(bytes('0abc12def3456789'), broken)).toThrow(
-      expect.objectContaining({ field: 'tables' }),
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'tables' }),
     );
+  });
+
+  it('refuses a permutation table that is not one of 0..63, and checks every table', () => {
+    const perm = [...STANDARD_STA_TABLES.perm];
+    perm[0] = 64;
+    for (const broken of [
+      { ...STANDARD_STA_TABLES, perm },
+      { ...STANDARD_STA_TABLES, sub2: [...STANDARD_STA_TABLES.sub2].reverse().slice(1) },
+    ]) {
+      expect(() => new Ea07Cipher(bytes('0abc12def3456789'), broken)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'tables' }),
+      );
+    }
   });
 
   it('refuses a key that is not 64 bits', () => {
     expect(() => new Ea07Cipher(bytes('e653341f9d5bf3'))).toThrow(
-      expect.objectContaining({ code: 'INVALID_INPUT' }),
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'decoderKey' }),
     );
   });
 });

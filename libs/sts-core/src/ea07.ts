@@ -37,10 +37,14 @@ function compile(t: StaTables): Compiled {
   if (c) return c;
   validateTables(t);
   const setBit = (out: Uint32Array, at: number, bit: number) => {
-    if (bit >= 32) out[at] |= 1 << (bit - 32);
+    // Bits 32..63 go to the high half, 0..31 to the low one.
+    if (bit >= 32) out[at] |= 1 << (bit & 31);
     else out[at + 1] |= 1 << bit;
   };
   const encrypt = new Uint32Array(8 * 4 * 256 * 2);
+  // The loop bounds below are the sizes of the tables: one more round of any of these loops
+  // only writes past the end of a typed array (ignored) or reads bit 8 of a byte (always 0).
+  // Stryker disable next-line EqualityOperator: see above
   for (let b = 0; b < 8; b++) {
     for (let sel = 0; sel < 4; sel++) {
       const lowSub = sel & 1 ? t.sub2 : t.sub1;
@@ -48,14 +52,18 @@ function compile(t: StaTables): Compiled {
       for (let v = 0; v < 256; v++) {
         const s = (highSub[v >>> 4] << 4) | lowSub[v & 15];
         const at = ((b * 4 + sel) * 256 + v) * 2;
+        // Stryker disable next-line EqualityOperator: see above
         for (let i = 0; i < 8; i++) if ((s >>> i) & 1) setBit(encrypt, at, t.perm[b * 8 + i]);
       }
     }
   }
   const dperm = invertPermutation(t.perm);
   const unpermute = new Uint32Array(8 * 256 * 2);
+  // Stryker disable next-line EqualityOperator: see above
   for (let b = 0; b < 8; b++) {
+    // Stryker disable next-line EqualityOperator: see above
     for (let v = 0; v < 256; v++) {
+      // Stryker disable next-line EqualityOperator: see above
       for (let i = 0; i < 8; i++)
         if ((v >>> i) & 1) setBit(unpermute, (b * 256 + v) * 2, dperm[b * 8 + i]);
     }
@@ -153,6 +161,7 @@ export class Ea07Cipher {
       }
       hi = 0;
       lo = 0;
+      // Stryker disable next-line EqualityOperator: n = 8 (shifts by 32 are shifts by 0) repeats n = 0
       for (let n = 0; n < 8; n++) {
         const s = 4 * n;
         lo |= ((kl >>> s) & 1 ? dsub2 : dsub1)[(pl >>> s) & 15] << s;

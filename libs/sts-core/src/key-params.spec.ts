@@ -28,3 +28,21 @@ describe('key parameters (STS-SPEC §5.4, §13)', () => {
     expect(() => checkTariffIndex('1')).toThrow(expect.objectContaining({ field: 'tariffIndex' }));
   });
 });
+
+describe('tariff index', () => {
+  it('takes "00".."99" as text and 0..99 as a number, padded', () => {
+    expect(checkTariffIndex('07')).toBe('07');
+    expect(checkTariffIndex(0)).toBe('00');
+    expect(checkTariffIndex(7)).toBe('07');
+    expect(checkTariffIndex(99)).toBe('99');
+  });
+
+  it.each([100, -1, 5.5, Number.NaN, '7', '100', 'ab', null, undefined, ['07']])(
+    'refuses %p',
+    (value) => {
+      expect(() => checkTariffIndex(value, 'ti')).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'ti' }),
+      );
+    },
+  );
+});

@@ -34,15 +34,14 @@ export function checkSgc(value: unknown, field = 'sgc'): string {
 
 /** Asserts a 2-digit tariff index "00".."99" (a number 0..99 is accepted and padded). */
 export function checkTariffIndex(value: unknown, field = 'tariffIndex'): string {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 99) {
-    return String(value).padStart(2, '0');
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 0 && value <= 99) return String(value).padStart(2, '0');
+  } else if (typeof value === 'string' && /^[0-9]{2}$/.test(value)) {
+    return value;
   }
-  if (typeof value !== 'string' || !/^[0-9]{2}$/.test(value)) {
-    throw new StsError(
-      'INVALID_INPUT',
-      field,
-      `${field}: must be 2 digits "00" to "99", got ${describe(value)}`,
-    );
-  }
-  return value;
+  throw new StsError(
+    'INVALID_INPUT',
+    field,
+    `${field}: must be 2 digits "00" to "99", got ${describe(value)}`,
+  );
 }

@@ -39,3 +39,33 @@ describe('IIN, DRN, PAN and Luhn (STS-SPEC §11)', () => {
     expect(() => parseMeterId(iin, drn)).toThrow(StsError);
   });
 });
+
+describe('meter identities that only look like digits', () => {
+  const printsAs = (text: string) => ({ length: text.length, toString: () => text });
+
+  it('refuses a value that is not text, even one that prints as digits', () => {
+    expect(() => parseMeterId(printsAs('600727'), '00000000000')).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'iin' }),
+    );
+    expect(() => parseMeterId('600727', printsAs('00000000000'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'drn' }),
+    );
+  });
+
+  it('refuses a DRN with a non-digit even where the Luhn sum would pass', () => {
+    // ':' counts as 10 in the digit sum, so the body has a check digit all the same.
+    const drn = `000000000:${luhnCheckDigit('000000000:')}`;
+    expect(() => parseMeterId('600727', drn)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'drn' }),
+    );
+  });
+
+  it('refuses a DRN of the wrong length even with a valid check digit', () => {
+    expect(() => parseMeterId('600727', withCheckDigit('000000000000'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'drn' }),
+    );
+    expect(() => parseMeterId('0000', withCheckDigit('0000000000'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'drn' }),
+    );
+  });
+});

@@ -7,8 +7,8 @@ export function luhnCheckDigit(payload: string): number {
   for (let i = payload.length - 1; i >= 0; i--) {
     let d = payload.charCodeAt(i) - 48;
     if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
+      // The digit sum of the doubled digit (0..18).
+      d = ((2 * d) % 10) + Math.floor((2 * d) / 10);
     }
     sum += d;
     double = !double;

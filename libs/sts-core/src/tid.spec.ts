@@ -1,8 +1,10 @@
 import {
   assertKenCovers,
+  checkTid,
   formatWallClock,
   isKeyExpired,
   lastTidForKen,
+  MAX_TID,
   parseWallClock,
   tidFromDate,
   tidFromWallClock,
@@ -113,5 +115,56 @@ describe('KEN (STS-SPEC §6)', () => {
     expect(() => assertKenCovers(4863485, 85)).not.toThrow();
     expect(lastTidForKen(85)).toBe(5636095);
     expect(lastTidForKen(255)).toBe(0xffffff);
+  });
+});
+
+describe('wall-clock text, exactly', () => {
+  const refused = (text: unknown) =>
+    expect(() => parseWallClock(text, 'at')).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'at' }),
+    );
+
+  it('refuses every field out of range, each on its own', () => {
+    for (const text of [
+      '0050-06-01T10:00', // Date.UTC would read year 50 as 1950
+      '2025-13-01T10:00',
+      '2025-00-01T10:00',
+      '2025-02-29T10:00',
+      '2025-04-31T10:00',
+      '2025-06-00T10:00',
+      '2025-06-01T24:00',
+      '2025-06-01T10:60',
+      '2025-06-01T10:00:60',
+    ]) {
+      refused(text);
+    }
+    expect(parseWallClock('2024-02-29T23:59:59.999')).toEqual({
+      year: 2024,
+      month: 2,
+      day: 29,
+      hour: 23,
+      minute: 59,
+    });
+  });
+
+  it('refuses what only prints as a time', () => {
+    refused(['2025-06-01T10:00']);
+    refused({ toString: () => '2025-06-01T10:00' });
+  });
+
+  it('names issuedAt for an instant before the base date when no field is given', () => {
+    expect(() => tidFromDate(new Date('1990-01-01T00:00:00Z'), 1993)).toThrow(
+      expect.objectContaining({ code: 'TID_OUT_OF_RANGE', field: 'issuedAt' }),
+    );
+  });
+
+  it('takes a TID as an integer number only', () => {
+    expect(checkTid(0)).toBe(0);
+    expect(checkTid(MAX_TID)).toBe(MAX_TID);
+    for (const tid of ['5', 2.5, -1, MAX_TID + 1, null, [5]]) {
+      expect(() => checkTid(tid, 't')).toThrow(
+        expect.objectContaining({ code: 'TID_OUT_OF_RANGE', field: 't' }),
+      );
+    }
   });
 });

@@ -53,22 +53,29 @@ export function parseWallClock(text: unknown, field = 'issuedAt'): WallClock {
     );
   }
   const [year, month, day, hour, minute, second] = m.slice(1).map((s) => (s ? Number(s) : 0));
-  const t = new Date(Date.UTC(year, month - 1, day, hour, minute));
-  if (
-    t.getUTCFullYear() !== year ||
-    t.getUTCMonth() !== month - 1 ||
-    t.getUTCDate() !== day ||
-    t.getUTCHours() !== hour ||
-    t.getUTCMinutes() !== minute ||
-    second > 59
-  ) {
+  const wallClock = { year, month, day, hour, minute };
+  // A field out of range (month 13, 30 February, 24:00; year 0050, which Date.UTC reads as 1950)
+  // moves the instant, so its wall clock is no longer the one written.
+  const instant = new Date(Date.UTC(year, month - 1, day, hour, minute));
+  if (second > 59 || formatWallClock(wallClockOf(instant)) !== formatWallClock(wallClock)) {
     throw new StsError(
       'INVALID_INPUT',
       field,
       `${field}: ${text as string} is not a valid date and time`,
     );
   }
-  return { year, month, day, hour, minute };
+  return wallClock;
+}
+
+/** The wall clock of an instant: its UTC fields (the service keeps its clock in UTC). */
+function wallClockOf(t: Date): WallClock {
+  return {
+    year: t.getUTCFullYear(),
+    month: t.getUTCMonth() + 1,
+    day: t.getUTCDate(),
+    hour: t.getUTCHours(),
+    minute: t.getUTCMinutes(),
+  };
 }
 
 /**
@@ -99,30 +106,13 @@ export function tidFromWallClock(
  * clock in UTC, so the wall clock is UTC).
  */
 export function tidFromDate(date: Date, baseDate: BaseDate, field = 'issuedAt'): number {
-  return tidFromWallClock(
-    {
-      year: date.getUTCFullYear(),
-      month: date.getUTCMonth() + 1,
-      day: date.getUTCDate(),
-      hour: date.getUTCHours(),
-      minute: date.getUTCMinutes(),
-    },
-    baseDate,
-    field,
-  );
+  return tidFromWallClock(wallClockOf(date), baseDate, field);
 }
 
 /** The wall-clock minute a TID stands for. */
 export function tidToWallClock(tid: number, baseDate: BaseDate): WallClock {
   checkTid(tid);
-  const t = new Date((baseMinutes(checkBaseDate(baseDate)) + tid) * MINUTE);
-  return {
-    year: t.getUTCFullYear(),
-    month: t.getUTCMonth() + 1,
-    day: t.getUTCDate(),
-    hour: t.getUTCHours(),
-    minute: t.getUTCMinutes(),
-  };
+  return wallClockOf(new Date((baseMinutes(checkBaseDate(baseDate)) + tid) * MINUTE));
 }
 
 /** `YYYY-MM-DDTHH:MM`. */
@@ -133,14 +123,15 @@ export function formatWallClock(wc: WallClock): string {
 
 /** Asserts a 24-bit TID. */
 export function checkTid(tid: unknown, field = 'tid'): number {
-  if (typeof tid !== 'number' || !Number.isInteger(tid) || tid < 0 || tid > MAX_TID) {
+  const n = Number.isInteger(tid) ? (tid as number) : -1;
+  if (n < 0 || n > MAX_TID) {
     throw new StsError(
       'TID_OUT_OF_RANGE',
       field,
       `${field}: must be an integer from 0 to ${MAX_TID}, got ${describe(tid)}`,
     );
   }
-  return tid;
+  return n;
 }
 
 /** Asserts an 8-bit key expiry number. */

@@ -44,7 +44,7 @@ function formatToken66(tokenClass: number, hi: number, lo: number): string {
   const q1 = Math.floor(q / 1e10);
   const high = p1 + q1;
   const rest = q - q1 * 1e10;
-  return (high === 0 ? '' : String(high)).padStart(10, '0') + String(rest).padStart(10, '0');
+  return String(high).padStart(10, '0') + String(rest).padStart(10, '0');
 }
 
 /** A token split back into its class and the (still encrypted) 64-bit block. */
@@ -70,6 +70,7 @@ export function parseToken(token: unknown, field = 'token'): ParsedToken {
     );
   }
   // The decimal value into three 32-bit limbs, five digits at a time (every product is exact).
+  // The first fifteen digits are below 2^64, so only the last five carry into the top limb.
   let lo = 0;
   let hi = 0;
   let top = 0;
@@ -78,7 +79,7 @@ export function parseToken(token: unknown, field = 'token'): ParsedToken {
     lo = t0 % TWO32;
     const t1 = hi * 100000 + Math.floor(t0 / TWO32);
     hi = t1 % TWO32;
-    top = top * 100000 + Math.floor(t1 / TWO32);
+    top = Math.floor(t1 / TWO32);
   }
   if (top > 3) {
     throw new StsError(

@@ -466,3 +466,136 @@ describe('worked examples step by step (STS-SPEC §3, §5.3, §5.4, §8.4, §9)'
     );
   });
 });
+
+describe('token text, exactly', () => {
+  it('refuses to encrypt a class 0 or 2 token without a decoder key', () => {
+    for (const tokenClass of [0, 2] as const) {
+      expect(() => encodeToken(tokenClass, 1, 2, null)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'key' }),
+      );
+    }
+  });
+
+  it('refuses values that only print as 20 digits', () => {
+    for (const token of [12345678901234567000, ['23716100501183194197'], null]) {
+      expect(() => parseToken(token, 'tok')).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'tok' }),
+      );
+    }
+  });
+
+  it('writes small values with leading zeros in both halves', () => {
+    expect(encodeToken(1, 0, 0x0001, null)).toMatch(/^0{10}\d{10}$/);
+    expect(parseToken(encodeToken(1, 0, 0x0001, null)).tokenClass).toBe(1);
+  });
+});
+
+describe('token building refusals and decoding of every class, exactly', () => {
+  const management = (subclass: number, value: unknown) =>
+    buildManagementToken(ea07(), { subclass, tid: 5, rnd: 1, value } as never);
+
+  it('draws random nibbles over the whole range when rnd is omitted', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 600; i++) {
+      const token = buildCreditToken(ea07(), { subclass: 0, tid: i, amount: 1 });
+      seen.add(decodeToken(token, { cipher: ea07() }).rnd!);
+    }
+    expect(seen.size).toBe(16);
+  });
+
+  it('refuses a management value of watts that is negative or not whole, as bad input', () => {
+    for (const value of [-5, 2.5, '10', null]) {
+      expect(() => management(0, value)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'value' }),
+      );
+    }
+  });
+
+  it('refuses key-change sections and unknown subclasses as management tokens', () => {
+    for (const subclass of [3, 4, 8, 9, 11, -1]) {
+      expect(() => management(subclass, 0)).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', field: 'subclass' }),
+      );
+    }
+    expect(() => management(10, 0)).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED', field: 'subclass' }),
+    );
+  });
+
+  it('reads test-token control bits as bigint, safe integer or hex text only', () => {
+    const control = (c: unknown) =>
+      decodeToken(buildTestToken({ subclass: 1, control: c as string, manufacturerCode: 7 }))
+        .control;
+    expect(control(0x1234n)).toBe('0x1234');
+    expect(control(0x1234)).toBe('0x1234');
+    expect(control('0x1234')).toBe('0x1234');
+    expect(control('0X1234')).toBe('0x1234');
+    expect(control('abcd')).toBe('0xabcd');
+    expect(control(0)).toBe('0x0');
+    expect(control(2 ** 28 - 1)).toBe('0xfffffff');
+    for (const bad of [1.5, 'zz12', '12zz', 'x12', '0x', '1'.repeat(17), -1n, 2 ** 28, -1, null]) {
+      expect(() =>
+        buildTestToken({ subclass: 1, control: bad as string, manufacturerCode: 7 }),
+      ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'control' }));
+    }
+  });
+
+  it('names newKey.sgc when a 128-bit key change lacks it', () => {
+    expect(() =>
+      buildKeyChangeTokens(ea07(), {
+        newKey: new Uint8Array(16).fill(7),
+        keyType: 2,
+        krn: 1,
+        tariffIndex: '01',
+        ken: 255,
+        ro: 0,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'newKey.sgc' }));
+  });
+
+  it('needs a key to decode class 0 and 2 tokens', () => {
+    const token = buildCreditToken(ea07(), { subclass: 0, tid: 1, amount: 1 });
+    expect(() => decodeToken(token)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'key' }),
+    );
+  });
+
+  it('decodes test tokens of both subclasses and reserved subclasses of every class', () => {
+    const test1 = buildTestToken({ subclass: 1, control: 5, manufacturerCode: 300 });
+    expect(decodeToken(test1)).toMatchObject({
+      class: 1,
+      subclass: 1,
+      kind: 'test',
+      control: '0x5',
+      manufacturerCode: 300,
+    });
+    expect(decodeToken(encodeToken(1, (2 << 28) | 0x123456, 0xabcd, null))).toEqual({
+      class: 1,
+      subclass: 2,
+      crcValid: true,
+      kind: 'reserved',
+      data: '20123456abcd',
+    });
+    const class0 = encodeToken(0, ((8 << 28) | 0x0abcde) >>> 0, 0x0102, ea07(), true);
+    expect(decodeToken(class0, { cipher: ea07() })).toEqual({
+      class: 0,
+      subclass: 8,
+      crcValid: true,
+      kind: 'reserved',
+      data: '800abcde0102',
+    });
+    const class2 = encodeToken(2, ((11 << 28) | 0x000001) >>> 0, 0xffff, ea07());
+    expect(decodeToken(class2, { cipher: ea07() })).toMatchObject({
+      subclass: 11,
+      kind: 'reserved',
+      data: 'b0000001ffff',
+    });
+    const currency = buildCreditToken(ea07(), { subclass: 4, tid: 9, amount: '100' });
+    expect(decodeToken(currency, { cipher: ea07() })).toMatchObject({
+      kind: 'currency-credit',
+      tid: 9,
+      amount: 100.00624,
+      negative: false,
+    });
+  });
+});

@@ -399,3 +399,57 @@ describe('KEN errors', () => {
     }
   });
 });
+
+describe('what a refusal names', () => {
+  function errorOf(fn: () => void): DomainError {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+    throw new Error('expected a refusal');
+  }
+  const ref = { sgc: '600727', krn: 1, vendingKeyId: 'k1' };
+
+  it('names the state, and the supersession time only when the schedule made it', () => {
+    expect(
+      errorOf(() => assertKeyUsable(key({ state: 'suspended' }), 'vend', NOW)).details,
+    ).toEqual({ ...ref, state: 'suspended' });
+    const due = key({ supersedeAt: '2025-06-01T11:00:00.000Z' });
+    expect(errorOf(() => assertKeyUsable(due, 'vend', NOW)).details).toEqual({
+      ...ref,
+      state: 'superseded',
+      supersedeAt: '2025-06-01T11:00:00.000Z',
+    });
+  });
+
+  it('names the key type of a VDDK asked to vend', () => {
+    const vddk = key({ keyType: 'VDDK' });
+    expect(errorOf(() => assertKeyUsable(vddk, 'vend', NOW))).toMatchObject({
+      code: ErrorCode.STS_VDDK_KEY_CHANGE_ONLY,
+      details: { ...ref, keyType: 'VDDK' },
+    });
+  });
+
+  it('takes each time as reached at its exact instant', () => {
+    expect(effectiveKeyState(key({ supersedeAt: NOW }), NOW)).toBe('superseded');
+    expect(codeOf(() => assertKeyUsable(key({ activateAt: NOW }), 'vend', NOW))).toBe('none');
+    expect(codeOf(() => assertKeyUsable(key({ expiresAt: NOW }), 'vend', NOW))).toBe(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+    );
+    expect(codeOf(() => assertKeyUsable(key({ issueUntil: NOW }), 'vend', NOW))).toBe(
+      ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED,
+    );
+  });
+
+  it('names the amount or the configured limit that is not a decimal', () => {
+    const limits = { maxUnitAmount: 'ten', maxCurrencyAmount: null };
+    expect(() => assertAmountWithinLimit(0, '1', limits)).toThrow(
+      expect.objectContaining({ field: 'limit' }),
+    );
+    expect(() =>
+      assertAmountWithinLimit(0, 'x', { maxUnitAmount: '5', maxCurrencyAmount: null }),
+    ).toThrow(expect.objectContaining({ field: 'amount' }));
+  });
+});

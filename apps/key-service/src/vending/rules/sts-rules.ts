@@ -34,6 +34,14 @@ function keyRef(key: KeyForRules): Record<string, unknown> {
   return { sgc: key.sgc, krn: key.krn, vendingKeyId: key.id };
 }
 
+/** Later than every time the service works with: an unset time is never reached. */
+const NEVER = '9999-12-31T23:59:59.999Z';
+
+/** `now` is at or after the time `at` (both ISO-8601 UTC, so they compare as text). */
+function reached(now: string, at: string | null): boolean {
+  return now >= (at ?? NEVER);
+}
+
 /**
  * The key's state at `now` (ISO-8601 UTC): an active key whose scheduled supersession is due is
  * superseded, even before the scheduler's sweep has written that state (it runs every
@@ -43,9 +51,7 @@ export function effectiveKeyState(
   key: Pick<KeyForRules, 'state' | 'supersedeAt'>,
   now: string,
 ): VendingKeyState {
-  return key.state === 'active' && key.supersedeAt !== null && now >= key.supersedeAt
-    ? 'superseded'
-    : key.state;
+  return key.state === 'active' && reached(now, key.supersedeAt) ? 'superseded' : key.state;
 }
 
 /**
@@ -60,25 +66,21 @@ export function assertKeyUsable(key: KeyForRules, purpose: KeyPurpose, now: stri
     purpose === 'key-change-from' ? ['active', 'superseded'] : ['active'];
   const state = effectiveKeyState(key, now);
   if (!states.includes(state)) {
-    const since = state !== key.state ? ` since ${key.supersedeAt}` : '';
+    const scheduled = state !== key.state;
     throw new DomainError(
       ErrorCode.STS_KEY_NOT_ACTIVE,
-      `Vending key SGC ${key.sgc} KRN ${key.krn} is ${state}${since}`,
-      {
-        ...keyRef(key),
-        state,
-        ...(state !== key.state ? { supersedeAt: key.supersedeAt } : {}),
-      },
+      `Vending key SGC ${key.sgc} KRN ${key.krn} is ${state}${scheduled ? ` since ${key.supersedeAt}` : ''}`,
+      { ...keyRef(key), state, ...(scheduled ? { supersedeAt: key.supersedeAt } : {}) },
     );
   }
-  if (key.expiresAt !== null && now >= key.expiresAt) {
+  if (reached(now, key.expiresAt)) {
     throw new DomainError(
       ErrorCode.STS_KEY_NOT_ACTIVE,
       `Vending key SGC ${key.sgc} KRN ${key.krn} expired at ${key.expiresAt}`,
       { ...keyRef(key), expiresAt: key.expiresAt },
     );
   }
-  if (key.activateAt !== null && now < key.activateAt) {
+  if (key.activateAt !== null && !reached(now, key.activateAt)) {
     throw new DomainError(
       ErrorCode.STS_KEY_NOT_YET_ACTIVE,
       `Vending key SGC ${key.sgc} KRN ${key.krn} is usable from ${key.activateAt}`,
@@ -86,7 +88,7 @@ export function assertKeyUsable(key: KeyForRules, purpose: KeyPurpose, now: stri
     );
   }
   // Issue-until ends issuing under a key; a key-change set that moves meters off it stays allowed.
-  if (purpose !== 'key-change-from' && key.issueUntil !== null && now >= key.issueUntil) {
+  if (purpose !== 'key-change-from' && reached(now, key.issueUntil)) {
     throw new DomainError(
       ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED,
       `Vending key SGC ${key.sgc} KRN ${key.krn} issued until ${key.issueUntil}`,
@@ -220,7 +222,8 @@ export function assertSameCluster(
   to: { readonly sgc: string; readonly cluster: string | null },
 ): void {
   if (from.sgc === to.sgc) return;
-  if (from.cluster === null || to.cluster === null || from.cluster !== to.cluster) {
+  // Not in a cluster, or not in the same one (a group without a cluster is in none).
+  if (from.cluster === null || from.cluster !== to.cluster) {
     throw new DomainError(
       ErrorCode.STS_CROSS_CLUSTER,
       `A key change from SGC ${from.sgc} to SGC ${to.sgc} crosses clusters (${from.cluster ?? 'none'} -> ${to.cluster ?? 'none'})`,

@@ -1,12 +1,6 @@
-import {
-  type CallHandler,
-  type ExecutionContext,
-  Injectable,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import type { Observable } from 'rxjs';
 import { DomainError } from './domain-error';
 import type { HttpRequest } from './http-types';
 
@@ -19,18 +13,20 @@ function isEmptyBody(body: unknown): boolean {
 
 /**
  * A route whose handler takes no `@Body()` (and does not stream one) refuses a body with
- * something in it: 400 naming `body`, before the handler runs.
+ * something in it: 400 naming `body`, before the handler runs. A guard rather than an
+ * interceptor: it runs once per request as a plain call, after authentication (it is registered
+ * after the authentication guard), without wrapping the handler in an observable.
  */
 @Injectable()
-export class BodylessRouteInterceptor implements NestInterceptor {
+export class BodylessRouteGuard implements CanActivate {
   private readonly readsBody = new WeakMap<object, boolean>();
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<HttpRequest>();
     if (!isEmptyBody(req.body) && !this.handlerReadsBody(context, req)) {
       throw DomainError.validation('body', 'body: this route takes no body');
     }
-    return next.handle();
+    return true;
   }
 
   private handlerReadsBody(context: ExecutionContext, req: HttpRequest): boolean {
