@@ -14,6 +14,7 @@
 
 const { createHash, createPublicKey, verify: verifySignature } = require('node:crypto');
 const {
+  copyFileSync,
   createReadStream,
   existsSync,
   readFileSync,
@@ -147,7 +148,60 @@ const BREAK_REASONS = /** @type {const} */ ([
  * @property {number} lastSignedSeq Last sequence covered by a valid signed checkpoint (0: none).
  * @property {AuditCheckpoint} [lastCheckpoint] The valid checkpoint at `lastSignedSeq`.
  * @property {BrokenLink} [firstBroken]
+ * @property {RecordedRestore[]} [restores] The database restores the chain records, oldest first.
+ * @property {LostWitness} [witnessLost] The auditor's witness lies in events a restore lost.
  */
+
+/** The action of the event the service appends when a database restore completes. */
+const RESTORE_ACTION = 'recovery.restored';
+
+/**
+ * @typedef {object} RecordedRestore A database restore, as its `recovery.restored` event records
+ *   it: the restored database ended at `restoredHeadSeq`, and the restore event took the next
+ *   sequence. Events the old database held after `restoredHeadSeq` are lost; how far they went is
+ *   known only from a signed checkpoint of theirs (`lostThroughSeq`, else null).
+ * @property {number} seq The restore event.
+ * @property {string} at
+ * @property {number} restoredHeadSeq
+ * @property {number} lostFromSeq
+ * @property {number | null} lostThroughSeq
+ */
+
+/**
+ * @typedef {object} LostWitness The auditor's witness is from events a recorded restore lost:
+ *   events `fromSeq` to `throughSeq` (at least; later ones are unknown) of the timeline the
+ *   witness saw are gone; the chain continues from the restored head instead.
+ * @property {number} witnessSeq
+ * @property {number} fromSeq
+ * @property {number} throughSeq
+ * @property {number} restoreSeq
+ * @property {string} restoredAt
+ */
+
+/**
+ * The restore `e` records, when it is a restore event that directly follows the head it names.
+ * @param {ChainedAuditEvent} e
+ * @returns {RecordedRestore | undefined}
+ */
+function restoreOf(e) {
+  if (e.action !== RESTORE_ACTION) return undefined;
+  /** @type {Record<string, unknown> | null | undefined} */
+  let d;
+  try {
+    d = JSON.parse(e.details);
+  } catch {
+    // Details that are not JSON leave d undefined: not a restore.
+  }
+  if (d?.restoredHeadSeq !== e.seq - 1) return undefined;
+  const through = /** @type {number} */ (d.lostThroughSeq);
+  return {
+    seq: e.seq,
+    at: e.at,
+    restoredHeadSeq: e.seq - 1,
+    lostFromSeq: e.seq,
+    lostThroughSeq: Number.isSafeInteger(through) && through >= e.seq ? through : null,
+  };
+}
 
 /**
  * @typedef {object} ChainOptions
@@ -318,6 +372,10 @@ class ChainVerifier {
     this.tail = {};
     /** @private @type {Map<number, AuditCheckpoint>} */
     this.checkpoints = new Map();
+    /** @private @type {RecordedRestore[]} */
+    this.restores = [];
+    /** @private @type {LostWitness | undefined} */
+    this.witnessLost = undefined;
   }
 
   get isBroken() {
@@ -356,8 +414,10 @@ class ChainVerifier {
     if (eventHash(e.prevHash, e) !== e.hash) {
       return this.fail(e.seq, 'HASH_MISMATCH', `event ${e.seq} was changed after it was written`);
     }
+    const restore = restoreOf(e);
+    if (restore) this.restores.push(restore);
     const witness = this.options.witness;
-    if (witness && e.seq === witness.seq && e.hash !== witness.hash) {
+    if (witness && e.seq === witness.seq && e.hash !== witness.hash && !this.loseWitness(witness)) {
       return this.fail(
         e.seq,
         'WITNESS_MISMATCH',
@@ -423,13 +483,23 @@ class ChainVerifier {
       }
     }
     const witness = this.options.witness;
-    if (!this.broken && witness && lastSeq < witness.seq) {
+    if (!this.broken && witness && lastSeq < witness.seq && !this.loseWitness(witness)) {
       this.fail(
         lastSeq + 1,
         'WITNESS_BEYOND_END',
         `the chain ends at ${lastSeq}, before event ${witness.seq} of the signed checkpoint the ` +
           'auditor holds: events it covered are gone',
         { expectedLastSeq: witness.seq, foundLastSeq: lastSeq },
+      );
+    }
+    const lost = this.witnessLost;
+    if (!this.broken && lost && lost.restoreSeq > this.lastSignedSeq) {
+      this.fail(
+        lost.restoreSeq,
+        'WITNESS_MISMATCH',
+        `the chain departs from the signed checkpoint the auditor holds for event ` +
+          `${lost.witnessSeq}; the restore event ${lost.restoreSeq} that would account for it is ` +
+          'not covered by a signed checkpoint',
       );
     }
     if (!this.broken) this.checkTail(lastSeq);
@@ -442,7 +512,31 @@ class ChainVerifier {
       lastSignedSeq: this.lastSignedSeq,
       ...(this.lastCheckpoint ? { lastCheckpoint: this.lastCheckpoint } : {}),
       ...(this.broken ? { firstBroken: this.broken } : {}),
+      ...(this.restores.length > 0 ? { restores: this.restores } : {}),
+      ...(this.witnessLost ? { witnessLost: this.witnessLost } : {}),
     };
+  }
+
+  /**
+   * The witness departs from the chain (another hash at its sequence, or the chain ends before
+   * it): accounted for by the latest restore recorded so far. Every restore recorded by then
+   * follows its restored head and comes at or before the witness's sequence, so that head is
+   * before the witness. Records which events were lost; false when no restore accounts for it.
+   * @private
+   * @param {Pick<Witness, 'seq' | 'hash'>} witness
+   * @returns {boolean}
+   */
+  loseWitness(witness) {
+    const restore = this.restores[this.restores.length - 1];
+    if (!restore) return false;
+    this.witnessLost = {
+      witnessSeq: witness.seq,
+      fromSeq: restore.lostFromSeq,
+      throughSeq: Math.max(witness.seq, restore.lostThroughSeq ?? 0),
+      restoreSeq: restore.seq,
+      restoredAt: restore.at,
+    };
+    return true;
   }
 
   /** @private */
@@ -1045,8 +1139,11 @@ const USAGE = `verify-audit --public-key PEM [--fingerprint HEX] [--witness FILE
                      PEM must be that key
   --witness FILE     the last checkpoint this auditor verified (sts-audit-witness/v1 JSON): the
                      export must hold it; on success FILE is advanced to the export's end (and
-                     created when absent)
-  JSON result on stdout, a summary on stderr; exit 0 intact, 1 not intact, 2 usage.`;
+                     created when absent). When a recorded database restore lost the events it
+                     covered, the lost range is reported, FILE is kept as FILE.lost-<restore
+                     event> and advanced to the restored chain's end
+  JSON result on stdout, a summary on stderr; exit 0 intact, 1 not intact, 2 usage, 3 intact
+  but the witness's events were lost in a recorded restore.`;
 
 /**
  * @typedef {object} CommandIo
@@ -1119,7 +1216,23 @@ async function verifyAuditCommand(argv, io) {
       `checkpoints and the trailer signed, exported at ${result.exportedAt ?? '?'}, key ` +
       `${result.keyFingerprint}\n`,
   );
-  if (witness) io.err(`it extends the witness at event ${witness.seq}\n`);
+  const lost = result.witnessLost;
+  if (lost) {
+    io.err(
+      `the database was restored (restore event ${lost.restoreSeq}, ${lost.restoredAt}): ` +
+        `events ${lost.fromSeq} to ${lost.throughSeq} (at least; later ones unknown) of the ` +
+        `history your witness at event ${lost.witnessSeq} covered are lost\n`,
+    );
+  } else if (witness) {
+    io.err(`it extends the witness at event ${witness.seq}\n`);
+  }
+  for (const r of result.restores ?? []) {
+    io.err(
+      `the chain records a database restore at event ${r.seq} (${r.at}): events from ` +
+        `${r.lostFromSeq} on of the earlier history are lost` +
+        (r.lostThroughSeq !== null ? `, through at least event ${r.lostThroughSeq}\n` : '\n'),
+    );
+  }
   if (result.format === EXPORT_FORMAT_V1) {
     io.err(
       `note: ${EXPORT_FORMAT_V1} states no checkpoint cadence, so spans without a checkpoint ` +
@@ -1131,19 +1244,29 @@ async function verifyAuditCommand(argv, io) {
       'warning: the key is not pinned; pass --fingerprint with the value recorded at installation\n',
     );
   }
-  if (witnessFile !== undefined && result.witness && result.witness.seq >= (witness?.seq ?? 0)) {
+  if (
+    witnessFile !== undefined &&
+    result.witness &&
+    (lost || result.witness.seq >= (witness?.seq ?? 0))
+  ) {
+    if (lost) {
+      const kept = `${witnessFile}.lost-${lost.restoreSeq}`;
+      copyFileSync(witnessFile, kept);
+      io.err(`the witness of the lost history is kept as ${kept}\n`);
+    }
     const tmp = `${witnessFile}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(result.witness, null, 2)}\n`);
     renameSync(tmp, witnessFile);
     io.err(`witness ${witnessFile} now holds event ${result.witness.seq}\n`);
   }
-  return 0;
+  return lost ? 3 : 0;
 }
 
 module.exports = {
   GENESIS_HASH,
   CHECKPOINT_GRACE_SECONDS,
   BREAK_REASONS,
+  RESTORE_ACTION,
   WITNESS_FORMAT,
   EXPORT_FORMAT,
   EXPORT_FORMAT_V1,

@@ -5,6 +5,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { configureHttpServer, createHttpAdapter } from './common/http-server';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { CustodyCheckService } from './recovery/custody-check.service';
 import { RefusalRecorder } from './common/refusal-recorder';
 import { AuditService } from './audit/audit.service';
 import { JsonLogger } from './common/json-logger';
@@ -30,6 +31,8 @@ export async function createApp(
   );
   configureApp(app, logger);
   await app.init();
+  // The serving process checks its keys against the token before it answers (CLI contexts do not).
+  await app.get(CustodyCheckService).checkAtStart();
   // Fastify registers its routes when ready; the server answers in-process requests (tests) only then.
   await app.getHttpAdapter().getInstance().ready();
   return app;

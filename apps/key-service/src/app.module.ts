@@ -11,6 +11,7 @@ import { type AppOverrides, CoreModule } from './core.module';
 import { HealthModule } from './health/health.module';
 import { KeksModule } from './keks/keks.module';
 import { PrincipalsModule } from './principals/principals.module';
+import { RecoveryModule } from './recovery/recovery.module';
 import { SupplyGroupsModule } from './supply-groups/supply-groups.module';
 import { VendingKeysModule } from './vending-keys/vending-keys.module';
 import { VendingModule } from './vending/vending.module';
@@ -31,6 +32,7 @@ export class AppModule {
         CampaignsModule,
         VendingModule,
         AuditModule,
+        RecoveryModule,
         HealthModule,
       ],
       // Authentication first: a request that is not signed in learns nothing about the route.

@@ -12,6 +12,11 @@ import { createDataSource, ensureSchema } from './database/data-source';
 import { generateOpenApiJson } from './openapi/generate-openapi';
 import { installationPlan } from './principals/installation-plan';
 import { type InstallationPlan, PrincipalsService } from './principals/principals.service';
+import {
+  RECOVERY_USAGE,
+  restoreCompleteCommand,
+  verifyCustodyCommand,
+} from './recovery/recovery-cli';
 
 const USAGE = `key-service <command>
 
@@ -37,7 +42,7 @@ const USAGE = `key-service <command>
                                key against the fingerprint recorded at installation; that the
                                export extends the witness FILE, which then advances; JSON result
                                on stdout, exit 0 intact, 1 not intact
-${CAMPAIGN_PROGRESS_USAGE}`;
+${RECOVERY_USAGE}${CAMPAIGN_PROGRESS_USAGE}`;
 
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -111,6 +116,20 @@ function printAuditKeyFingerprint(app: INestApplicationContext): void {
   out(`  ${app.get(AuditService).keyFingerprint}`);
 }
 
+const stdio = {
+  out: (t: string) => process.stdout.write(t),
+  err: (t: string) => process.stderr.write(t),
+};
+
+/**
+ * The service's modules without the HTTP server, for commands that use its services; their log
+ * lines go to stderr, so that stdout holds the command's report alone.
+ */
+function serviceContext(config: AppConfig): Promise<INestApplicationContext> {
+  const logger = new JsonLogger('warn', (line) => process.stderr.write(`${line}\n`));
+  return NestFactory.createApplicationContext(AppModule.forRoot(config, { logger }), { logger });
+}
+
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -158,6 +177,10 @@ async function run(argv: string[]): Promise<number> {
         out: (t) => process.stdout.write(t),
         err: (t) => process.stderr.write(t),
       });
+    case 'verify-custody':
+      return verifyCustodyCommand(rest, () => serviceContext(loadConfig(process.env)), stdio);
+    case 'restore-complete':
+      return restoreCompleteCommand(rest, () => serviceContext(loadConfig(process.env)), stdio);
     case 'campaign-progress':
       return campaignProgress(rest, {
         env: process.env,

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './key-custody.port';
+export * from './token-inventory';
 export {
   KCV_BYTES,
   HMAC_KCV_MESSAGE,

@@ -1,4 +1,5 @@
 import type { DerivationInput } from '@sts/core';
+import type { InventoryEntry } from './token-inventory';
 
 /**
  * The key-custody port: everything the key service asks of the place where keys live. The
@@ -129,6 +130,11 @@ export interface KeyCustody {
 
   /** Every key object this port manages (labels, metadata, check values). */
   listKeys(): Promise<KeyInfo[]>;
+  /**
+   * `listKeys` with each key's object class, key type, protection and usage attributes (and, for
+   * DKGA02 keys, whether their helper objects are present): what a restore check compares.
+   */
+  inventory(): Promise<InventoryEntry[]>;
   /** Throws NOT_FOUND. */
   describeKey(label: string): Promise<KeyInfo>;
   /** Removes the object from the token. Throws NOT_FOUND. */

@@ -16,6 +16,7 @@ import {
   aesKeyWrapPad,
   decoderKeyCheckValue,
   secretKeyCheckValue,
+  shapeProblems,
 } from '@sts/hsm';
 import { derivationVectors } from './vectors';
 
@@ -102,6 +103,64 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
         expect(names).toEqual(expect.arrayContaining(Object.values(SELF_TEST_CHECKS)));
         expect(report.checks.every((c) => c.ok)).toBe(true);
         expect(Number.isNaN(Date.parse(report.at))).toBe(false);
+      });
+    });
+
+    describe('inventory', () => {
+      it('lists every key with the class, type, attributes and check value it was made with', async () => {
+        const des = await custody.generateKey({
+          label: uniqueLabel('inv-des'),
+          algorithm: 'DES',
+          usage: 'DERIVE',
+        });
+        const hmac = await custody.generateKey({
+          label: uniqueLabel('inv-hmac'),
+          algorithm: 'HMAC',
+          usage: 'DERIVE',
+          lengthBytes: 20,
+        });
+        const kek = await custody.generateKey({
+          label: uniqueLabel('inv-kek'),
+          algorithm: 'AES',
+          usage: 'UNWRAP',
+          lengthBytes: 32,
+        });
+        const transport = await custody.generateKey({
+          label: uniqueLabel('inv-tk'),
+          algorithm: 'AES',
+          usage: 'WRAP',
+          lengthBytes: 16,
+        });
+        const signing = await custody.generateSigningKey(uniqueLabel('inv-audit'));
+        const inventory = await custody.inventory();
+        const byLabel = new Map(inventory.map((e) => [e.label, e]));
+        for (const info of [des, hmac, kek, transport, signing]) {
+          const entry = byLabel.get(info.label);
+          expect(entry).toMatchObject({
+            kcv: info.kcv,
+            algorithm: info.algorithm,
+            usage: info.usage,
+            lengthBytes: info.lengthBytes,
+          });
+          expect(shapeProblems(entry!)).toEqual([]);
+        }
+        expect(byLabel.get(des.label)).toMatchObject({ keyType: 'DES2', dkga02Share: true });
+        expect(byLabel.get(hmac.label)).toMatchObject({ keyType: 'GENERIC_SECRET' });
+        expect(byLabel.get(hmac.label)?.dkga02Share).toBeUndefined();
+        expect(byLabel.get(kek.label)?.attributes).toMatchObject({ unwrap: true, wrap: false });
+        expect(byLabel.get(transport.label)?.attributes).toMatchObject({
+          unwrap: false,
+          wrap: true,
+        });
+        expect(byLabel.get(signing.label)).toMatchObject({
+          objectClass: 'private-key',
+          keyType: 'EC',
+        });
+        expect(inventory.map((e) => e.label)).toEqual(
+          (await custody.listKeys()).map((k) => k.label),
+        );
+        await custody.destroyKey(des.label);
+        expect((await custody.inventory()).some((e) => e.label === des.label)).toBe(false);
       });
     });
 

@@ -44,6 +44,8 @@ export enum ErrorCode {
   /** A key the registry holds is missing from a token that otherwise answers: a token fault. */
   HSM_KEY_MISSING = 'HSM_KEY_MISSING',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  /** The key failed the custody check (verify-custody): the token lacks it or holds another. */
+  KEY_CUSTODY_FAILED = 'KEY_CUSTODY_FAILED',
   INTERNAL = 'INTERNAL',
 }
 
@@ -99,6 +101,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.HSM_UNAVAILABLE:
     case ErrorCode.HSM_KEY_MISSING:
     case ErrorCode.DATABASE_UNAVAILABLE:
+    case ErrorCode.KEY_CUSTODY_FAILED:
       return 503;
     case ErrorCode.INTERNAL:
       return 500;

@@ -16,6 +16,8 @@ import { IssuanceLookupIndexes1733100000000 } from './migrations/1733100000000-i
 import { CampaignUploadClaim1733200000000 } from './migrations/1733200000000-campaign-upload-claim';
 import { PrincipalEnrolment1734000000000 } from './migrations/1734000000000-principal-enrolment';
 import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
+import { RecoveryRestores1735000000000 } from './migrations/1735000000000-recovery-restores';
+import { RestoreRecord } from '../recovery/restore-record.entity';
 import { VENDING_ENTITIES } from '../vending/vending.entities';
 
 export const ENTITIES = [
@@ -33,6 +35,7 @@ export const ENTITIES = [
   Campaign,
   CampaignChunk,
   ...VENDING_ENTITIES,
+  RestoreRecord,
 ];
 
 /** Every migration, oldest first. Schema changes happen only here (never `synchronize`). */
@@ -43,6 +46,7 @@ export const MIGRATIONS = [
   IssuanceLookupIndexes1733100000000,
   CampaignUploadClaim1733200000000,
   PrincipalEnrolment1734000000000,
+  RecoveryRestores1735000000000,
 ];
 
 /** TypeORM options for the configured database. */

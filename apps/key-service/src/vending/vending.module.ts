@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CeremoniesModule } from '../ceremonies/ceremonies.module';
+import { RecoveryStateModule } from '../recovery/recovery-state.module';
 import { VendingClientsController } from './clients/vending-clients.controller';
 import { VendingClientsService } from './clients/vending-clients.service';
 import { KeyChangeIssuer } from './issuance/key-change-issuer';
@@ -11,7 +12,7 @@ import { VendingService } from './vending.service';
 
 /** The vending interface (issue 5): client onboarding, derived keys, tokens, reprints. */
 @Module({
-  imports: [CeremoniesModule],
+  imports: [CeremoniesModule, RecoveryStateModule],
   controllers: [VendingController, VendingClientsController],
   providers: [
     { provide: VENDING_CONFIG, useFactory: () => loadVendingConfig(process.env) },
@@ -21,6 +22,6 @@ import { VendingService } from './vending.service';
     IssuanceReprints,
     VendingRateLimitGuard,
   ],
-  exports: [VendingService, KeyChangeIssuer, VendingClientsService],
+  exports: [VendingService, KeyChangeIssuer, VendingClientsService, VENDING_CONFIG],
 })
 export class VendingModule {}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withCheckDigit } from '@sts/core';
+import { tidFromDate, withCheckDigit } from '@sts/core';
 import type { KeyCustody } from '@sts/hsm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditInput, AuditService } from '../audit/audit.service';
@@ -16,6 +16,9 @@ import { type BulkRows, insertBulk } from '../database/bulk-rows';
 import { TransactionRunner } from '../database/transaction-runner';
 import { InitialSchema1732550000000 } from '../database/migrations/1732550000000-initial-schema';
 import { VendingSchema1732600000000 } from '../database/migrations/1732600000000-vending-schema';
+import { RecoveryRestores1735000000000 } from '../database/migrations/1735000000000-recovery-restores';
+import type { CustodyReport } from '../recovery/custody-verification';
+import { RecoveryState } from '../recovery/recovery-state';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import type { VendingClientsService } from './clients/vending-clients.service';
@@ -38,6 +41,7 @@ describe('VendingService issuance', () => {
   let dir: string;
   let ds: DataSource;
   let service: VendingService;
+  let recovery: RecoveryState;
   const audited: { input: AuditInput; requestId: string }[] = [];
   const derivedWith: string[] = [];
 
@@ -112,10 +116,16 @@ describe('VendingService issuance', () => {
       type: 'better-sqlite3',
       database: join(dir, 'vending.sqlite'),
       entities: [VendingKey, SupplyGroup, Issuance],
-      migrations: [InitialSchema1732550000000, VendingSchema1732600000000],
+      migrations: [
+        InitialSchema1732550000000,
+        VendingSchema1732600000000,
+        RecoveryRestores1735000000000,
+      ],
     });
     await ds.initialize();
     await ds.runMigrations();
+    recovery = new RecoveryState(new TransactionRunner(ds), new JsonLogger('error'));
+    await recovery.onModuleInit();
     const now = new Date().toISOString();
     await ds.query(
       "INSERT INTO supply_groups (id, sgc, name, cluster, state, pending_revision_id, created_at, updated_at, version) VALUES ('sg-1', ?, 'Test', NULL, 'active', NULL, ?, ?, 1)",
@@ -131,6 +141,7 @@ describe('VendingService issuance', () => {
       new JsonLogger('error'),
       { tidWindowMinutes: 60, idempotencyHours: 48, purgeSeconds: 0, profileCacheMs: 0 },
       custody,
+      recovery,
     );
   });
   afterAll(async () => {
@@ -241,5 +252,72 @@ describe('VendingService issuance', () => {
     await ds.query("UPDATE vending_keys SET supersede_at = ? WHERE state = 'active'", [future]);
     expect((await credit(7)).body.kind).toBe('credit');
     await ds.query("UPDATE vending_keys SET supersede_at = NULL WHERE state = 'active'");
+  });
+  it('counts TIDs from the TID floor a restore set, not from the clock, while the floor is ahead', async () => {
+    const floor = new Date(Date.now() + 30 * 60_000);
+    recovery.raiseFloor(floor);
+    const [first, second] = await Promise.all([credit(8), credit(8)]);
+    const floorTid = tidFromDate(floor, 2014);
+    expect(first.body.tids[0]).toBeGreaterThanOrEqual(floorTid);
+    expect(Math.max(first.body.tids[0], second.body.tids[0])).toBe(
+      Math.min(first.body.tids[0], second.body.tids[0]) + 1,
+    );
+    expect(tidFromDate(new Date(), 2014)).toBeLessThan(floorTid);
+  });
+
+  it('refuses a key that failed the custody check with 503 KEY_CUSTODY_FAILED until a passing check', async () => {
+    const [live] = await ds.query<{ id: string; token_label: string }[]>(
+      'SELECT id, token_label FROM vending_keys WHERE live_krn = 1',
+    );
+    const report = (ok: boolean): CustodyReport => ({
+      ok,
+      checkedAt: new Date().toISOString(),
+      token: 'test',
+      keys: [
+        ok
+          ? {
+              kind: 'vending-key',
+              id: live.id,
+              label: live.token_label,
+              state: 'active',
+              ok,
+              problems: [],
+            }
+          : {
+              kind: 'vending-key',
+              id: live.id,
+              label: live.token_label,
+              state: 'active',
+              sgc: SGC,
+              krn: 1,
+              ok,
+              failure: 'MISSING',
+              problems: [`no key labelled ${live.token_label} in the token`],
+            },
+        {
+          kind: 'vending-key',
+          id: 'other',
+          label: 'other-label',
+          state: 'active',
+          ok: true,
+          problems: [],
+        },
+      ],
+      unexpected: [],
+      summary: { referenced: 2, verified: ok ? 2 : 1, failed: ok ? 0 : 1, unexpected: 0 },
+    });
+    recovery.applyCustodyReport(report(false));
+    const before = await issuances();
+    const refused = await credit(9).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe(ErrorCode.KEY_CUSTODY_FAILED);
+    expect((refused as DomainError).details).toMatchObject({
+      field: 'meter.krn',
+      vendingKeyId: live.id,
+      failure: 'MISSING',
+    });
+    expect(await issuances()).toBe(before);
+    recovery.applyCustodyReport(report(true));
+    expect((await credit(9)).body.kind).toBe('credit');
   });
 });

@@ -86,6 +86,7 @@ import {
 import { encodedCreditAmount, encodedManagementValue } from './rules/encoded-values';
 import { TidAllocator } from './tid-allocation/tid-allocator';
 import { VENDING_CONFIG, type VendingConfig } from './vending-config';
+import { RecoveryState } from '../recovery/recovery-state';
 
 /** A token answer and whether it is a replay of an earlier one. */
 export interface IssuanceResult {
@@ -277,6 +278,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     private readonly logger: JsonLogger,
     @Inject(VENDING_CONFIG) private readonly config: VendingConfig,
     @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
+    private readonly recovery: RecoveryState,
   ) {
     this.tids = new TidAllocator(tx.isPostgres, config.tidWindowMinutes);
     this.derivations = new DerivationBatcher(custody);
@@ -566,6 +568,8 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
           ea: t.ea ?? m.ea,
         };
         assertEaAllowed(to, target.ea, 'target.ea');
+        this.recovery.assertCustodyVerified(from.tokenLabel, 'meter.krn');
+        this.recovery.assertCustodyVerified(to.tokenLabel, 'target.krn');
         KeyChangeIssuer.assertChanges(from, m, to, target);
         if (from.sgc !== to.sgc) {
           const [g1, g2] = await this.tx.read(async (em) => [
@@ -1001,6 +1005,7 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     assertKeyUsable(key, 'vend', this.clock.nowIso());
     assertKeyParameters(key, m, prefix);
     assertEaAllowed(key, m.ea, `${prefix}.ea`);
+    this.recovery.assertCustodyVerified(key.tokenLabel, `${prefix}.krn`);
     return key;
   }
 
@@ -1014,9 +1019,12 @@ export class VendingService implements OnModuleInit, OnModuleDestroy, OnApplicat
     return key ?? notFound(sgc, krn, prefix);
   }
 
-  /** The TID of `at` counted from the key's base date (STS-SPEC §6). */
+  /**
+   * The TID of `at` counted from the key's base date (STS-SPEC §6), or of the TID floor a
+   * restore set when that is later (docs/operations.md, "TIDs after a restore").
+   */
   private nowTid(key: VendingKey, at: Date): number {
-    return tidFromDate(at, key.baseDate as BaseDate);
+    return tidFromDate(this.recovery.tidTime(at), key.baseDate as BaseDate);
   }
 }
 

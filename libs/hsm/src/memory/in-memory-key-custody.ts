@@ -50,6 +50,7 @@ import {
   resolveSecretKeySpec,
 } from '../key-spec';
 import { aesKeyUnwrapPad, aesKeyWrapPad } from '../key-wrap';
+import { expectedKeyShape, type InventoryEntry } from '../token-inventory';
 import {
   DES_KAT_KCV,
   DES_KAT_KEY,
@@ -145,6 +146,28 @@ export class InMemoryKeyCustody implements KeyCustody {
         at: new Date().toISOString(),
       };
     });
+  }
+
+  /** The port's key shapes: this adapter holds no attributes beyond its keys' descriptions. */
+  inventory(): Promise<InventoryEntry[]> {
+    return this.#run(() =>
+      [...this.#keys.values()]
+        .map(({ info }): InventoryEntry => {
+          const shape = expectedKeyShape(info.algorithm, info.usage);
+          return {
+            ...info,
+            objectClass: shape.objectClass,
+            keyType: shape.keyType,
+            attributes: {
+              ...shape.attributes,
+              sensitive: info.sensitive,
+              extractable: info.extractable,
+            },
+            ...(info.algorithm === 'DES' ? { dkga02Share: true } : {}),
+          };
+        })
+        .sort((a, b) => a.label.localeCompare(b.label)),
+    );
   }
 
   listKeys(): Promise<KeyInfo[]> {

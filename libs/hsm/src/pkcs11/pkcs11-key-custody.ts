@@ -83,7 +83,9 @@ import {
   shareLabel,
 } from './objects';
 import { type MechanismCapability, dataObjectCapability, tokenCapabilities } from './capabilities';
+import { readInventory } from './inventory';
 import { runSelfTest } from './self-test';
+import type { InventoryEntry } from '../token-inventory';
 import { publicKeySpki, spkiToPem, tokenSecretCheckValue } from './token-check-value';
 
 /** Return values that mean "this cached handle no longer names an object". */
@@ -167,6 +169,12 @@ export class Pkcs11KeyCustody implements KeyCustody {
       }
       return infos.sort((a, b) => a.label.localeCompare(b.label));
     });
+  }
+
+  inventory(): Promise<InventoryEntry[]> {
+    return this.#session('inventory', (pkcs11, session) =>
+      readInventory(pkcs11, session, (label, key) => this.#info(pkcs11, session, label, key)),
+    );
   }
 
   describeKey(label: string): Promise<KeyInfo> {

@@ -196,6 +196,40 @@ export class AuditWitnessDto {
   keyFingerprint!: string;
 }
 
+export class RecordedRestoreDto {
+  @ApiProperty({ description: 'The `recovery.restored` event' })
+  seq!: number;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+  @ApiProperty({ description: 'The last event the restored database held' })
+  restoredHeadSeq!: number;
+  @ApiProperty({ description: 'The first event of the earlier history that is lost' })
+  lostFromSeq!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'The last lost event a signed checkpoint of the earlier history proves (the checkpoint ' +
+      "sink or an auditor's witness at restore time); null when none was at hand",
+  })
+  lostThroughSeq!: number | null;
+}
+
+export class LostWitnessDto {
+  @ApiProperty({ description: "The witness's event" })
+  witnessSeq!: number;
+  @ApiProperty({ description: 'The first lost event' })
+  fromSeq!: number;
+  @ApiProperty({
+    description: 'The last lost event known (at least the witness); later ones unknown',
+  })
+  throughSeq!: number;
+  @ApiProperty({ description: 'The restore event that accounts for the loss' })
+  restoreSeq!: number;
+  @ApiProperty({ format: 'date-time' })
+  restoredAt!: string;
+}
+
 export class VerificationDto {
   @ApiProperty()
   ok!: boolean;
@@ -218,6 +252,19 @@ export class VerificationDto {
       '`POST /audit/verification` next time',
   })
   witness?: AuditWitnessDto;
+  @ApiPropertyOptional({
+    type: [RecordedRestoreDto],
+    description:
+      'The database restores the chain records (`recovery.restored` events), oldest first',
+  })
+  restores?: RecordedRestoreDto[];
+  @ApiPropertyOptional({
+    type: LostWitnessDto,
+    description:
+      'The witness sent lies in events a recorded restore lost: the chain is verified, and the ' +
+      'range names what is gone',
+  })
+  witnessLost?: LostWitnessDto;
 }
 
 export class PublicKeyDto {
