@@ -9,6 +9,12 @@ export interface ChunkJob {
 
 export type ChunkHandler = (job: ChunkJob) => Promise<void>;
 
+/** What a worker does with the jobs it takes: claim the whole batch it fetched, then work each. */
+export interface ChunkWorker {
+  readonly claim: (jobs: readonly ChunkJob[]) => Promise<void>;
+  readonly handle: ChunkHandler;
+}
+
 /**
  * Where campaign work waits. PostgreSQL: pg-boss, shared by every service process on the
  * database (jobs are enqueued in the transaction that starts or resumes the campaign). SQLite:
@@ -18,8 +24,8 @@ export type ChunkHandler = (job: ChunkJob) => Promise<void>;
 export interface CampaignQueue {
   /** Enqueues jobs; `em` is the caller's transaction where the queue can join it. */
   enqueue(em: EntityManager | undefined, jobs: readonly ChunkJob[]): Promise<void>;
-  /** Starts consuming with `handler` (only in processes that run campaign work). */
-  work(handler: ChunkHandler): Promise<void>;
+  /** Starts consuming with `worker` (only in processes that run campaign work). */
+  work(worker: ChunkWorker): Promise<void>;
   /** Whether enqueue is part of the caller's transaction (else: enqueue after commit). */
   readonly transactional: boolean;
   stop(): Promise<void>;
@@ -30,7 +36,7 @@ export class InProcessQueue implements CampaignQueue {
   readonly transactional = false;
   private readonly pending: ChunkJob[] = [];
   private readonly queued = new Set<string>();
-  private handler?: ChunkHandler;
+  private worker?: ChunkWorker;
   private draining?: Promise<void>;
   private stopped = false;
   private timer?: NodeJS.Timeout;
@@ -48,8 +54,8 @@ export class InProcessQueue implements CampaignQueue {
     return Promise.resolve();
   }
 
-  work(handler: ChunkHandler): Promise<void> {
-    this.handler = handler;
+  work(worker: ChunkWorker): Promise<void> {
+    this.worker = worker;
     this.kick();
     return Promise.resolve();
   }
@@ -61,20 +67,21 @@ export class InProcessQueue implements CampaignQueue {
   }
 
   private kick(): void {
-    if (this.draining || !this.handler || this.stopped) return;
+    if (this.draining || !this.worker || this.stopped) return;
     this.draining = this.drain().finally(() => {
       this.draining = undefined;
     });
   }
 
   private async drain(): Promise<void> {
-    const handler = this.handler;
-    if (!handler) return;
+    const worker = this.worker;
+    if (!worker) return;
     while (!this.stopped && this.pending.length > 0) {
       const job = this.pending.shift() as ChunkJob;
       this.queued.delete(`${job.campaignId}:${job.chunkNo}`);
       try {
-        await handler(job);
+        await worker.claim([job]);
+        await worker.handle(job);
       } catch {
         // Outage (token or database): keep the job and retry later, in order.
         this.pending.unshift(job);
@@ -106,7 +113,8 @@ export class PgBossQueue implements CampaignQueue {
         connectionString: this.options.url,
         schema: this.options.schema,
         max: 3,
-        // A chunk is a few seconds of work at most; an expired job (its process died) is retried.
+        // A job of a process that died is taken over through the chunk claims (campaign-workers.ts)
+        // long before it expires; expiry stays as the last resort.
         expireInSeconds: 300,
         retryLimit: 1_000_000,
         retryDelay: 2,
@@ -142,15 +150,18 @@ export class PgBossQueue implements CampaignQueue {
     }
   }
 
-  async work(handler: ChunkHandler): Promise<void> {
+  async work(worker: ChunkWorker): Promise<void> {
     const boss = await this.boss();
     await boss.work<ChunkJob>(
       CHUNK_QUEUE,
       { batchSize: this.options.batchSize, pollingIntervalSeconds: 0.5 },
       async (jobs) => {
-        // A failing job (outage) is thrown to pg-boss, which retries the whole batch later;
-        // chunks that committed before the failure are skipped on the retry.
-        for (const job of jobs) await handler(job.data);
+        // The whole batch is claimed first: a worker that dies holding it has its chunks taken
+        // over (campaign-workers.ts) instead of waiting for the jobs to expire. A failing job
+        // (outage) is thrown to pg-boss, which retries the whole batch later; chunks that
+        // committed before the failure are skipped on the retry.
+        await worker.claim(jobs.map((j) => j.data));
+        for (const job of jobs) await worker.handle(job.data);
       },
     );
   }
