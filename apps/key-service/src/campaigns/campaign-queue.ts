@@ -157,11 +157,20 @@ export class PgBossQueue implements CampaignQueue {
       { batchSize: this.options.batchSize, pollingIntervalSeconds: 0.5 },
       async (jobs) => {
         // The whole batch is claimed first: a worker that dies holding it has its chunks taken
-        // over (campaign-workers.ts) instead of waiting for the jobs to expire. A failing job
-        // (outage) is thrown to pg-boss, which retries the whole batch later; chunks that
-        // committed before the failure are skipped on the retry.
+        // over (campaign-workers.ts) instead of waiting for the jobs to expire. Every job is
+        // tried even when one fails (a failing chunk must not hold back its batch-mates); the
+        // first failure is then thrown to pg-boss, which retries the whole batch later, and the
+        // chunks that committed are skipped on the retry.
         await worker.claim(jobs.map((j) => j.data));
-        for (const job of jobs) await worker.handle(job.data);
+        let failure: { error: unknown } | undefined;
+        for (const job of jobs) {
+          try {
+            await worker.handle(job.data);
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
+        if (failure) throw failure.error;
       },
     );
   }
