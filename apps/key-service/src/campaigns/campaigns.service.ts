@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -22,7 +23,7 @@ import { ErrorCode } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
 import { type PageOrder, readPage } from '../common/paging';
 import { APP_CONFIG, type AppConfig, type CampaignLivenessConfig } from '../config/app-config';
-import { DatabaseGate } from '../database/database-gate';
+import { backoffDelay, DatabaseGate } from '../database/database-gate';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../health/metrics.service';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
@@ -109,6 +110,9 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
   readonly queue: CampaignQueue;
   private readonly worker: boolean;
   private readonly liveness: CampaignLivenessConfig;
+  private readonly reconnect: AppConfig['reconnect'];
+  /** Ends the waits between a chunk's retries when the process shuts down. */
+  private readonly stopping = new AbortController();
   /** This process as a worker (heartbeat, claims, takeover), once it works the queue. */
   workers?: CampaignWorkers;
 
@@ -126,6 +130,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
   ) {
     this.worker = campaignWorkerEnabled();
     this.liveness = config.campaigns;
+    this.reconnect = config.reconnect;
     this.queue =
       config.database.type === 'postgres'
         ? new PgBossQueue(
@@ -168,6 +173,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
     await this.queue.stop();
     await this.workers?.stop();
   }
@@ -686,44 +692,60 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   /**
-   * Works one chunk for the queue, and decides what a failure means. An outage (token or database
+   * Works one chunk for the queue, retrying it in place, so that the queue's job stays with this
+   * worker until the chunk is settled (a job whose failure could not be recorded during a
+   * database outage would otherwise wait for its expiry). An outage (token or database
    * unavailable) is not the chunk's fault: the campaign records that it stalls and why, and the
-   * queue tries again later, as often as it takes. Any other failure counts as one of the chunk's
-   * tries (STS_CAMPAIGN_CHUNK_ATTEMPTS); after the last one the chunk is given up (see
-   * {@link giveUp}). Every retry is one log line with its cause.
+   * chunk is tried again after a backoff with jitter, as often as it takes. Any other failure
+   * counts as one of the chunk's tries (STS_CAMPAIGN_CHUNK_ATTEMPTS); after the last one the chunk
+   * is given up (see {@link giveUp}). Every retry is one log line with its cause.
    */
   async workChunk(job: ChunkJob): Promise<void> {
-    try {
-      await this.processChunk(job);
-    } catch (error) {
-      const code = toDomainError(error)?.code ?? ErrorCode.INTERNAL;
-      const outage = outageCause(code);
-      if (outage) {
-        this.metrics.campaignChunkRetries.inc({ cause: outage });
-        this.logger.event('warn', 'campaign chunk retry', {
-          campaignId: job.campaignId,
-          chunk: job.chunkNo,
-          cause: outage,
-        });
-        await this.recordStall(job.campaignId, outage).catch(() => undefined);
-        throw error;
-      }
-      const attempts = await this.countAttempt(job);
-      if (attempts === undefined) return;
-      if (attempts >= this.liveness.chunkAttempts) {
-        await this.giveUp(job, code, attempts);
+    for (let retry = 0; ; retry += 1) {
+      let cause: string;
+      try {
+        await this.processChunk(job);
         return;
+      } catch (error) {
+        cause = await this.settleFailure(job, error);
+        if (cause === '') return;
       }
-      this.metrics.campaignChunkRetries.inc({ cause: code });
+      this.metrics.campaignChunkRetries.inc({ cause });
+      const { minDelayMs, maxDelayMs } = this.reconnect;
+      const delayMs = backoffDelay(retry, minDelayMs, maxDelayMs);
       this.logger.event('warn', 'campaign chunk retry', {
         campaignId: job.campaignId,
         chunk: job.chunkNo,
-        cause: code,
-        attempt: attempts,
-        of: this.liveness.chunkAttempts,
-        error: error instanceof Error ? error.name : typeof error,
+        cause,
+        retry: retry + 1,
+        delayMs,
       });
-      throw error;
+      await sleep(delayMs, undefined, { signal: this.stopping.signal });
+    }
+  }
+
+  /**
+   * What a failed try of `job` means: the cause to retry for, or '' when the chunk is settled
+   * (given up, or no longer pending).
+   */
+  private async settleFailure(job: ChunkJob, error: unknown): Promise<string> {
+    const code = toDomainError(error)?.code ?? ErrorCode.INTERNAL;
+    const outage = outageCause(code);
+    if (outage) {
+      await this.recordStall(job.campaignId, outage).catch(() => undefined);
+      return outage;
+    }
+    try {
+      const attempts = await this.countAttempt(job);
+      if (attempts === undefined) return '';
+      if (attempts < this.liveness.chunkAttempts) return code;
+      await this.giveUp(job, code, attempts);
+      return '';
+    } catch (failure) {
+      // The database went away while the try was counted: an outage after all.
+      const late = outageCause(toDomainError(failure)?.code ?? ErrorCode.INTERNAL);
+      if (!late) throw failure;
+      return late;
     }
   }
 
