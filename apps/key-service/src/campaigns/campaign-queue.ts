@@ -22,8 +22,15 @@ export interface ChunkWorker {
  * delivered twice or re-enqueued after a crash never duplicates a meter.
  */
 export interface CampaignQueue {
-  /** Enqueues jobs; `em` is the caller's transaction where the queue can join it. */
-  enqueue(em: EntityManager | undefined, jobs: readonly ChunkJob[]): Promise<void>;
+  /**
+   * Enqueues jobs; `em` is the caller's transaction where the queue can join it. `urgent` jobs
+   * (taken over from a dead worker) go before the ones waiting.
+   */
+  enqueue(
+    em: EntityManager | undefined,
+    jobs: readonly ChunkJob[],
+    options?: { readonly urgent?: boolean },
+  ): Promise<void>;
   /** Starts consuming with `worker` (only in processes that run campaign work). */
   work(worker: ChunkWorker): Promise<void>;
   /** Whether enqueue is part of the caller's transaction (else: enqueue after commit). */
@@ -43,13 +50,20 @@ export class InProcessQueue implements CampaignQueue {
 
   constructor(private readonly retryDelayMs = 1000) {}
 
-  enqueue(_em: EntityManager | undefined, jobs: readonly ChunkJob[]): Promise<void> {
+  enqueue(
+    _em: EntityManager | undefined,
+    jobs: readonly ChunkJob[],
+    options: { readonly urgent?: boolean } = {},
+  ): Promise<void> {
+    const fresh: ChunkJob[] = [];
     for (const job of jobs) {
       const key = `${job.campaignId}:${job.chunkNo}`;
       if (this.queued.has(key)) continue;
       this.queued.add(key);
-      this.pending.push(job);
+      fresh.push(job);
     }
+    if (options.urgent) this.pending.unshift(...fresh);
+    else this.pending.push(...fresh);
     this.kick();
     return Promise.resolve();
   }
@@ -128,7 +142,11 @@ export class PgBossQueue implements CampaignQueue {
     return this.started;
   }
 
-  async enqueue(em: EntityManager | undefined, jobs: readonly ChunkJob[]): Promise<void> {
+  async enqueue(
+    em: EntityManager | undefined,
+    jobs: readonly ChunkJob[],
+    options: { readonly urgent?: boolean } = {},
+  ): Promise<void> {
     if (jobs.length === 0) return;
     const boss = await this.boss();
     const db = em
@@ -141,6 +159,7 @@ export class PgBossQueue implements CampaignQueue {
     const batch = jobs.map((j) => ({
       name: CHUNK_QUEUE,
       data: { campaignId: j.campaignId, chunkNo: j.chunkNo },
+      priority: options.urgent ? 1 : 0,
       retryLimit: 1_000_000,
       retryDelay: 2,
       expireInSeconds: 300,

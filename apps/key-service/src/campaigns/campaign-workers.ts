@@ -9,7 +9,7 @@ import type { ChunkJob } from './campaign-queue';
 import { Campaign, CampaignChunk, CampaignWorker } from './campaign.entity';
 import type { WorkerFacts } from './campaign-progress';
 
-/** Puts chunks taken over from a dead worker back into the queue (in `em` where it can). */
+/** Puts chunks taken over from a dead worker back into the queue, first in line (in `em` where it can). */
 export type Requeue = (em: EntityManager, jobs: readonly ChunkJob[]) => Promise<void>;
 
 /** Rows of an UPDATE ... RETURNING: PostgreSQL answers `[rows, count]`, SQLite the rows. */

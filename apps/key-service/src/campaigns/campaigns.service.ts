@@ -160,7 +160,8 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       this.clock,
       this.logger,
       this.liveness,
-      (em, jobs) => this.queue.enqueue(this.queue.transactional ? em : undefined, jobs),
+      (em, jobs) =>
+        this.queue.enqueue(this.queue.transactional ? em : undefined, jobs, { urgent: true }),
       (count) => this.metrics.campaignTakeovers.inc(count),
     );
     await workers.start();

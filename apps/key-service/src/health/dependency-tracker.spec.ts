@@ -39,7 +39,7 @@ describe('DependencyTracker', () => {
     tracker.markAvailable('database');
     expect(lines.map((l) => [l.level, l.msg, l.dependency])).toEqual([
       ['warn', 'dependency unavailable', 'database'],
-      ['info', 'dependency available', 'database'],
+      ['warn', 'dependency available', 'database'],
     ]);
     expect(lines[0]).toMatchObject({ reason: 'ECONNREFUSED' });
     expect(lines[1]).toMatchObject({

@@ -70,14 +70,17 @@ export class DependencyTracker {
     this.logger.event('warn', 'dependency unavailable', { dependency, reason });
   }
 
-  /** Records that the dependency works again; logs the outage's duration and refusals once. */
+  /**
+   * Records that the dependency works again; logs the outage's duration and refusals once (as a
+   * warning too: it is the outage's summary, and processes that log warnings only must show it).
+   */
   markAvailable(dependency: Dependency): void {
     const before = this.state(dependency);
     if (before.available) return;
     const now = this.clock.now();
     this.states.set(dependency, { available: true, since: now, refusedSinceDown: 0 });
     this.availableGauge.set({ dependency }, 1);
-    this.logger.event('info', 'dependency available', {
+    this.logger.event('warn', 'dependency available', {
       dependency,
       unavailableMs: now.getTime() - before.since.getTime(),
       refusedRequests: before.refusedSinceDown,
