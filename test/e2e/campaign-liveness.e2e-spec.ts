@@ -257,7 +257,9 @@ onPostgres('Campaign liveness under faults', () => {
     );
     const metric = async () => {
       const text = (await svc.http.get('/metrics')).text;
-      return Number(/sts_refused_requests_total\{cause="database_unavailable"\} (\d+)/.exec(text)?.[1] ?? 0);
+      return Number(
+        /sts_refused_requests_total\{cause="database_unavailable"\} (\d+)/.exec(text)?.[1] ?? 0,
+      );
     };
     const refusedBefore = await metric();
     const serviceLogsFrom = svc.logs.length;

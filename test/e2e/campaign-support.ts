@@ -278,7 +278,13 @@ export function startWorker(svc: TestService, deriveDelayMs = 0): WorkerProcess 
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const collect = (d: Buffer) => log.push(...d.toString().split('\n').filter((l) => l !== ''));
+  const collect = (d: Buffer) =>
+    log.push(
+      ...d
+        .toString()
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   return { child, log };

@@ -475,7 +475,8 @@ forEachDatabase('Rekey campaigns', (database) => {
     for (;;) {
       const c = await read(id);
       if (ok(c)) return c;
-      if (Date.now() > limit) throw new Error(`campaign ${id} never got there: ${JSON.stringify(c)}`);
+      if (Date.now() > limit)
+        throw new Error(`campaign ${id} never got there: ${JSON.stringify(c)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -518,7 +519,9 @@ forEachDatabase('Rekey campaigns', (database) => {
     expect(retries.length).toBeGreaterThan(0);
     expect(new Set(retries.map((l) => l.cause))).toEqual(new Set(['hsm_unavailable']));
     const metrics = await svc.http.get('/metrics');
-    expect(metrics.text).toMatch(/sts_campaign_chunk_retries_total\{cause="hsm_unavailable"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /sts_campaign_chunk_retries_total\{cause="hsm_unavailable"\} [1-9]/,
+    );
   });
 
   it('gives up a chunk that keeps failing after the configured tries: continue fails its meters with the reason', async () => {

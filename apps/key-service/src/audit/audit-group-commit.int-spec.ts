@@ -14,11 +14,7 @@ import { PG_URL, type DatabaseKind } from '../../../../test/helpers/key-service-
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/json-logger';
 import { runWithContext } from '../common/request-context';
-import {
-  type AppConfig,
-  DEFAULT_CAMPAIGN_LIVENESS,
-  DEFAULT_RECONNECT,
-} from '../config/app-config';
+import { type AppConfig, DEFAULT_CAMPAIGN_LIVENESS, DEFAULT_RECONNECT } from '../config/app-config';
 import { createDataSource, ensureSchema } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../health/metrics.service';

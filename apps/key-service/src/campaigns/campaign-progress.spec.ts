@@ -72,9 +72,9 @@ describe('motionOf', () => {
 
   it('is never stalled with nothing pending, nor outside a run', () => {
     const done = campaign({ issued: 10_000 });
-    expect(motionOf(done, NOW, facts({ workers: { live: 0, lastHeartbeatAt: null } })).stalled).toBe(
-      null,
-    );
+    expect(
+      motionOf(done, NOW, facts({ workers: { live: 0, lastHeartbeatAt: null } })).stalled,
+    ).toBe(null);
     expect(motionOf(campaign({ state: 'paused' }), NOW, facts())).toEqual({
       ratePerSecond: 0,
       etaSeconds: null,

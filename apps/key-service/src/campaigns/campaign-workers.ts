@@ -79,7 +79,8 @@ export class CampaignWorkers {
   /** Marks `jobs` as held by this worker (those still pending). */
   async claim(jobs: readonly ChunkJob[]): Promise<void> {
     const byCampaign = new Map<string, number[]>();
-    for (const j of jobs) byCampaign.set(j.campaignId, [...(byCampaign.get(j.campaignId) ?? []), j.chunkNo]);
+    for (const j of jobs)
+      byCampaign.set(j.campaignId, [...(byCampaign.get(j.campaignId) ?? []), j.chunkNo]);
     await this.tx.run(async (em) => {
       for (const [campaignId, chunkNos] of byCampaign) {
         await em

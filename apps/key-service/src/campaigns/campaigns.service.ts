@@ -1010,7 +1010,9 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   private async progressFacts(em: EntityManager, c: Campaign, now: Date): Promise<ProgressFacts> {
-    const windowFrom = new Date(now.getTime() - this.liveness.rateWindowSeconds * 1000).toISOString();
+    const windowFrom = new Date(
+      now.getTime() - this.liveness.rateWindowSeconds * 1000,
+    ).toISOString();
     const windowStart =
       c.segmentStartedAt && c.segmentStartedAt > windowFrom ? c.segmentStartedAt : windowFrom;
     const recent = await em

@@ -437,7 +437,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     schedulerSeconds: vars.STS_SCHEDULER_SECONDS,
     authCacheMs: vars.STS_AUTH_CACHE_MS,
     logLevel: vars.STS_LOG_LEVEL,
-    reconnect: { minDelayMs: vars.STS_DB_RECONNECT_MIN_MS, maxDelayMs: vars.STS_DB_RECONNECT_MAX_MS },
+    reconnect: {
+      minDelayMs: vars.STS_DB_RECONNECT_MIN_MS,
+      maxDelayMs: vars.STS_DB_RECONNECT_MAX_MS,
+    },
     campaigns: {
       heartbeatMs: vars.STS_CAMPAIGN_HEARTBEAT_MS,
       takeoverMs: vars.STS_CAMPAIGN_TAKEOVER_MS,

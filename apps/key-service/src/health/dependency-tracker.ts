@@ -92,6 +92,7 @@ export class DependencyTracker {
   refused(dependency: Dependency): void {
     this.refusedTotal.inc({ cause: causeOf(dependency) });
     const s = this.state(dependency);
-    if (!s.available) this.states.set(dependency, { ...s, refusedSinceDown: s.refusedSinceDown + 1 });
+    if (!s.available)
+      this.states.set(dependency, { ...s, refusedSinceDown: s.refusedSinceDown + 1 });
   }
 }

@@ -160,7 +160,8 @@ export class CampaignProgressDto {
   @ApiProperty({
     nullable: true,
     type: CampaignStallDto,
-    description: 'Set while a running campaign with work left stands still, with why and since when',
+    description:
+      'Set while a running campaign with work left stands still, with why and since when',
   })
   stalled!: CampaignStallDto | null;
   @ApiProperty({
@@ -170,7 +171,6 @@ export class CampaignProgressDto {
   })
   liveWorkers!: number | null;
 }
-
 
 export class CampaignDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
