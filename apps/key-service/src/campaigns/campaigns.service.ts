@@ -114,7 +114,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
   /** Ends the waits between a chunk's retries when the process shuts down. */
   private readonly stopping = new AbortController();
   /** This process as a worker (heartbeat, claims, takeover), once it works the queue. */
-  workers?: CampaignWorkers;
+  private workers?: CampaignWorkers;
 
   constructor(
     private readonly tx: TransactionRunner,
