@@ -270,7 +270,11 @@ onPostgres('Campaign liveness under faults', () => {
     const answers: { status: number; code: unknown; retryAfter: unknown }[] = [];
     while (Date.now() < cutEnds) {
       for (const path of [`/api/v1/campaigns/${id}`, '/api/v1/supply-groups']) {
-        const res = await svc.http.get(path).set(...auth(cast.auditor.key));
+        // An answer that does not come within 15 s fails the test (a refusal must be prompt).
+        const res = await svc.http
+          .get(path)
+          .set(...auth(cast.auditor.key))
+          .timeout(15_000);
         answers.push({
           status: res.status,
           code: res.body.code,
@@ -319,7 +323,15 @@ onPostgres('Campaign liveness under faults', () => {
     expect(serviceLines[1].refusedRequests).toBeGreaterThan(0);
     expect(serviceLines[1].refusedRequests).toBeLessThanOrEqual(answers.length + refusedAfter);
 
-    const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+    const done = await waitForState(
+      svc,
+      cast.auditor.key,
+      id,
+      ['completed', 'failed'],
+      120_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nworker log:\n${w.log.join('\n')}`);
+    });
     expect(done).toMatchObject({
       state: 'completed',
       progress: { total: 200, issued: 200, failed: 0, pending: 0 },

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from '../common/domain-error';
 
 /** One unit of campaign work: a chunk of one campaign. */
 export interface ChunkJob {
@@ -111,6 +112,22 @@ export class InProcessQueue implements CampaignQueue {
 
 export const CHUNK_QUEUE = 'sts-campaign-chunk';
 
+/**
+ * An `unhandledRejection` listener for processes that work the pg-boss queue. pg-boss (10.x)
+ * completes a finished batch without waiting for the answer, so a database that goes away at
+ * that moment leaves a rejected promise no one handles, which would end the process. Such a
+ * rejection (an unreachable database) goes to `report`; any other is thrown on, which ends the
+ * process as it would without the listener.
+ */
+export function unreachableDatabaseGuard(
+  report: (error: Error) => void,
+): (reason: unknown) => void {
+  return (reason) => {
+    if (!isDatabaseUnavailable(reason)) throw reason;
+    report(reason as Error);
+  };
+}
+
 /** pg-boss (PostgreSQL): every process that works the queue takes chunks of any campaign. */
 export class PgBossQueue implements CampaignQueue {
   readonly transactional = true;
@@ -169,7 +186,10 @@ export class PgBossQueue implements CampaignQueue {
     }
   }
 
+  private readonly onUnhandledRejection = unreachableDatabaseGuard((e) => this.onError(e));
+
   async work(worker: ChunkWorker): Promise<void> {
+    process.on('unhandledRejection', this.onUnhandledRejection);
     const boss = await this.boss();
     await boss.work<ChunkJob>(
       CHUNK_QUEUE,
@@ -198,5 +218,6 @@ export class PgBossQueue implements CampaignQueue {
     if (!this.started) return;
     const boss = await this.started.catch(() => undefined);
     await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+    process.off('unhandledRejection', this.onUnhandledRejection);
   }
 }
