@@ -27,7 +27,11 @@ import type * as AuditServiceModule from '../apps/key-service/src/audit/audit.se
 import type * as ClockModule from '../apps/key-service/src/common/clock';
 import type * as LoggerModule from '../apps/key-service/src/common/json-logger';
 import type * as RequestContextModule from '../apps/key-service/src/common/request-context';
-import type { AppConfig } from '../apps/key-service/src/config/app-config';
+import {
+  type AppConfig,
+  DEFAULT_CAMPAIGN_LIVENESS,
+  DEFAULT_RECONNECT,
+} from '../apps/key-service/src/config/app-config';
 import type * as DataSourceModule from '../apps/key-service/src/database/data-source';
 import type * as TxModule from '../apps/key-service/src/database/transaction-runner';
 import type * as MetricsModule from '../apps/key-service/src/health/metrics.service';
@@ -192,6 +196,8 @@ async function main(): Promise<void> {
     enrolmentTtlSeconds: 72 * 3600,
     schedulerSeconds: 0,
     authCacheMs: 1000,
+    reconnect: DEFAULT_RECONNECT,
+    campaigns: DEFAULT_CAMPAIGN_LIVENESS,
     logLevel: 'error',
   };
   const custody = await Pkcs11KeyCustody.open({

@@ -132,6 +132,10 @@ forEachDatabase('errors and availability', (database) => {
         .send({ component: DEV_COMPONENTS.des[0], kcv: kcvOf('DES', DEV_COMPONENTS.des[0]) });
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('HSM_UNAVAILABLE');
+      // Counted by cause in /metrics, not logged request by request.
+      const metrics = await svc.http.get('/metrics');
+      expect(metrics.text).toMatch(/^sts_refused_requests_total\{cause="hsm_unavailable"\} [1-9]/m);
+      expect(svc.logs.filter((l) => l.includes('"code":"HSM_UNAVAILABLE"'))).toEqual([]);
       const health = await svc.http.get('/health');
       expect(health.status).toBe(503);
       expect(health.body.checks.token).toEqual({ ok: false });

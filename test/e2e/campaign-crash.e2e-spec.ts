@@ -1,47 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';
 import { DEV_COMPONENTS } from '../helpers/key-material';
 import { auth, type Cast, createCast, createSupplyGroup, expectStatus } from '../helpers/workflows';
 import {
   csvOf,
+  killWorker,
   meterIds,
   parseResults,
   planAndApprove,
   results,
   revision,
+  startWorker,
   waitForState,
 } from './campaign-support';
 
 jest.setTimeout(900_000);
-
-/** Starts a worker process (the key service's campaign worker) on the suite's database and token. */
-function worker(svc: TestService, deriveDelayMs = 0): { child: ChildProcess; log: string[] } {
-  const log: string[] = [];
-  const child = spawn(
-    process.execPath,
-    [join(__dirname, 'campaign-ts-hook.js'), join(__dirname, 'campaign-worker.child.ts')],
-    {
-      env: {
-        ...process.env,
-        STS_CHILD_CONFIG: JSON.stringify(svc.config),
-        STS_CHILD_DERIVE_DELAY_MS: String(deriveDelayMs),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-  return { child, log };
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 forEachDatabase('Rekey campaign crash safety', (database) => {
   let svc: TestService;
@@ -67,7 +41,7 @@ forEachDatabase('Rekey campaign crash safety', (database) => {
   });
 
   afterAll(async () => {
-    for (const c of children) await kill(c);
+    for (const c of children) await killWorker(c);
     await svc?.close();
     delete process.env.KEY_SERVICE_CAMPAIGN_WORKER;
   });
@@ -82,17 +56,17 @@ forEachDatabase('Rekey campaign crash safety', (database) => {
     // Reference: an uninterrupted run.
     const reference = await planAndApprove(svc, cast, plan, csvOf(meters));
     await start(reference.id);
-    const w1 = worker(svc);
+    const w1 = startWorker(svc);
     children.push(w1.child);
     const done1 = await waitForState(svc, cast.auditor.key, reference.id, ['completed', 'failed']);
     expect(done1).toMatchObject({ state: 'completed', progress: { issued: 1000 } });
-    await kill(w1.child);
+    await killWorker(w1.child);
     const expected = parseResults(await results(svc, cast.officerA.key, reference.id));
 
     // The same plan and list again, with a slow worker killed after some chunks committed.
     const crashed = await planAndApprove(svc, cast, plan, csvOf(meters));
     await start(crashed.id);
-    const w2 = worker(svc, 5);
+    const w2 = startWorker(svc, 5);
     children.push(w2.child);
     const until = Date.now() + 300_000;
     for (;;) {
@@ -106,7 +80,7 @@ forEachDatabase('Rekey campaign crash safety', (database) => {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    await kill(w2.child);
+    await killWorker(w2.child);
     const stopped = expectStatus(
       await svc.http.get(`/api/v1/campaigns/${crashed.id}`).set(...auth(cast.auditor.key)),
       200,
@@ -116,7 +90,7 @@ forEachDatabase('Rekey campaign crash safety', (database) => {
     expect(stopped.progress.chunksDone).toBeLessThan(stopped.progress.chunkCount);
 
     // A restarted worker picks the campaign up where it stopped.
-    const w3 = worker(svc);
+    const w3 = startWorker(svc);
     children.push(w3.child);
     const done = await waitForState(svc, cast.auditor.key, crashed.id, ['completed', 'failed']);
     expect(done).toMatchObject({
@@ -137,6 +111,6 @@ forEachDatabase('Rekey campaign crash safety', (database) => {
     ).body.items as { details: { chunk: number; rows: number } }[];
     const chunks = events.map((e) => e.details.chunk).sort((a, b) => a - b);
     expect(chunks).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    await kill(w3.child);
+    await killWorker(w3.child);
   });
 });

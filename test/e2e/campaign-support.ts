@@ -6,6 +6,8 @@ import {
   type KeyType,
   withCheckDigit,
 } from '@sts/core';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { KeyCustody } from '@sts/hsm';
 import type { Response } from 'supertest';
 import type { TestService } from '../helpers/key-service-app';
@@ -249,4 +251,49 @@ export async function runToEnd(
     200,
   );
   return waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+}
+
+/** A campaign worker process started by a test, with its output lines. */
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly log: string[];
+}
+
+/**
+ * Starts a worker process (the key service's campaign worker, campaign-worker.child.ts) on the
+ * suite's database and token; with `deriveDelayMs` it derives slowly, so that a test can act
+ * mid-run.
+ */
+export function startWorker(svc: TestService, deriveDelayMs = 0): WorkerProcess {
+  const log: string[] = [];
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, 'campaign-ts-hook.js'), join(__dirname, 'campaign-worker.child.ts')],
+    {
+      env: {
+        ...process.env,
+        STS_CHILD_CONFIG: JSON.stringify(svc.config),
+        STS_CHILD_DERIVE_DELAY_MS: String(deriveDelayMs),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const collect = (d: Buffer) =>
+    log.push(
+      ...d
+        .toString()
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return { child, log };
+}
+
+/** Kills a worker process with SIGKILL (no clean-up of any kind) and waits until it is gone. */
+export async function killWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
 }

@@ -25,6 +25,10 @@ class Gate {
   armed = false;
   /** How many further derivations fail as if the token were unavailable. */
   failures = 0;
+  /** Derivations for this DRN fail with an error that is not an outage (until cleared). */
+  brokenDrn?: string;
+  /** The gate holds the derivation after this many more (see holdAfter). */
+  private armAfter?: number;
   entered!: Promise<void>;
   private enter!: () => void;
   private open?: () => void;
@@ -34,6 +38,13 @@ class Gate {
     this.armed = true;
     this.entered = new Promise((r) => (this.enter = r));
     this.opened = new Promise((r) => (this.open = r));
+  }
+
+  /** Like arm(), but the derivation held is the one after the next `count`. */
+  holdAfter(count: number): void {
+    this.arm();
+    this.armed = false;
+    this.armAfter = count;
   }
 
   release(): void {
@@ -51,6 +62,13 @@ class Gate {
           if (this.failures > 0) {
             this.failures -= 1;
             throw new HsmError('UNAVAILABLE', 'token unavailable (test)');
+          }
+          if (this.brokenDrn && JSON.stringify(args).includes(this.brokenDrn)) {
+            throw new Error('the token answered nonsense (test)');
+          }
+          if (this.armAfter !== undefined && --this.armAfter < 0) {
+            this.armAfter = undefined;
+            this.armed = true;
           }
           if (this.armed) {
             this.armed = false;
@@ -80,7 +98,11 @@ forEachDatabase('Rekey campaigns', (database) => {
   };
 
   beforeAll(async () => {
-    svc = await startService({ database, custody: (inner) => gate.wrap(inner) });
+    svc = await startService({
+      database,
+      custody: (inner) => gate.wrap(inner),
+      campaigns: { chunkAttempts: 3 },
+    });
     cast = await createCast(svc);
     await createSupplyGroup(svc, cast, SGC);
     krn1 = await revision(svc, cast, SGC, 'des');
@@ -429,6 +451,157 @@ forEachDatabase('Rekey campaigns', (database) => {
       oldKey.fill(0);
       newKey.fill(0);
     }
+  });
+
+  /** The campaign as an auditor reads it. */
+  const read = async (id: string) =>
+    expectStatus(await svc.http.get(`/api/v1/campaigns/${id}`).set(...auth(cast.auditor.key)), 200)
+      .body as {
+      state: string;
+      failureCode: string | null;
+      progress: {
+        issued: number;
+        failed: number;
+        ratePerSecond: number;
+        etaSeconds: number | null;
+        stalled: { cause: string; since: string } | null;
+        liveWorkers: number | null;
+      };
+    };
+
+  /** Polls until `ok` holds for the campaign (generous limit; never a timing assertion). */
+  const until = async (id: string, ok: (c: Awaited<ReturnType<typeof read>>) => boolean) => {
+    const limit = Date.now() + 120_000;
+    for (;;) {
+      const c = await read(id);
+      if (ok(c)) return c;
+      if (Date.now() > limit)
+        throw new Error(`campaign ${id} never got there: ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('says stalled (hsm_unavailable) with no ETA while the token is out, and gives an ETA again once chunks commit', async () => {
+    const meters = meterIds(60, 9500);
+    const { id } = await planAndApprove(svc, cast, { ...plan, chunkSize: 10 }, csvOf(meters));
+    gate.failures = 1_000_000;
+    expectStatus(
+      await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
+      200,
+    );
+    const stalled = await until(id, (c) => c.progress.stalled !== null);
+    expect(stalled).toMatchObject({
+      state: 'running',
+      progress: {
+        issued: 0,
+        ratePerSecond: 0,
+        etaSeconds: null,
+        stalled: { cause: 'hsm_unavailable' },
+        liveWorkers: 1,
+      },
+    });
+    // The token is back; a few chunks commit, then one is held in the token: the campaign moves.
+    gate.holdAfter(30);
+    gate.failures = 0;
+    await gate.entered;
+    const moving = await until(id, (c) => c.progress.issued > 0);
+    expect(moving.state).toBe('running');
+    expect(moving.progress.stalled).toBeNull();
+    expect(moving.progress.ratePerSecond).toBeGreaterThan(0);
+    expect(moving.progress.etaSeconds).toBeGreaterThan(0);
+    gate.release();
+    const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+    expect(done).toMatchObject({ state: 'completed', progress: { issued: 60, failed: 0 } });
+    // Every retry was one log line naming its cause.
+    const retries = svc.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'campaign chunk retry' && l.campaignId === id);
+    expect(retries.length).toBeGreaterThan(0);
+    expect(new Set(retries.map((l) => l.cause))).toEqual(new Set(['hsm_unavailable']));
+    const metrics = await svc.http.get('/metrics');
+    expect(metrics.text).toMatch(
+      /sts_campaign_chunk_retries_total\{cause="hsm_unavailable"\} [1-9]/,
+    );
+  });
+
+  it('gives up a chunk that keeps failing after the configured tries: continue fails its meters with the reason', async () => {
+    const meters = meterIds(30, 9700);
+    const { id } = await planAndApprove(
+      svc,
+      cast,
+      { ...plan, chunkSize: 10, onChunkFailure: 'continue' },
+      csvOf(meters),
+    );
+    gate.brokenDrn = meters[14].drn;
+    try {
+      const done = await runToEnd(svc, cast, id);
+      expect(done).toMatchObject({
+        state: 'completed',
+        progress: { issued: 20, failed: 10, pending: 0, chunksDone: 3 },
+      });
+    } finally {
+      gate.brokenDrn = undefined;
+    }
+    const rows = parseResults(await results(svc, cast.officerA.key, id));
+    expect(rows.map((r) => [r.row, r.status, r.reason])).toEqual(
+      meters.map((_, i) =>
+        i >= 10 && i < 20 ? [i + 1, 'failed', 'INTERNAL'] : [i + 1, 'issued', ''],
+      ),
+    );
+    const lines = svc.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.campaignId === id && String(l.msg).startsWith('campaign chunk'));
+    expect(lines.map((l) => [l.msg, l.chunk, l.cause, l.retry ?? l.attempts])).toEqual([
+      ['campaign chunk retry', 1, 'INTERNAL', 1],
+      ['campaign chunk retry', 1, 'INTERNAL', 2],
+      ['campaign chunk given up', 1, 'INTERNAL', 3],
+    ]);
+    const failed = expectStatus(
+      await svc.http
+        .get('/api/v1/audit/events')
+        .query({ subjectId: id, action: 'campaign.chunk.fail' })
+        .set(...auth(cast.auditor.key)),
+      200,
+    ).body.items as { details: Record<string, unknown> }[];
+    expect(failed.map((e) => e.details)).toEqual([
+      { chunk: 1, rows: 10, code: 'INTERNAL', attempts: 3 },
+    ]);
+  });
+
+  it('pauses the campaign on a chunk that keeps failing when so planned; resume tries it again', async () => {
+    const meters = meterIds(30, 9800);
+    const { id } = await planAndApprove(svc, cast, { ...plan, chunkSize: 10 }, csvOf(meters));
+    gate.brokenDrn = meters[25].drn;
+    let paused;
+    try {
+      expectStatus(
+        await svc.http.post(`/api/v1/campaigns/${id}/start`).set(...auth(cast.officerA.key)),
+        200,
+      );
+      paused = await waitForState(svc, cast.auditor.key, id, ['paused', 'completed', 'failed']);
+    } finally {
+      gate.brokenDrn = undefined;
+    }
+    // The broken chunk (rows 21-30) stays pending; chunks of its batch may or may not have run.
+    expect(paused).toMatchObject({
+      state: 'paused',
+      onChunkFailure: 'pause',
+      failureCode: 'INTERNAL',
+      progress: { failed: 0 },
+    });
+    const p = paused.progress as { issued: number; pending: number };
+    expect(p.issued + p.pending).toBe(30);
+    expect(p.pending).toBeGreaterThanOrEqual(10);
+    expectStatus(
+      await svc.http.post(`/api/v1/campaigns/${id}/resume`).set(...auth(cast.officerA.key)),
+      200,
+    );
+    const done = await waitForState(svc, cast.auditor.key, id, ['completed', 'failed']);
+    expect(done).toMatchObject({
+      state: 'completed',
+      failureCode: null,
+      progress: { issued: 30, failed: 0 },
+    });
   });
 
   it('keeps a run going through a token outage: the chunk is retried, nothing lost or doubled', async () => {

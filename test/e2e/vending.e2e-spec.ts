@@ -337,6 +337,11 @@ forEachDatabase('vending interface', (database) => {
       const refused = await credit(m);
       expect(refused.status).toBe(422);
       expect(refused.body.code).toBe('STS_TID_WINDOW_EXHAUSTED');
+      // The refusal says when the window has a free minute again, in the body and the header.
+      const wait = refused.body.details.retryAfterSeconds as number;
+      expect(wait).toBeGreaterThanOrEqual(1);
+      expect(wait).toBeLessThanOrEqual(60);
+      expect(refused.headers['retry-after']).toBe(String(wait));
       expect(await vendingCounts(svc)).toEqual(before);
     });
   });

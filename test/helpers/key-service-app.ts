@@ -8,7 +8,12 @@ import request from 'supertest';
 import { createApp } from '../../apps/key-service/src/app-factory';
 import { Clock } from '../../apps/key-service/src/common/clock';
 import { JsonLogger } from '../../apps/key-service/src/common/json-logger';
-import type { AppConfig } from '../../apps/key-service/src/config/app-config';
+import {
+  type AppConfig,
+  type CampaignLivenessConfig,
+  DEFAULT_CAMPAIGN_LIVENESS,
+  DEFAULT_RECONNECT,
+} from '../../apps/key-service/src/config/app-config';
 import { createDataSource, ensureSchema } from '../../apps/key-service/src/database/data-source';
 import { PrincipalsService } from '../../apps/key-service/src/principals/principals.service';
 import type { Role } from '../../apps/key-service/src/auth/role';
@@ -44,6 +49,11 @@ export interface StartOptions {
   readonly checkpointEvery?: number;
   /** STS_AUDIT_CHECKPOINT_SINK: a file that receives a copy of every signed checkpoint. */
   readonly checkpointSink?: string;
+  /** PostgreSQL: the URL the service connects to (e.g. through a test proxy); default PG_URL. */
+  readonly databaseUrl?: string;
+  /** Campaign heartbeat, takeover and progress settings (short ones for the fault suite). */
+  readonly campaigns?: Partial<CampaignLivenessConfig>;
+  readonly reconnect?: AppConfig['reconnect'];
 }
 
 /** A running key service for one suite, with its data dir, database, token and log lines. */
@@ -134,6 +144,8 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     schedulerSeconds: 0,
     authCacheMs: 1000,
     logLevel: 'debug',
+    reconnect: options.reconnect ?? DEFAULT_RECONNECT,
+    campaigns: { ...DEFAULT_CAMPAIGN_LIVENESS, ...options.campaigns },
   };
   const ds = createDataSource(config.database);
   await ds.initialize();
@@ -150,7 +162,11 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   const custody = options.custody ? options.custody(inner) : inner;
   const logs: string[] = [];
   const clock = new TestClock();
-  const app = await createApp(config, {
+  const appConfig: AppConfig =
+    options.databaseUrl && config.database.type === 'postgres'
+      ? { ...config, database: { ...config.database, url: options.databaseUrl } }
+      : config;
+  const app = await createApp(appConfig, {
     custody,
     clock,
     logger: new JsonLogger('debug', (l) => logs.push(l)),
@@ -173,7 +189,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   return {
     app,
     http,
-    config,
+    config: appConfig,
     clock,
     logs,
     custody,

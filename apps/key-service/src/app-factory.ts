@@ -12,6 +12,7 @@ import { JsonLogger } from './common/json-logger';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import type { AppOverrides } from './core.module';
+import { DependencyTracker } from './health/dependency-tracker';
 import { MetricsService } from './health/metrics.service';
 
 export const API_PREFIX = 'api/v1';
@@ -46,7 +47,11 @@ export function configureApp(app: NestFastifyApplication, logger: JsonLogger): v
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(
-    new AllExceptionsFilter(logger, new RefusalRecorder(app.get(AuditService, { strict: false }))),
+    new AllExceptionsFilter(
+      logger,
+      new RefusalRecorder(app.get(AuditService, { strict: false })),
+      app.get(DependencyTracker, { strict: false }),
+    ),
   );
   app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => buildOpenApi(app), {

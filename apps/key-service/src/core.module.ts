@@ -7,7 +7,9 @@ import { JsonLogger } from './common/json-logger';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { CustodyLifecycle, openConfiguredCustody } from './custody/configured-custody';
 import { dataSourceOptions } from './database/data-source';
+import { DatabaseGate } from './database/database-gate';
 import { TransactionRunner } from './database/transaction-runner';
+import { DependencyTracker } from './health/dependency-tracker';
 import { MetricsService } from './health/metrics.service';
 
 /** How a test replaces the defaults. Production passes nothing. */
@@ -43,8 +45,10 @@ export class CoreModule {
             overrides.custody ?? openConfiguredCustody(config, logger),
         },
         CustodyLifecycle,
-        TransactionRunner,
         MetricsService,
+        DependencyTracker,
+        DatabaseGate,
+        TransactionRunner,
         AuditService,
       ],
       exports: [
@@ -54,6 +58,8 @@ export class CoreModule {
         KEY_CUSTODY,
         TransactionRunner,
         MetricsService,
+        DependencyTracker,
+        DatabaseGate,
         AuditService,
       ],
     };

@@ -14,7 +14,7 @@ import { PG_URL, type DatabaseKind } from '../../../../test/helpers/key-service-
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/json-logger';
 import { runWithContext } from '../common/request-context';
-import type { AppConfig } from '../config/app-config';
+import { type AppConfig, DEFAULT_CAMPAIGN_LIVENESS, DEFAULT_RECONNECT } from '../config/app-config';
 import { createDataSource, ensureSchema } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../health/metrics.service';
@@ -76,6 +76,8 @@ forEachDatabase('audit group commit', (kind: DatabaseKind) => {
     enrolmentTtlSeconds: 72 * 3600,
     schedulerSeconds: 0,
     authCacheMs: 1000,
+    reconnect: DEFAULT_RECONNECT,
+    campaigns: DEFAULT_CAMPAIGN_LIVENESS,
     logLevel: 'debug',
   };
   // One token for every node, as processes of one deployment share the audit key.

@@ -26,14 +26,14 @@ function view(state: string, issued: number, failed = 0) {
 describe('campaign-progress', () => {
   let server: Server;
   let url: string;
-  let answers: { status: number; body: unknown }[];
+  let answers: { status: number; body: unknown; headers?: Record<string, string> }[];
   const seen: string[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(`${req.url} ${req.headers.authorization}`);
       const a = answers.shift() ?? { status: 500, body: {} };
-      res.writeHead(a.status, { 'content-type': 'application/json' });
+      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
       res.end(JSON.stringify(a.body));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -46,13 +46,17 @@ describe('campaign-progress', () => {
     env: Record<string, string> = { KEY_SERVICE_API_KEY: 'k' },
   ) => {
     const out: string[] = [];
+    const slept: number[] = [];
     const code = await campaignProgress(args, {
       env,
       write: (t) => out.push(t),
       tty: false,
-      sleep: () => Promise.resolve(),
+      sleep: (ms) => {
+        slept.push(ms);
+        return Promise.resolve();
+      },
     });
-    return { code, out: out.join('') };
+    return { code, out: out.join(''), slept };
   };
 
   it('draws the bar until the campaign completes, then exits 0', async () => {
@@ -84,5 +88,35 @@ describe('campaign-progress', () => {
 
   it('formats a line without ETA when the rate is unknown', () => {
     expect(progressLine(view('paused', 0))).toContain('ETA --:--  paused');
+  });
+
+  it('shows STALLED with the cause and how long instead of an ETA', () => {
+    const stalled = view('running', 400);
+    const line = progressLine(
+      {
+        ...stalled,
+        progress: {
+          ...stalled.progress,
+          ratePerSecond: 0,
+          etaSeconds: null,
+          stalled: { cause: 'no_live_worker', since: '2026-01-01T10:00:00.000Z' },
+        },
+      },
+      new Date('2026-01-01T10:01:10.000Z'),
+    );
+    expect(line).toContain('0/s  STALLED 01:10 (no live worker)  running');
+    expect(line).not.toContain('ETA');
+  });
+
+  it('keeps following through 503 answers, waiting as Retry-After says', async () => {
+    answers = [
+      { status: 503, body: { code: 'DATABASE_UNAVAILABLE' }, headers: { 'retry-after': '7' } },
+      { status: 200, body: view('completed', 1000) },
+    ];
+    const { code, out, slept } = await run([ID, '--url', url]);
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toBe('service unavailable (DATABASE_UNAVAILABLE), retrying in 7s');
+    expect(slept).toEqual([7000]);
+    expect(out).toMatch(/100\.0%.*completed/);
   });
 });

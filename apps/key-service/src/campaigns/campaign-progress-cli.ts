@@ -1,7 +1,10 @@
 /**
  * `key-service campaign-progress <id>`: follows a rekey campaign through the API and draws a
- * progress bar (counts, rate, ETA) until the campaign ends. The API key comes from the
- * environment (KEY_SERVICE_API_KEY), never the command line, so that it stays out of `ps`.
+ * progress bar (counts, recent rate, ETA) until the campaign ends. A campaign that stands still
+ * shows `STALLED` with the cause and since when instead of an ETA; while the service answers 503
+ * (its database or token unavailable) the command says so and keeps following. The API key comes
+ * from the environment (KEY_SERVICE_API_KEY), never the command line, so that it stays out of
+ * `ps`.
  */
 
 export const CAMPAIGN_PROGRESS_USAGE = `  campaign-progress <campaign-id> [--url URL] [--interval SECONDS] [--once]
@@ -17,6 +20,7 @@ interface Progress {
   percent: number;
   ratePerSecond: number;
   etaSeconds: number | null;
+  stalled?: { cause: string; since: string } | null;
 }
 
 interface CampaignView {
@@ -47,16 +51,26 @@ function duration(seconds: number | null): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-/** One line: `[#####.....]  42.0%  420/1000 issued, 3 failed  850/s  ETA 00:01  running`. */
-export function progressLine(c: CampaignView): string {
+/** What stands in the ETA's place while the campaign is stalled: cause and how long. */
+function stallText(stalled: { cause: string; since: string }, now: Date): string {
+  const seconds = Math.max(0, (now.getTime() - Date.parse(stalled.since)) / 1000);
+  return `STALLED ${duration(seconds)} (${stalled.cause.replace(/_/g, ' ')})`;
+}
+
+/**
+ * One line: `[#####.....]  42.0%  420/1000 issued, 3 failed  850/s  ETA 00:01  running`, or
+ * `... 0/s  STALLED 01:10 (no live worker)  running` while nothing moves.
+ */
+export function progressLine(c: CampaignView, now: Date = new Date()): string {
   const p = c.progress;
   const filled = Math.min(WIDTH, Math.floor((p.percent / 100) * WIDTH));
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}]`;
   const done = p.issued + p.failed;
+  const eta = p.stalled ? stallText(p.stalled, now) : `ETA ${duration(p.etaSeconds)}`;
   return (
     `${bar} ${p.percent.toFixed(1).padStart(5)}%  ${done}/${p.total} ` +
     `(${p.issued} issued, ${p.failed} failed)  ${p.ratePerSecond}/s  ` +
-    `ETA ${duration(p.etaSeconds)}  ${c.state}${c.failureCode ? ` ${c.failureCode}` : ''}`
+    `${eta}  ${c.state}${c.failureCode ? ` ${c.failureCode}` : ''}`
   );
 }
 
@@ -97,6 +111,14 @@ export async function campaignProgress(args: string[], io: ProgressIo): Promise<
       return 1;
     }
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (res.status === 503 && !args.includes('--once')) {
+      // The service is up but cannot reach its database or token: no progress can be read.
+      const wait = Number(res.headers.get('retry-after') ?? '') || interval;
+      const line = `service unavailable (${typeof body.code === 'string' ? body.code : 'HTTP 503'}), retrying in ${wait}s`;
+      io.write(io.tty ? `\r${line}` : `${line}\n`);
+      await io.sleep(Math.max(wait, interval) * 1000);
+      continue;
+    }
     if (res.status !== 200) {
       io.write(
         `\ncampaign-progress: HTTP ${res.status} ${typeof body.code === 'string' ? body.code : ''}\n`,

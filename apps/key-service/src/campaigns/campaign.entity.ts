@@ -12,6 +12,14 @@ export const CAMPAIGN_STATES = [
 ] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
+/** What a chunk that keeps failing does to its campaign: pause it, or fail the chunk's meters and go on. */
+export const CHUNK_FAILURE_POLICIES = ['pause', 'continue'] as const;
+export type ChunkFailurePolicy = (typeof CHUNK_FAILURE_POLICIES)[number];
+
+/** Why a running campaign stands still (see campaign-progress.ts). */
+export const STALL_CAUSES = ['no_live_worker', 'hsm_unavailable', 'database_unavailable'] as const;
+export type StallCause = (typeof STALL_CAUSES)[number];
+
 /** States a campaign never leaves. */
 export const TERMINAL_STATES: readonly CampaignState[] = ['completed', 'failed', 'cancelled'];
 
@@ -128,12 +136,23 @@ export class Campaign {
   @Column({ name: 'segment_base', type: 'integer' })
   segmentBase!: number;
 
-  /** Why the campaign failed or was closed (an error code). */
+  /** Why the campaign failed or was closed, or why the service paused it (an error code). */
   @Column({ name: 'failure_code', type: 'varchar', length: 40, nullable: true })
   failureCode!: string | null;
+
+  /** What a chunk that keeps failing does: `pause` the campaign or fail its meters and `continue`. */
+  @Column({ name: 'on_chunk_failure', type: 'varchar', length: 8 })
+  onChunkFailure!: ChunkFailurePolicy;
+
+  /** Why a worker could not commit a chunk (an outage), until a chunk commits again. */
+  @Column({ name: 'stall_cause', type: 'varchar', length: 40, nullable: true })
+  stallCause!: StallCause | null;
+
+  @Column({ name: 'stalled_since', type: 'varchar', length: ISO_LENGTH, nullable: true })
+  stalledSince!: string | null;
 }
 
-export type ChunkState = 'pending' | 'done';
+export type ChunkState = 'pending' | 'done' | 'failed';
 
 /**
  * A slice of the meter list: its validated rows (input) and, once processed, the result lines.
@@ -175,6 +194,39 @@ export class CampaignChunk {
   @Column({ type: 'text', nullable: true })
   result!: string | null;
 
+  /** When it was committed (done) or given up (failed). */
   @Column({ name: 'done_at', type: 'varchar', length: ISO_LENGTH, nullable: true })
   doneAt!: string | null;
+
+  /** The worker process that holds it (NULL: waiting in the queue). */
+  @Column({ name: 'claimed_by', type: 'varchar', length: 36, nullable: true })
+  claimedBy!: string | null;
+
+  /** Failures other than outages so far; the chunk is given up after the configured number. */
+  @Column({ type: 'integer' })
+  attempts!: number;
+
+  /** Why it was given up (an error code), when failed. */
+  @Column({ name: 'failure_code', type: 'varchar', length: 40, nullable: true })
+  failureCode!: string | null;
+}
+
+/**
+ * A process that works campaign chunks, as long as it keeps its heartbeat fresh. A worker whose
+ * heartbeat is older than the takeover time is dead: the chunks it held go back to the queue.
+ */
+@Entity('campaign_workers')
+export class CampaignWorker {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  /** Host and process id, for operators. */
+  @Column({ type: 'varchar', length: 100 })
+  label!: string;
+
+  @Column({ name: 'started_at', type: 'varchar', length: ISO_LENGTH })
+  startedAt!: string;
+
+  @Column({ name: 'heartbeat_at', type: 'varchar', length: ISO_LENGTH })
+  heartbeatAt!: string;
 }

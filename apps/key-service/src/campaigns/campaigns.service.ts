@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -12,12 +13,19 @@ import type { Approval } from '../approvals/approval.entity';
 import { ApprovalsService, toApprovalDto } from '../approvals/approvals.service';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { DomainError, fromStsError } from '../common/domain-error';
+import {
+  DomainError,
+  fromStsError,
+  isDatabaseUnavailable,
+  toDomainError,
+} from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
 import { type PageOrder, readPage } from '../common/paging';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { APP_CONFIG, type AppConfig, type CampaignLivenessConfig } from '../config/app-config';
+import { backoffDelay, DatabaseGate } from '../database/database-gate';
 import { TransactionRunner } from '../database/transaction-runner';
+import { MetricsService } from '../health/metrics.service';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import { readKeysById, supplyGroupStateOf } from '../vending/issuance/issuance-sql';
 import { KeyChangeIssuer } from '../vending/issuance/key-change-issuer';
@@ -34,8 +42,16 @@ import {
   resultLine,
 } from './campaign-csv';
 import { type CampaignQueue, type ChunkJob, InProcessQueue, PgBossQueue } from './campaign-queue';
+import type { ProgressFacts } from './campaign-progress';
 import { checkPlan, type PlanSide } from './campaign-rules';
-import { Campaign, CampaignChunk, type CampaignState, TERMINAL_STATES } from './campaign.entity';
+import { CampaignWorkers, readWorkerFacts } from './campaign-workers';
+import {
+  Campaign,
+  CampaignChunk,
+  type CampaignState,
+  type StallCause,
+  TERMINAL_STATES,
+} from './campaign.entity';
 import {
   CampaignDto,
   type CampaignListDto,
@@ -93,6 +109,12 @@ export function campaignWorkerEnabled(env: NodeJS.ProcessEnv = process.env): boo
 export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   readonly queue: CampaignQueue;
   private readonly worker: boolean;
+  private readonly liveness: CampaignLivenessConfig;
+  private readonly reconnect: AppConfig['reconnect'];
+  /** Ends the waits between a chunk's retries when the process shuts down. */
+  private readonly stopping = new AbortController();
+  /** This process as a worker (heartbeat, claims, takeover), once it works the queue. */
+  private workers?: CampaignWorkers;
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -102,17 +124,23 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly logger: JsonLogger,
     private readonly issuer: KeyChangeIssuer,
     private readonly vending: VendingService,
+    private readonly gate: DatabaseGate,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.worker = campaignWorkerEnabled();
+    this.liveness = config.campaigns;
+    this.reconnect = config.reconnect;
     this.queue =
       config.database.type === 'postgres'
         ? new PgBossQueue(
             { url: config.database.url, schema: config.database.schema, batchSize: 4 },
-            (e) =>
-              this.logger.event('error', 'campaign queue error', {
-                error: e.name,
-              }),
+            (e) => {
+              // The queue polls on its own connections: an outage is the gate's to report (one
+              // line when it begins, one when it ends), not one line per failed poll.
+              if (isDatabaseUnavailable(e)) this.gate.reportFailure(e);
+              else this.logger.event('error', 'campaign queue error', { error: e.name });
+            },
           )
         : new InProcessQueue();
   }
@@ -127,12 +155,28 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.worker) return;
-    await this.queue.work((job) => this.processChunk(job));
+    const workers = new CampaignWorkers(
+      this.tx,
+      this.clock,
+      this.logger,
+      this.liveness,
+      (em, jobs) =>
+        this.queue.enqueue(this.queue.transactional ? em : undefined, jobs, { urgent: true }),
+      (count) => this.metrics.campaignTakeovers.inc(count),
+    );
+    await workers.start();
+    this.workers = workers;
+    await this.queue.work({
+      claim: (jobs) => workers.claim(jobs),
+      handle: (job) => this.workChunk(job),
+    });
     await this.recover();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
     await this.queue.stop();
+    await this.workers?.stop();
   }
 
   // ---- planning ----
@@ -165,6 +209,9 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         ro: from.baseDate === to.baseDate ? 0 : 1,
         ea,
         chunkSize: dto.chunkSize ?? 1000,
+        onChunkFailure: dto.onChunkFailure ?? 'pause',
+        stallCause: null,
+        stalledSince: null,
         metersSha256: null,
         totalRows: 0,
         badRows: 0,
@@ -194,6 +241,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
           ro: campaign.ro,
           ea,
           chunkSize: campaign.chunkSize,
+          onChunkFailure: campaign.onChunkFailure,
         },
       });
       return this.toDto(campaign);
@@ -233,6 +281,9 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         failed: 0,
         result: null,
         doneAt: null,
+        claimedBy: null,
+        attempts: 0,
+        failureCode: null,
       };
       rows = [];
       chunkNo += 1;
@@ -289,6 +340,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
           to: planSide(fresh, 'to'),
           ro: fresh.ro,
           ea: fresh.ea,
+          onChunkFailure: fresh.onChunkFailure,
           meters: { total: fresh.totalRows, badRows: fresh.badRows, sha256 },
         });
         await em.update(Campaign, { id }, { approvalId: approval.id });
@@ -474,6 +526,9 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         campaign.startedAt ??= now;
         campaign.segmentStartedAt = now;
         campaign.segmentBase = campaign.issued + campaign.failed;
+        campaign.stallCause = null;
+        campaign.stalledSince = null;
+        campaign.failureCode = null;
       }
       if (to === 'cancelled') campaign.finishedAt = now;
       await this.transition(em, campaign, to, action, actor, {}, from);
@@ -487,7 +542,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         if (this.queue.transactional) await this.queue.enqueue(em, jobs);
         if (jobs.length === 0) await this.completeIfDone(em, id);
       }
-      return this.toDto(await this.find(em, id));
+      return this.view(em, await this.find(em, id));
     });
     if (run && !this.queue.transactional) await this.queue.enqueue(undefined, jobs);
     return dto;
@@ -607,6 +662,8 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             failed: () => `failed + ${failed}`,
             chunksDone: () => 'chunks_done + 1',
             updatedAt: now,
+            stallCause: null,
+            stalledSince: null,
           })
           .where('id = :id AND state = :state', { id: campaign.id, state: 'running' })
           .execute();
@@ -633,6 +690,159 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         if (error instanceof KeyProblem) return this.fail(campaign.id, error.code);
         throw error;
       });
+  }
+
+  /**
+   * Works one chunk for the queue, retrying it in place, so that the queue's job stays with this
+   * worker until the chunk is settled (a job whose failure could not be recorded during a
+   * database outage would otherwise wait for its expiry). An outage (token or database
+   * unavailable) is not the chunk's fault: the campaign records that it stalls and why, and the
+   * chunk is tried again after a backoff with jitter, as often as it takes. Any other failure
+   * counts as one of the chunk's tries (STS_CAMPAIGN_CHUNK_ATTEMPTS); after the last one the chunk
+   * is given up (see {@link giveUp}). Every retry is one log line with its cause.
+   */
+  async workChunk(job: ChunkJob): Promise<void> {
+    for (let retry = 0; ; retry += 1) {
+      let cause: string;
+      try {
+        await this.processChunk(job);
+        return;
+      } catch (error) {
+        cause = await this.settleFailure(job, error);
+        if (cause === '') return;
+      }
+      this.metrics.campaignChunkRetries.inc({ cause });
+      const { minDelayMs, maxDelayMs } = this.reconnect;
+      const delayMs = backoffDelay(retry, minDelayMs, maxDelayMs);
+      this.logger.event('warn', 'campaign chunk retry', {
+        campaignId: job.campaignId,
+        chunk: job.chunkNo,
+        cause,
+        retry: retry + 1,
+        delayMs,
+      });
+      await sleep(delayMs, undefined, { signal: this.stopping.signal });
+    }
+  }
+
+  /**
+   * What a failed try of `job` means: the cause to retry for, or '' when the chunk is settled
+   * (given up, or no longer pending).
+   */
+  private async settleFailure(job: ChunkJob, error: unknown): Promise<string> {
+    const code = toDomainError(error)?.code ?? ErrorCode.INTERNAL;
+    const outage = outageCause(code);
+    if (outage) {
+      await this.recordStall(job.campaignId, outage).catch(() => undefined);
+      return outage;
+    }
+    try {
+      const attempts = await this.countAttempt(job);
+      if (attempts === undefined) return '';
+      if (attempts < this.liveness.chunkAttempts) return code;
+      await this.giveUp(job, code, attempts);
+      return '';
+    } catch (failure) {
+      // The database went away while the try was counted: an outage after all.
+      const late = outageCause(toDomainError(failure)?.code ?? ErrorCode.INTERNAL);
+      if (!late) throw failure;
+      return late;
+    }
+  }
+
+  /** Records that the campaign stands still for `cause` (kept until a chunk commits). */
+  private async recordStall(id: string, cause: StallCause): Promise<void> {
+    await this.tx.run(async (em) => {
+      await em
+        .createQueryBuilder()
+        .update(Campaign)
+        .set({ stallCause: cause, stalledSince: () => 'COALESCE(stalled_since, :now)' })
+        .setParameter('now', this.clock.nowIso())
+        .where('id = :id AND state = :state', { id, state: 'running' })
+        .execute();
+    });
+  }
+
+  /** Counts one failed try of a pending chunk; undefined when it is no longer pending. */
+  private async countAttempt(job: ChunkJob): Promise<number | undefined> {
+    return this.tx.run(async (em) => {
+      const where = { campaignId: job.campaignId, chunkNo: job.chunkNo, state: 'pending' as const };
+      const counted = await em.increment(CampaignChunk, where, 'attempts', 1);
+      if (counted.affected !== 1) return undefined;
+      return (await em.findOne(CampaignChunk, { select: { attempts: true }, where }))?.attempts;
+    });
+  }
+
+  /**
+   * A chunk failed its last try with `code`. With `onChunkFailure: continue` it is marked failed:
+   * its meters are failed with that reason in the results and the counters, and the campaign goes
+   * on. With `pause` the campaign is paused with the code (the chunk stays pending, its tries
+   * reset, so that a resume tries it again).
+   */
+  private async giveUp(job: ChunkJob, code: ErrorCode, attempts: number): Promise<void> {
+    const outcome = await this.tx.run(async (em) => {
+      const campaign = await this.find(em, job.campaignId, true);
+      const chunk = await em.findOneBy(CampaignChunk, {
+        campaignId: job.campaignId,
+        chunkNo: job.chunkNo,
+      });
+      if (campaign.state !== 'running' || !chunk || chunk.state !== 'pending') return undefined;
+      const now = this.clock.nowIso();
+      const details = { chunk: chunk.chunkNo, rows: chunk.rowCount, code, attempts };
+      if (campaign.onChunkFailure === 'pause') {
+        await em.update(
+          CampaignChunk,
+          { campaignId: chunk.campaignId, chunkNo: chunk.chunkNo },
+          { attempts: 0 },
+        );
+        campaign.failureCode = code;
+        await this.transition(em, campaign, 'paused', 'campaign.pause', SYSTEM_ACTOR, details, [
+          'running',
+        ]);
+        return 'paused';
+      }
+      const lines = decodeRows(chunk.input).map((r) => resultLine(r, 'failed', r.code || code));
+      await em.update(
+        CampaignChunk,
+        { campaignId: chunk.campaignId, chunkNo: chunk.chunkNo, state: 'pending' },
+        {
+          state: 'failed',
+          failureCode: code,
+          result: lines.join('\n'),
+          issued: 0,
+          failed: chunk.rowCount,
+          doneAt: now,
+        },
+      );
+      await em
+        .createQueryBuilder()
+        .update(Campaign)
+        .set({
+          failed: () => `failed + ${chunk.rowCount}`,
+          chunksDone: () => 'chunks_done + 1',
+          updatedAt: now,
+        })
+        .where('id = :id', { id: campaign.id })
+        .execute();
+      await this.audit.record(em, {
+        actor: SYSTEM_ACTOR,
+        action: 'campaign.chunk.fail',
+        subjectType: 'campaign',
+        subjectId: campaign.id,
+        details,
+      });
+      await this.completeIfDone(em, campaign.id);
+      return 'failed';
+    });
+    if (outcome) {
+      this.logger.event('error', 'campaign chunk given up', {
+        campaignId: job.campaignId,
+        chunk: job.chunkNo,
+        cause: code,
+        attempts,
+        outcome,
+      });
+    }
   }
 
   /** The campaign's two keys, each with its supply group's state (absent: no such key). */
@@ -706,6 +916,8 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         segmentStartedAt: campaign.segmentStartedAt,
         segmentBase: campaign.segmentBase,
         failureCode: campaign.failureCode,
+        stallCause: campaign.stallCause,
+        stalledSince: campaign.stalledSince,
       })
       .where('id = :id AND state IN (:...expect)', { id: campaign.id, expect: [...expect] })
       .execute();
@@ -734,11 +946,15 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         query,
       ),
     );
-    return { items: page.rows.map((c) => this.toDto(c)), next: page.next };
+    return this.tx.read(async (em) => {
+      const items: CampaignDto[] = [];
+      for (const c of page.rows) items.push(await this.view(em, c));
+      return { items, next: page.next };
+    });
   }
 
   async get(id: string): Promise<CampaignDto> {
-    return this.toDto(await this.tx.read((em) => this.find(em, id)));
+    return this.tx.read(async (em) => this.view(em, await this.find(em, id)));
   }
 
   /** Checks the campaign exists and has a meter list; returns the results as a line stream. */
@@ -765,7 +981,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       }));
       if (chunks.length === 0) return;
       for (const chunk of chunks) {
-        if (chunk.state === 'done' && chunk.result !== null) {
+        if (chunk.state !== 'pending' && chunk.result !== null) {
           yield `${chunk.result}\n`;
         } else {
           const waiting: MeterStatus = TERMINAL_STATES.includes(state) ? 'cancelled' : 'pending';
@@ -781,6 +997,34 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
 
   toDto(c: Campaign): CampaignDto {
     return CampaignDto.from(c, this.clock.now());
+  }
+
+  /** The campaign with its honest motion: a running one reads its workers and recent commits. */
+  private async view(em: EntityManager, c: Campaign): Promise<CampaignDto> {
+    const now = this.clock.now();
+    return CampaignDto.from(
+      c,
+      now,
+      c.state === 'running' ? await this.progressFacts(em, c, now) : undefined,
+    );
+  }
+
+  private async progressFacts(em: EntityManager, c: Campaign, now: Date): Promise<ProgressFacts> {
+    const windowFrom = new Date(
+      now.getTime() - this.liveness.rateWindowSeconds * 1000,
+    ).toISOString();
+    const windowStart =
+      c.segmentStartedAt && c.segmentStartedAt > windowFrom ? c.segmentStartedAt : windowFrom;
+    const recent = await em
+      .createQueryBuilder(CampaignChunk, 'k')
+      .select('COALESCE(SUM(k.issued + k.failed), 0)', 'n')
+      .where('k.campaign_id = :id AND k.done_at >= :since', { id: c.id, since: windowStart })
+      .getRawOne<{ n: number | string }>();
+    return {
+      workers: await readWorkerFacts(em, now, this.liveness.takeoverMs),
+      recentProcessed: Number(recent?.n ?? 0),
+      windowStart,
+    };
   }
 
   // ---- helpers ----
@@ -872,6 +1116,13 @@ function meterRuleCode(error: unknown): ErrorCode {
     throw error;
   }
   return domain.code;
+}
+
+/** The stall cause of an outage code; undefined for any other failure. */
+function outageCause(code: ErrorCode): StallCause | undefined {
+  if (code === ErrorCode.HSM_UNAVAILABLE) return 'hsm_unavailable';
+  if (code === ErrorCode.DATABASE_UNAVAILABLE) return 'database_unavailable';
+  return undefined;
 }
 
 function counts(c: Campaign): Record<string, number> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { HsmError } from '@sts/hsm';
+import type { DependencyTracker } from '../health/dependency-tracker';
 import type { HttpResponse } from './http-types';
 import { DomainError, toDomainError } from './domain-error';
 import { ErrorCode, httpStatusOf } from './error-codes';
@@ -10,7 +11,10 @@ import type { RefusableRequest, RefusalRecorder } from './refusal-recorder';
 
 /**
  * Turns every thrown value into `{statusCode, code, message, details?, errorId?}`. A refusal that
- * is evidence is written to the audit trail before the answer goes out (RefusalRecorder).
+ * is evidence is written to the audit trail before the answer goes out (RefusalRecorder). A
+ * refusal that says when to retry (`details.retryAfterSeconds`) carries it as `Retry-After` too.
+ * A 503 for an unavailable dependency is counted by the DependencyTracker, which logs the
+ * outage once when it begins and once when it ends, not once per refused request.
  */
 /** A missing key is alarmed at most this often (every request still answers 503). */
 const KEY_MISSING_ALARM_MS = 60_000;
@@ -22,14 +26,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
   constructor(
     private readonly logger: JsonLogger,
     private readonly refusals?: RefusalRecorder,
+    private readonly dependencies?: DependencyTracker,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res = http.getResponse<HttpResponse>();
     const body = this.toBody(exception);
+    const retryAfter = body.details?.retryAfterSeconds;
     const send = (): void => {
-      if (!res.sent) res.status(body.statusCode).send(body);
+      if (res.sent) return;
+      if (typeof retryAfter === 'number') res.header('Retry-After', String(retryAfter));
+      res.status(body.statusCode).send(body);
     };
     const recorded = this.refusals?.record(http.getRequest<RefusableRequest>(), body.code);
     if (recorded) void recorded.then(send);
@@ -43,7 +51,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
    */
   private logDependencyFailure(code: ErrorCode, exception: unknown): void {
     if (httpStatusOf(code) < 500 || code === ErrorCode.INTERNAL) return;
-    if (code === ErrorCode.HSM_UNAVAILABLE) return;
+    // Counted by the dependency tracker; outages are logged where they begin and end.
+    if (code === ErrorCode.HSM_UNAVAILABLE || code === ErrorCode.DATABASE_UNAVAILABLE) return;
     if (code === ErrorCode.HSM_KEY_MISSING) {
       const now = Date.now();
       if (now - this.lastKeyMissingAlarm < KEY_MISSING_ALARM_MS) return;
@@ -61,6 +70,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const domain = toDomainError(exception) ?? fromHttpException(exception);
     if (domain) {
       const statusCode = httpStatusOf(domain.code);
+      if (domain.code === ErrorCode.DATABASE_UNAVAILABLE) this.dependencies?.refused('database');
+      if (domain.code === ErrorCode.HSM_UNAVAILABLE) this.dependencies?.refused('hsm');
       this.logDependencyFailure(domain.code, exception);
       return {
         statusCode,

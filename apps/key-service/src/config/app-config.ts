@@ -214,6 +214,55 @@ export class EnvironmentVariables {
   @Max(60_000)
   STS_AUTH_CACHE_MS = 1000;
 
+  /** The first wait before reconnecting to an unreachable PostgreSQL (doubles, with jitter). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  STS_DB_RECONNECT_MIN_MS = 250;
+
+  /** The longest wait between reconnect attempts. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  STS_DB_RECONNECT_MAX_MS = 10_000;
+
+  /** How often a campaign worker process records that it is alive. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  STS_CAMPAIGN_HEARTBEAT_MS = 5000;
+
+  /**
+   * A worker silent for this long counts as dead: the chunks it held are taken over by a live
+   * worker (and with none alive, running campaigns say `stalled`, `no_live_worker`). At least
+   * twice the heartbeat.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  @Max(600_000)
+  STS_CAMPAIGN_TAKEOVER_MS = 20_000;
+
+  /** The window of a campaign's rate and ETA: meters committed in the last this many seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  STS_CAMPAIGN_RATE_WINDOW_SECONDS = 60;
+
+  /**
+   * Tries of a chunk that fails for a reason other than an outage (an error the token or the
+   * database gives for that chunk): after the last one the chunk is marked failed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  STS_CAMPAIGN_CHUNK_ATTEMPTS = 5;
+
   @IsIn(['error', 'warn', 'info', 'debug'])
   STS_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
 }
@@ -246,7 +295,27 @@ export interface AppConfig {
   readonly schedulerSeconds: number;
   readonly authCacheMs: number;
   readonly logLevel: LogLevel;
+  /** Reconnecting to an unreachable PostgreSQL (database-gate.ts). */
+  readonly reconnect: { readonly minDelayMs: number; readonly maxDelayMs: number };
+  readonly campaigns: CampaignLivenessConfig;
 }
+
+/** Campaign worker liveness and progress (campaigns/campaign-liveness.ts). */
+export interface CampaignLivenessConfig {
+  readonly heartbeatMs: number;
+  readonly takeoverMs: number;
+  readonly rateWindowSeconds: number;
+  readonly chunkAttempts: number;
+}
+
+/** The defaults of {@link CampaignLivenessConfig} and the reconnect delays, as loadConfig gives them. */
+export const DEFAULT_CAMPAIGN_LIVENESS: CampaignLivenessConfig = {
+  heartbeatMs: 5000,
+  takeoverMs: 20_000,
+  rateWindowSeconds: 60,
+  chunkAttempts: 5,
+};
+export const DEFAULT_RECONNECT = { minDelayMs: 250, maxDelayMs: 10_000 } as const;
 
 /**
  * Thrown when the environment is invalid; the message names every bad variable and never holds
@@ -358,6 +427,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       reason: 'names a file in a directory that does not exist',
     });
   }
+  if (vars.STS_DB_RECONNECT_MAX_MS < vars.STS_DB_RECONNECT_MIN_MS) {
+    problems.push({
+      variable: 'STS_DB_RECONNECT_MAX_MS',
+      reason: 'must be at least STS_DB_RECONNECT_MIN_MS',
+    });
+  }
+  if (vars.STS_CAMPAIGN_TAKEOVER_MS < 2 * vars.STS_CAMPAIGN_HEARTBEAT_MS) {
+    problems.push({
+      variable: 'STS_CAMPAIGN_TAKEOVER_MS',
+      reason: 'must be at least twice STS_CAMPAIGN_HEARTBEAT_MS',
+    });
+  }
   if (problems.length > 0) {
     const text = problems
       .map((p) => `${p.variable} ${p.reason.replace(new RegExp(`^${p.variable}\\s*`), '')}`)
@@ -393,6 +474,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     schedulerSeconds: vars.STS_SCHEDULER_SECONDS,
     authCacheMs: vars.STS_AUTH_CACHE_MS,
     logLevel: vars.STS_LOG_LEVEL,
+    reconnect: {
+      minDelayMs: vars.STS_DB_RECONNECT_MIN_MS,
+      maxDelayMs: vars.STS_DB_RECONNECT_MAX_MS,
+    },
+    campaigns: {
+      heartbeatMs: vars.STS_CAMPAIGN_HEARTBEAT_MS,
+      takeoverMs: vars.STS_CAMPAIGN_TAKEOVER_MS,
+      rateWindowSeconds: vars.STS_CAMPAIGN_RATE_WINDOW_SECONDS,
+      chunkAttempts: vars.STS_CAMPAIGN_CHUNK_ATTEMPTS,
+    },
   };
 }
 

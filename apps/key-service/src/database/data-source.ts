@@ -4,7 +4,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { ApprovalVote, Approval } from '../approvals/approval.entity';
 import { AuditCheckpointRow, AuditEventRow, AuditHeadRow } from '../audit/audit-event.entity';
-import { Campaign, CampaignChunk } from '../campaigns/campaign.entity';
+import { Campaign, CampaignChunk, CampaignWorker } from '../campaigns/campaign.entity';
 import { Ceremony, CeremonyComponent } from '../ceremonies/ceremony.entity';
 import { Kek } from '../keks/kek.entity';
 import { Principal } from '../principals/principal.entity';
@@ -15,6 +15,7 @@ import { CampaignSchema1733000000000 } from './migrations/1733000000000-campaign
 import { IssuanceLookupIndexes1733100000000 } from './migrations/1733100000000-issuance-lookup-indexes';
 import { CampaignUploadClaim1733200000000 } from './migrations/1733200000000-campaign-upload-claim';
 import { PrincipalEnrolment1734000000000 } from './migrations/1734000000000-principal-enrolment';
+import { CampaignLiveness1735100000000 } from './migrations/1735100000000-campaign-liveness';
 import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
 import { RecoveryRestores1735000000000 } from './migrations/1735000000000-recovery-restores';
 import { RestoreRecord } from '../recovery/restore-record.entity';
@@ -34,6 +35,7 @@ export const ENTITIES = [
   AuditHeadRow,
   Campaign,
   CampaignChunk,
+  CampaignWorker,
   ...VENDING_ENTITIES,
   RestoreRecord,
 ];
@@ -47,6 +49,7 @@ export const MIGRATIONS = [
   CampaignUploadClaim1733200000000,
   PrincipalEnrolment1734000000000,
   RecoveryRestores1735000000000,
+  CampaignLiveness1735100000000,
 ];
 
 /** TypeORM options for the configured database. */

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DomainError, isDatabaseUnavailable } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
+import { DatabaseGate } from './database-gate';
 import { runPipelinedTransaction } from './pipelined-transaction';
 
 /**
@@ -12,13 +13,19 @@ import { runPipelinedTransaction } from './pipelined-transaction';
  * SQLite through TypeORM shares one connection, so concurrent async transactions would nest
  * into each other; they are queued here instead. PostgreSQL uses its pool (READ COMMITTED) and
  * row locks where ordering matters.
+ *
+ * With a {@link DatabaseGate} (the app always has one), work is refused at once while the
+ * database is known to be unreachable, and a failure to reach it closes the gate.
  */
 @Injectable()
 export class TransactionRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly serialised: boolean;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly gate?: DatabaseGate,
+  ) {
     this.serialised = dataSource.options.type !== 'postgres';
   }
 
@@ -66,10 +73,15 @@ export class TransactionRunner {
         'The database is unavailable; retry later',
       );
     }
+    this.gate?.assertOpen();
     try {
       return await fn();
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
+        if (this.gate) {
+          this.gate.reportFailure(error);
+          throw this.gate.refusal();
+        }
         throw new DomainError(
           ErrorCode.DATABASE_UNAVAILABLE,
           'The database is unavailable; retry later',

@@ -9,6 +9,7 @@ import {
 } from '@sts/hsm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DatabaseGate } from '../database/database-gate';
 
 export interface HealthCheck {
   ok: boolean;
@@ -56,6 +57,7 @@ export class HealthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly gate: DatabaseGate,
   ) {}
 
   async report(): Promise<HealthReport> {
@@ -74,9 +76,12 @@ export class HealthService {
     const type = this.config.database.type;
     try {
       if (!this.dataSource.isInitialized) return { ok: false, type, detail: 'not connected' };
+      // While the gate is closed its own probe reconnects; a health check adds no attempts.
+      if (!this.gate.open) return { ok: false, type, detail: 'unavailable' };
       await this.dataSource.query('SELECT 1');
       return { ok: true, type };
     } catch (error) {
+      this.gate.reportFailure(error);
       return { ok: false, type, detail: error instanceof Error ? error.name : 'unreachable' };
     }
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics, in a registry of this app's own (tests run several apps per process). */
 @Injectable()
@@ -37,6 +37,33 @@ export class MetricsService {
     name: 'sts_hsm_errors_total',
     help: 'Key-custody errors by code',
     labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly refusedRequests = new Counter({
+    name: 'sts_refused_requests_total',
+    help: 'Requests refused with 503 because a dependency is unavailable, by cause',
+    labelNames: ['cause'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dependencyAvailable = new Gauge({
+    name: 'sts_dependency_available',
+    help: 'Whether the process sees the dependency (database, hsm) as available (1) or not (0)',
+    labelNames: ['dependency'] as const,
+    registers: [this.registry],
+  });
+
+  readonly campaignChunkRetries = new Counter({
+    name: 'sts_campaign_chunk_retries_total',
+    help: 'Campaign chunks that failed and will be tried again, by cause',
+    labelNames: ['cause'] as const,
+    registers: [this.registry],
+  });
+
+  readonly campaignTakeovers = new Counter({
+    name: 'sts_campaign_chunk_takeovers_total',
+    help: 'Campaign chunks taken over from a worker that stopped heartbeating',
     registers: [this.registry],
   });
 

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { API_PREFIX, UNPREFIXED_ROUTES, buildOpenApi } from '../app-factory';
 import { createHttpAdapter } from '../common/http-server';
-import type { AppConfig } from '../config/app-config';
+import { type AppConfig, DEFAULT_CAMPAIGN_LIVENESS, DEFAULT_RECONNECT } from '../config/app-config';
 
 /** A configuration for document generation only: preview mode connects to nothing. */
 const PREVIEW_CONFIG: AppConfig = {
@@ -22,6 +22,8 @@ const PREVIEW_CONFIG: AppConfig = {
   enrolmentTtlSeconds: 72 * 3600,
   schedulerSeconds: 0,
   authCacheMs: 1000,
+  reconnect: DEFAULT_RECONNECT,
+  campaigns: DEFAULT_CAMPAIGN_LIVENESS,
   logLevel: 'error',
 };
 

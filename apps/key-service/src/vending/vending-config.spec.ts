@@ -4,7 +4,7 @@ import { loadVendingConfig } from './vending-config';
 describe('loadVendingConfig', () => {
   it('has defaults that keep idempotency records at least 24 h', () => {
     expect(loadVendingConfig({})).toEqual({
-      tidWindowMinutes: 60,
+      tidWindowMinutes: 50,
       idempotencyHours: 48,
       purgeSeconds: 3600,
       profileCacheMs: 1000,

@@ -9,13 +9,16 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 export class VendingEnvironment {
   /**
    * How far ahead of the current minute TIDs for one meter may run when several tokens are
-   * issued in the same minute (each takes the next free minute). Beyond it: 422.
+   * issued in the same minute (each takes the next free minute). Beyond it: 422 with the seconds
+   * until a minute is free. Default 50, no more than the meter's TID memory (the virtual meter's
+   * 50), so that the tokens of one burst are accepted in whatever order they are entered
+   * (docs/vending.md, "Why 50 minutes").
    */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(10_080)
-  STS_VENDING_TID_WINDOW_MINUTES = 60;
+  STS_VENDING_TID_WINDOW_MINUTES = 50;
 
   /** How long Idempotency-Key records are kept (at least 24 h). */
   @Transform(toInt)

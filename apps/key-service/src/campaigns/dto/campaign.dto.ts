@@ -17,7 +17,16 @@ import { ApprovalDto } from '../../approvals/dto/approval.dto';
 import { PageDto, PageQueryDto } from '../../common/paging';
 import { NAME } from '../../common/validation-rules';
 import { BAD_ROW_CODES } from '../campaign-csv';
-import { CAMPAIGN_STATES, type Campaign, type CampaignState } from '../campaign.entity';
+import {
+  CAMPAIGN_STATES,
+  type Campaign,
+  type CampaignState,
+  CHUNK_FAILURE_POLICIES,
+  type ChunkFailurePolicy,
+  STALL_CAUSES,
+  type StallCause,
+} from '../campaign.entity';
+import { motionOf, type ProgressFacts } from '../campaign-progress';
 
 export class CampaignKeyParamsDto {
   @ApiProperty({ example: '123456', description: 'Supply group code, 6 digits' })
@@ -76,6 +85,17 @@ export class CreateCampaignDto {
   @Min(10)
   @Max(20000)
   chunkSize?: number;
+
+  @ApiPropertyOptional({
+    enum: CHUNK_FAILURE_POLICIES,
+    default: 'pause',
+    description:
+      'What a chunk that keeps failing (not an outage) does after its last try: `pause` the ' +
+      'campaign (resume tries it again), or fail its meters with the reason and `continue`',
+  })
+  @IsOptional()
+  @IsIn(CHUNK_FAILURE_POLICIES)
+  onChunkFailure?: ChunkFailurePolicy;
 }
 
 export class CampaignQueryDto extends PageQueryDto {
@@ -103,19 +123,53 @@ export class CampaignMetersDto {
   sha256!: string | null;
 }
 
+export class CampaignStallDto {
+  @ApiProperty({
+    enum: STALL_CAUSES,
+    description:
+      'no_live_worker: no worker process has heartbeated within the takeover time; ' +
+      'hsm_unavailable / database_unavailable: the last attempt at a chunk failed for that outage',
+  })
+  cause!: StallCause;
+  @ApiProperty({ format: 'date-time' }) since!: string;
+}
+
 export class CampaignProgressDto {
   @ApiProperty() total!: number;
   @ApiProperty() issued!: number;
-  @ApiProperty({ description: 'Bad rows and meters refused by a key rule' })
+  @ApiProperty({
+    description: 'Bad rows, meters refused by a key rule, and the meters of chunks given up',
+  })
   failed!: number;
   @ApiProperty() pending!: number;
   @ApiProperty() chunksDone!: number;
   @ApiProperty() chunkCount!: number;
   @ApiProperty({ description: '0..100' }) percent!: number;
-  @ApiProperty({ description: 'Meters per second since the run (re)started' })
+  @ApiProperty({
+    description:
+      'Meters per second committed over the recent window (STS_CAMPAIGN_RATE_WINDOW_SECONDS, ' +
+      'or since the run last started or resumed if that is later); 0 when nothing moved in it',
+  })
   ratePerSecond!: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'Seconds left at the current rate' })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Seconds left at that rate; null when nothing moves, when stalled, or not running',
+  })
   etaSeconds!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: CampaignStallDto,
+    description:
+      'Set while a running campaign with work left stands still, with why and since when',
+  })
+  stalled!: CampaignStallDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Worker processes alive now (null when the campaign is not running)',
+  })
+  liveWorkers!: number | null;
 }
 
 export class CampaignDto {
@@ -127,6 +181,7 @@ export class CampaignDto {
   @ApiProperty({ enum: [0, 1], description: '1 when the base date changes' }) ro!: number;
   @ApiProperty({ enum: ['07', '09', '11'] }) ea!: string;
   @ApiProperty() chunkSize!: number;
+  @ApiProperty({ enum: CHUNK_FAILURE_POLICIES }) onChunkFailure!: ChunkFailurePolicy;
   @ApiProperty({ type: CampaignMetersDto }) meters!: CampaignMetersDto;
   @ApiProperty({ type: CampaignProgressDto }) progress!: CampaignProgressDto;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) approvalId!: string | null;
@@ -135,17 +190,19 @@ export class CampaignDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Error code when failed or closed' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'Error code when failed or closed, or of the chunk that made the service pause the campaign',
+  })
   failureCode!: string | null;
 
-  static from(c: Campaign, now: Date): CampaignDto {
+  /** The campaign at `now`; `facts` (workers, recent commits) are read for a running campaign. */
+  static from(c: Campaign, now: Date, facts?: ProgressFacts): CampaignDto {
     const processed = c.issued + c.failed;
     const pending = Math.max(0, c.totalRows - processed);
-    let rate = 0;
-    if (c.state === 'running' && c.segmentStartedAt) {
-      const seconds = (now.getTime() - Date.parse(c.segmentStartedAt)) / 1000;
-      if (seconds > 0) rate = Math.round(((processed - c.segmentBase) / seconds) * 10) / 10;
-    }
+    const motion = motionOf(c, now, facts);
     return {
       id: c.id,
       name: c.name,
@@ -167,6 +224,7 @@ export class CampaignDto {
       ro: c.ro,
       ea: c.ea,
       chunkSize: c.chunkSize,
+      onChunkFailure: c.onChunkFailure,
       meters: {
         uploaded: c.metersSha256 !== null,
         total: c.totalRows,
@@ -181,8 +239,7 @@ export class CampaignDto {
         chunksDone: c.chunksDone,
         chunkCount: c.chunkCount,
         percent: c.totalRows === 0 ? 0 : Math.floor((processed / c.totalRows) * 1000) / 10,
-        ratePerSecond: rate,
-        etaSeconds: rate > 0 ? Math.ceil(pending / rate) : null,
+        ...motion,
       },
       approvalId: c.approvalId,
       createdBy: c.createdBy,

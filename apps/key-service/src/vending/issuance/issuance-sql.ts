@@ -218,5 +218,5 @@ export async function allocateReadingKeys(
     }
   }
   keys.check(found);
-  return allocator.allocatedFrom(allocated, requests);
+  return allocator.allocatedFrom(allocated, requests, at);
 }

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
 import { ErrorCode } from '../../common/error-codes';
 import { VendingSchema1732600000000 } from '../../database/migrations/1732600000000-vending-schema';
-import { checkAllocatedTid, TidAllocator } from './tid-allocator';
+import { checkAllocatedTid, retryAfterSeconds, TidAllocator } from './tid-allocator';
 
 const AT = '2025-01-01T00:00:00.000Z';
 const meter = { iin: '600727', drn: '00000000000' };
@@ -24,6 +24,32 @@ describe('checkAllocatedTid', () => {
     expect(checkAllocatedTid(100, 100, 3)).toBe(100);
     expect(checkAllocatedTid(102, 100, 3)).toBe(102);
     expect(code(() => checkAllocatedTid(103, 100, 3))).toBe(ErrorCode.STS_TID_WINDOW_EXHAUSTED);
+  });
+
+  it('says when the window has room again: the start of the next free minute', () => {
+    let caught: unknown;
+    try {
+      checkAllocatedTid(103, 100, 3, '2025-01-01T10:00:20.500Z');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(DomainError);
+    expect((caught as DomainError).details).toMatchObject({
+      nextFreeTid: 103,
+      nowTid: 100,
+      windowMinutes: 3,
+      retryAfterSeconds: 40,
+    });
+  });
+
+  it('counts Retry-After from the issue time within its minute, never less than 1 s', () => {
+    // The window frees TID 103 when TID 101 begins; 20.5 s of minute 100 have passed.
+    expect(retryAfterSeconds(103, 100, 3, '2025-01-01T10:00:20.500Z')).toBe(40);
+    expect(retryAfterSeconds(103, 100, 3, '2025-01-01T10:00:00.000Z')).toBe(60);
+    // Two minutes too far ahead: the next minute and one more.
+    expect(retryAfterSeconds(104, 100, 3, '2025-01-01T10:00:59.999Z')).toBe(61);
+    expect(retryAfterSeconds(103, 100, 3)).toBe(60);
+    expect(retryAfterSeconds(103, 100, 3, '2025-01-01T10:00:59.999Z')).toBe(1);
   });
 
   it('refuses a TID past 24 bits', () => {

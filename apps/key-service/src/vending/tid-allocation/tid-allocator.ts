@@ -16,12 +16,16 @@ export interface MeterRef {
  * every token for one meter needs a new, larger TID. The TID is the issue minute; several tokens
  * in one minute take the next free minutes, up to `windowMinutes` ahead of now.
  *
- * Checks the TID the database allocated: within the window and the 24-bit range.
+ * Checks the TID the database allocated: within the window and the 24-bit range. A refusal for
+ * the window says when the window has room again: the start of the minute from which `allocated`
+ * is less than `windowMinutes` ahead (`at`, the issue time, places now within its minute; TID
+ * minutes are UTC minutes).
  */
 export function checkAllocatedTid(
   allocated: number,
   nowTid: number,
   windowMinutes: number,
+  at?: string,
 ): number {
   if (allocated > MAX_TID) {
     throw new DomainError(
@@ -38,11 +42,22 @@ export function checkAllocatedTid(
         nextFreeTid: allocated,
         nowTid,
         windowMinutes,
-        retryAfterSeconds: (allocated - nowTid - windowMinutes + 1) * 60,
+        retryAfterSeconds: retryAfterSeconds(allocated, nowTid, windowMinutes, at),
       },
     );
   }
   return allocated;
+}
+
+/** Whole seconds until a TID `allocated` is within the window (at least 1). */
+export function retryAfterSeconds(
+  allocated: number,
+  nowTid: number,
+  windowMinutes: number,
+  at?: string,
+): number {
+  const intoMinute = at === undefined ? 0 : Math.floor((Date.parse(at) % 60_000) / 1000);
+  return Math.max(1, (allocated - nowTid - windowMinutes + 1) * 60 - intoMinute);
 }
 
 const UPSERT_PG =
@@ -122,7 +137,7 @@ export class TidAllocator {
     );
     const allocated = Number(rows[0]?.last_tid);
     if (!Number.isInteger(allocated)) throw new Error('TID upsert returned no row');
-    return checkAllocatedTid(allocated, nowTid, this.windowMinutes);
+    return checkAllocatedTid(allocated, nowTid, this.windowMinutes, at);
   }
 
   /**
@@ -140,6 +155,7 @@ export class TidAllocator {
     return this.allocatedFrom(
       await queryPrepared<AllocatedRow>(em, upsert.sql, upsert.params),
       requests,
+      at,
     );
   }
 
@@ -164,7 +180,11 @@ export class TidAllocator {
   }
 
   /** The TIDs of `requests`, in their order, from the upsert's rows (checked as `allocate` does). */
-  allocatedFrom(rows: readonly AllocatedRow[], requests: readonly AllocationRequest[]): number[] {
+  allocatedFrom(
+    rows: readonly AllocatedRow[],
+    requests: readonly AllocationRequest[],
+    at?: string,
+  ): number[] {
     const got = new Map(
       rows.map((r) => [`${r.vending_key_id}|${r.iin}|${r.drn}`, Number(r.last_tid)]),
     );
@@ -173,7 +193,7 @@ export class TidAllocator {
       if (allocated === undefined || !Number.isInteger(allocated)) {
         throw new Error('TID upsert returned no row');
       }
-      return checkAllocatedTid(allocated, r.nowTid, this.windowMinutes);
+      return checkAllocatedTid(allocated, r.nowTid, this.windowMinutes, at);
     });
   }
 
