@@ -184,3 +184,106 @@ describe('an export in the first format (sts-audit-export/v1)', () => {
     expect(err.join('')).toMatch(/sts-audit-export\/v1 states no checkpoint cadence/);
   });
 });
+
+describe('the structure of an export, record by record', () => {
+  const trailer = () => records().at(-1)!;
+
+  it.each([
+    ['a header', { type: 'header' }],
+    ['a numeric export time', { exportedAt: 5 }],
+    ['no key label', { keyLabel: undefined }],
+    ['a fractional count', { events: 1.5 }],
+    ['a count in text', { checkpoints: '2' }],
+    ['a negative count', { lastSeq: -1 }],
+    ['an upper-case hash', { lastHash: V1_LAST_HASH.toUpperCase() }],
+    ['a hash with a suffix', { lastHash: `${V1_LAST_HASH}0` }],
+    ['a hash with a prefix', { lastHash: `0${V1_LAST_HASH}` }],
+    ['a hash that is not text', { lastHash: [V1_LAST_HASH] }],
+    ['no signature', { signature: undefined }],
+  ])('is not a trailer with %s', (_what, change) => {
+    expect(isExportTrailer({ ...trailer(), ...change })).toBe(false);
+  });
+
+  it.each([
+    ['a fractional cadence', { checkpointEvery: 1.5, checkpointSeconds: 0 }],
+    ['a cadence in text', { checkpointEvery: '4', checkpointSeconds: 0 }],
+    ['no timer', { checkpointEvery: 4 }],
+    ['no cadence', {}],
+  ])('is not a current-format trailer with %s', (_what, change) => {
+    expect(isExportTrailer({ ...trailer(), format: EXPORT_FORMAT, ...change })).toBe(false);
+  });
+
+  it('skips blank lines anywhere', async () => {
+    const spaced = lines(V1_EXPORT)
+      .flatMap((l) => [l, '', '   '])
+      .join('\n');
+    expect(await verifyExportFile(file(spaced), V1_KEY)).toMatchObject({ ok: true });
+  });
+
+  it.each(['null', '[]', '5', '"text"', '{'])(
+    'names a line that is %s as malformed',
+    async (bad) => {
+      const broken = lines(V1_EXPORT);
+      broken.splice(3, 0, bad);
+      expect((await verifyExportFile(file(broken.join('\n')), V1_KEY)).firstBroken).toMatchObject({
+        reason: 'EXPORT_MALFORMED',
+        line: 4,
+      });
+    },
+  );
+
+  it.each([
+    ['an event first', (rs: Record<string, unknown>[]) => rs.slice(1)],
+    [
+      'a v1 header typed otherwise',
+      (rs: Record<string, unknown>[]) => [{ ...rs[0], type: 'note' }, ...rs.slice(1)],
+    ],
+    [
+      'an unknown format',
+      (rs: Record<string, unknown>[]) => [
+        { ...rs[0], format: 'sts-audit-export/v3' },
+        ...rs.slice(1),
+      ],
+    ],
+    [
+      'a v2 header typed otherwise',
+      (rs: Record<string, unknown>[]) => [
+        { ...rs[0], type: 'note', format: EXPORT_FORMAT, checkpointEvery: 4, checkpointSeconds: 0 },
+        ...rs.slice(1),
+      ],
+    ],
+    [
+      'a v2 header without cadence',
+      (rs: Record<string, unknown>[]) => [{ ...rs[0], format: EXPORT_FORMAT }, ...rs.slice(1)],
+    ],
+    [
+      'a v2 header with cadence 0',
+      (rs: Record<string, unknown>[]) => [
+        { ...rs[0], format: EXPORT_FORMAT, checkpointEvery: 0, checkpointSeconds: 0 },
+        ...rs.slice(1),
+      ],
+    ],
+    [
+      'a v2 header with a negative timer',
+      (rs: Record<string, unknown>[]) => [
+        { ...rs[0], format: EXPORT_FORMAT, checkpointEvery: 4, checkpointSeconds: -1 },
+        ...rs.slice(1),
+      ],
+    ],
+  ])('wants the header first: not %s', async (_what, edit) => {
+    expect(
+      (await verifyExportFile(file(jsonl(edit(records()))), V1_KEY)).firstBroken,
+    ).toMatchObject({
+      reason: 'EXPORT_HEADER_MISSING',
+      line: 1,
+    });
+  });
+
+  it('names anything after the trailer', async () => {
+    const after = `${V1_EXPORT}${lines(V1_EXPORT)[1]}\n`;
+    expect((await verifyExportFile(file(after), V1_KEY)).firstBroken).toMatchObject({
+      reason: 'EXPORT_MALFORMED',
+      line: 10,
+    });
+  });
+});

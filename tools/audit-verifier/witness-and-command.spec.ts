@@ -46,6 +46,12 @@ describe('parseWitness', () => {
     ['keyFingerprint', { keyFingerprint: 'ef'.repeat(31) }],
     ['keyFingerprint', { keyFingerprint: `${'ef'.repeat(32)} ` }],
     ['keyFingerprint', { keyFingerprint: undefined }],
+    ['keyFingerprint', { keyFingerprint: `x${'ef'.repeat(32)}` }],
+    ['keyFingerprint', { keyFingerprint: ['ef'.repeat(32)] }],
+    ['hash', { hash: `${'ab'.repeat(32)}0` }],
+    ['hash', { hash: ['ab'.repeat(32)] }],
+    ['at', { at: ['x'] }],
+    ['signature', { signature: ['cd'.repeat(64)] }],
   ])('names %s when it is %p', (field, change) => {
     expect(parseWitness({ ...WITNESS, ...change })).toEqual({
       problem: `field ${field} is missing or malformed`,
