@@ -86,6 +86,14 @@ export function findBlob(
   return undefined;
 }
 
+/** Whether a secret key's CKA_ID marks it as a blob (the fallback form), not a key. */
+export function isSecretBlobId(id: Buffer): boolean {
+  const separator = id.indexOf(SECRET_BLOB_SEPARATOR);
+  return (
+    separator >= 0 && id.subarray(0, separator).toString('ascii').startsWith(SECRET_BLOB_PREFIX)
+  );
+}
+
 /** The internal AES key stored under `label` (objects.ts `internalId`), if any. */
 export function findInternalKey(
   pkcs11: PKCS11,

@@ -2,6 +2,7 @@ import * as pkcs11js from 'pkcs11js';
 import type { Handle, PKCS11 } from 'pkcs11js';
 import type { KeyInfo } from '../key-custody.port';
 import type { InventoryEntry, TokenKeyAttributes, TokenKeyType } from '../token-inventory';
+import { isSecretBlobId } from './blob-objects';
 import { describeObject, type FoundKey, findObjects, shareLabel } from './objects';
 
 /** CKK_* values as the inventory names them. */
@@ -63,23 +64,26 @@ export function readInventory(
   describe: (label: string, key: FoundKey) => KeyInfo,
 ): InventoryEntry[] {
   const shareKeys = new Set<string>();
+  // A share's encrypted value is a data object, or a secret key marked as a blob where the token
+  // keeps no data objects (blob-objects.ts).
+  const shareData = new Set<string>();
   const found: { label: string; key: FoundKey; objectClass: number }[] = [];
   for (const objectClass of [pkcs11js.CKO_SECRET_KEY, pkcs11js.CKO_PRIVATE_KEY]) {
     for (const handle of tokenObjects(pkcs11, session, objectClass)) {
       const label = labelOf(pkcs11, session, handle);
       if (label.startsWith(SHARE_PREFIX)) {
-        shareKeys.add(label);
+        const [id] = pkcs11.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }]);
+        (isSecretBlobId(id.value) ? shareData : shareKeys).add(label);
         continue;
       }
       const key = describeObject(pkcs11, session, handle);
       if (key !== undefined) found.push({ label, key, objectClass });
     }
   }
-  const shareData = new Set(
-    tokenObjects(pkcs11, session, pkcs11js.CKO_DATA)
-      .map((handle) => labelOf(pkcs11, session, handle))
-      .filter((label) => label.startsWith(SHARE_PREFIX)),
-  );
+  for (const handle of tokenObjects(pkcs11, session, pkcs11js.CKO_DATA)) {
+    const label = labelOf(pkcs11, session, handle);
+    if (label.startsWith(SHARE_PREFIX)) shareData.add(label);
+  }
   return found
     .map(({ label, key, objectClass }): InventoryEntry => {
       const [typeAttribute] = pkcs11.C_GetAttributeValue(session, key.handle, [
