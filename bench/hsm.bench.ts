@@ -13,7 +13,7 @@
  */
 import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -34,38 +34,18 @@ import {
   decoderKeyCheckValue,
   secretKeyCheckValue,
 } from '@sts/hsm';
+import { latencyFlag, prepareShim } from './pkcs11-shim';
 
 const ROOT = join(__dirname, '..', '..');
 const HSM_LATENCY_MS = latencyFlag(process.argv.slice(2));
 
-/** `--hsm-latency-ms N` (or `=N`): a non-negative number of milliseconds; 0 without the flag. */
-function latencyFlag(args: readonly string[]): number {
-  const index = args.findIndex(
-    (a) => a === '--hsm-latency-ms' || a.startsWith('--hsm-latency-ms='),
-  );
-  if (index < 0) return 0;
-  const text = args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
-  const value = Number(text);
-  if (text === undefined || !Number.isFinite(value) || value < 0) {
-    throw new Error(`--hsm-latency-ms: must be a number of milliseconds, not ${text}`);
-  }
-  return value;
+/** The shim's module path, pointed at `target` with `latencyMs` on every call. */
+function shimAt(dir: string, target: string, latencyMs: number): string {
+  const shim = prepareShim(dir, target);
+  shim.setLatency(latencyMs);
+  return shim.module;
 }
 
-/**
- * Builds the PKCS#11 shim, points it at `target` with a delay of `latencyMs` on every call, and
- * returns its path. The settings travel in the environment to the worker processes.
- */
-function prepareShim(dir: string, target: string, latencyMs: number): string {
-  const module = execFileSync('bash', [join(ROOT, 'scripts', 'build-pkcs11-shim.sh')], {
-    encoding: 'utf8',
-  }).trim();
-  const control = join(dir, 'shim-control');
-  writeFileSync(control, `delay_us=${Math.round(latencyMs * 1000)}\n`);
-  process.env.STS_SHIM_TARGET = target;
-  process.env.STS_SHIM_CONTROL = control;
-  return module;
-}
 const DURATION_MS = Number(process.env.BENCH_HSM_MS ?? 1500);
 const BATCH = 256;
 const DES_VK = Buffer.from('abababababababab', 'hex');
@@ -394,7 +374,7 @@ async function main(): Promise<void> {
     if (HSM_LATENCY_MS > 0) {
       const shimConfig: Pkcs11Config = {
         ...config,
-        modulePath: prepareShim(dir, config.modulePath, HSM_LATENCY_MS),
+        modulePath: shimAt(dir, config.modulePath, HSM_LATENCY_MS),
       };
       const shimJob = (operation: Operation): Job => ({
         engine: 'softhsm',

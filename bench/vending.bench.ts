@@ -28,7 +28,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withCheckDigit } from '@sts/core';
@@ -37,6 +37,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { fmt, printRows } from './measure';
 import { BENCH_CAST, enrol, install } from './installation';
+import { latencyFlag, prepareShim } from './pkcs11-shim';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'apps', 'key-service', 'dist', 'cli.js');
@@ -55,40 +56,6 @@ if (ONLY !== undefined && ONLY !== 'credit' && ONLY !== 'derived') {
 const HSM_LATENCY_MS = latencyFlag(process.argv.slice(2));
 const METERS = 50_000;
 
-/** `--hsm-latency-ms N` (or `=N`): a non-negative number of milliseconds; 0 without the flag. */
-function latencyFlag(args: readonly string[]): number {
-  const index = args.findIndex(
-    (a) => a === '--hsm-latency-ms' || a.startsWith('--hsm-latency-ms='),
-  );
-  if (index < 0) return 0;
-  const text = args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
-  const value = Number(text);
-  if (text === undefined || !Number.isFinite(value) || value < 0) {
-    throw new Error(`--hsm-latency-ms: must be a number of milliseconds, not ${text}`);
-  }
-  return value;
-}
-
-/** The PKCS#11 shim and its control file, for `--hsm-latency-ms`. */
-function prepareShim(
-  dir: string,
-  target: string,
-): { module: string; setLatency(ms: number): void } {
-  const module = execFileSync('bash', [join(ROOT, 'scripts', 'build-pkcs11-shim.sh')], {
-    encoding: 'utf8',
-  }).trim();
-  const control = join(dir, 'shim-control');
-  let writes = 0;
-  const setLatency = (ms: number): void => {
-    const next = `${control}.${++writes}`;
-    writeFileSync(next, `delay_us=${Math.round(ms * 1000)}\n`);
-    renameSync(next, control);
-  };
-  setLatency(0);
-  process.env.STS_SHIM_TARGET = target;
-  process.env.STS_SHIM_CONTROL = control;
-  return { module, setLatency };
-}
 const SGC = '600727';
 
 /** DEVELOPMENT-ONLY key components (public values, the same kind as the e2e suites use). */
