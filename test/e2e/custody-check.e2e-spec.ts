@@ -7,7 +7,14 @@ import { createApp } from '../../apps/key-service/src/app-factory';
 import { JsonLogger } from '../../apps/key-service/src/common/json-logger';
 import { DEV_COMPONENTS } from '../helpers/key-material';
 import { startService, type TestService } from '../helpers/key-service-app';
-import { auth, type Cast, createCast, createSupplyGroup, expectStatus } from '../helpers/workflows';
+import {
+  auth,
+  type Cast,
+  createCast,
+  createSupplyGroup,
+  expectStatus,
+  tokenLabelOf,
+} from '../helpers/workflows';
 import {
   ALL_ALLOWED,
   drn,
@@ -67,12 +74,7 @@ describe('custody check and vending (SQLite, SoftHSM)', () => {
       sgc: '654321',
       components: [DEV_COMPONENTS.des[0], DEV_COMPONENTS.des[2]],
     });
-    lostLabel = (
-      expectStatus(
-        await svc.http.get(`/api/v1/vending-keys/${lost.id}`).set(...auth(cast.officerA.key)),
-        200,
-      ).body as { tokenLabel: string }
-    ).tokenLabel;
+    lostLabel = await tokenLabelOf(svc, cast, lost.id);
     client = await onboardClient(svc, cast, 'vendor', ['123456', '654321'], ALL_ALLOWED);
   });
 

@@ -12,7 +12,14 @@ import { JsonLogger } from '../../apps/key-service/src/common/json-logger';
 import { onPostgres } from '../helpers/databases';
 import { DEV_COMPONENTS } from '../helpers/key-material';
 import { PG_URL, startService, type TestService } from '../helpers/key-service-app';
-import { auth, type Cast, createCast, createSupplyGroup, expectStatus } from '../helpers/workflows';
+import {
+  auth,
+  type Cast,
+  createCast,
+  createSupplyGroup,
+  expectStatus,
+  tokenLabelOf,
+} from '../helpers/workflows';
 import {
   ALL_ALLOWED,
   drn,
@@ -154,12 +161,7 @@ onPostgres('backup, restore and disaster recovery', () => {
       sgc: '123457',
       components: [DEV_COMPONENTS.des[1], DEV_COMPONENTS.des[2]],
     });
-    lostKeyLabel = (
-      expectStatus(
-        await svc.http.get(`/api/v1/vending-keys/${second.id}`).set(...auth(cast.officerA.key)),
-        200,
-      ).body as { tokenLabel: string }
-    ).tokenLabel;
+    lostKeyLabel = await tokenLabelOf(svc, cast, second.id);
     await credit(svc.http, 'a');
     const verification = expectStatus(
       await svc.http.get('/api/v1/audit/verification').set(...auth(cast.auditor.key)),

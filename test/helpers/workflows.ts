@@ -30,6 +30,12 @@ export function expectStatus(res: Response, status: number): Response {
   return res;
 }
 
+/** The token label of a vending key, as an officer reads it from the key registry. */
+export async function tokenLabelOf(svc: TestService, cast: Cast, keyId: string): Promise<string> {
+  const res = await svc.http.get(`/api/v1/vending-keys/${keyId}`).set(...auth(cast.officerA.key));
+  return (expectStatus(res, 200).body as { tokenLabel: string }).tokenLabel;
+}
+
 export interface Cast {
   officerA: { id: string; key: string };
   officerB: { id: string; key: string };
