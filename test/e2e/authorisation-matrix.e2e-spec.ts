@@ -73,7 +73,7 @@ describe('authorisation matrix (from docs/openapi.json)', () => {
 
   it.each(cases)('$method $path as $caller', async ({ method, path, caller }) => {
     const declared = ROUTE_ROLES[`${method} ${path}`];
-    let req = svc.http[method.toLowerCase() as 'get' | 'post' | 'patch'](concrete(path));
+    let req = svc.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](concrete(path));
     if (caller !== 'anonymous') req = req.set(...auth(keys[caller]));
     if (method !== 'GET') req = req.send({});
     const res = await req;

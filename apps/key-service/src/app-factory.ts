@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { configureHttpServer, createHttpAdapter } from './common/http-server';
+import { serveConsole } from './console/console-static';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { CustodyCheckService } from './recovery/custody-check.service';
@@ -40,7 +41,8 @@ export async function createApp(
 }
 
 /**
- * Prefix, request ids, access log and metrics, validation, the error filter, OpenAPI at /docs.
+ * Prefix, request ids, access log and metrics, validation, the error filter, OpenAPI at /docs,
+ * the console at /console.
  */
 export function configureApp(app: NestFastifyApplication, logger: JsonLogger): void {
   configureHttpServer(app, logger, app.get(MetricsService, { strict: false }));
@@ -57,6 +59,7 @@ export function configureApp(app: NestFastifyApplication, logger: JsonLogger): v
   SwaggerModule.setup('docs', app, () => buildOpenApi(app), {
     jsonDocumentUrl: 'docs/openapi.json',
   });
+  serveConsole(app, logger);
 }
 
 /** The OpenAPI document, generated from the controllers and DTOs (committed as docs/openapi.json). */

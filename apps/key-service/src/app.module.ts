@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
+import { SessionsModule } from './auth/sessions/sessions.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { BodylessRouteGuard } from './common/bodyless-route.guard';
 import { CeremoniesModule } from './ceremonies/ceremonies.module';
@@ -12,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { KeksModule } from './keks/keks.module';
 import { PrincipalsModule } from './principals/principals.module';
 import { RecoveryModule } from './recovery/recovery.module';
+import { ReportsModule } from './reports/reports.module';
 import { SupplyGroupsModule } from './supply-groups/supply-groups.module';
 import { VendingKeysModule } from './vending-keys/vending-keys.module';
 import { VendingModule } from './vending/vending.module';
@@ -24,6 +26,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, overrides),
         PrincipalsModule,
+        SessionsModule,
         SupplyGroupsModule,
         ApprovalsModule,
         CeremoniesModule,
@@ -32,6 +35,7 @@ export class AppModule {
         CampaignsModule,
         VendingModule,
         AuditModule,
+        ReportsModule,
         RecoveryModule,
         HealthModule,
       ],

@@ -9,6 +9,7 @@ import { currentContext } from '../common/request-context';
 import { PrincipalsService } from '../principals/principals.service';
 import { ACCESS_DENIAL_RECORDED, type RefusableRequest } from '../common/refusal-recorder';
 import { FailedAuthentications } from './failed-authentications';
+import { SessionsService } from './sessions/sessions.service';
 import type { Role } from './role';
 import { ENROLMENT_KEY, PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
@@ -27,6 +28,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly principals: PrincipalsService,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
     clock: Clock,
   ) {
     this.failures = new FailedAuthentications(audit, clock);
@@ -40,7 +42,10 @@ export class AuthGuard implements CanActivate {
     const header = req.headers.authorization;
     const presented =
       typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    const outcome = presented ? await this.principals.authenticate(presented) : undefined;
+    // Without a key, a console session cookie may stand for it (auth/sessions).
+    const outcome = presented
+      ? await this.principals.authenticate(presented)
+      : await this.sessions.authenticate(req);
     if (!outcome?.ok) {
       if (outcome) await this.failures.failed(outcome.keyId, outcome.reason, routeSubjectOf(req));
       ctx

@@ -4,6 +4,8 @@ export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   ENROLMENT_REQUIRED = 'ENROLMENT_REQUIRED',
   FORBIDDEN = 'FORBIDDEN',
+  /** A console session's state-changing call without its X-CSRF-Token. */
+  CSRF_TOKEN_INVALID = 'CSRF_TOKEN_INVALID',
   OUT_OF_SCOPE = 'OUT_OF_SCOPE',
   SELF_APPROVAL = 'SELF_APPROVAL',
   SELF_CHANGE = 'SELF_CHANGE',
@@ -58,6 +60,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.ENROLMENT_REQUIRED:
       return 401;
     case ErrorCode.FORBIDDEN:
+    case ErrorCode.CSRF_TOKEN_INVALID:
     case ErrorCode.OUT_OF_SCOPE:
     case ErrorCode.SELF_APPROVAL:
     case ErrorCode.SELF_CHANGE:

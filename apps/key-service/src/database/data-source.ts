@@ -19,6 +19,8 @@ import { CampaignLiveness1735100000000 } from './migrations/1735100000000-campai
 import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
 import { RecoveryRestores1735000000000 } from './migrations/1735000000000-recovery-restores';
 import { RestoreRecord } from '../recovery/restore-record.entity';
+import { ConsoleSession } from '../auth/sessions/session.entity';
+import { ConsoleSessions1736000000000 } from './migrations/1736000000000-console-sessions';
 import { VENDING_ENTITIES } from '../vending/vending.entities';
 
 export const ENTITIES = [
@@ -38,6 +40,7 @@ export const ENTITIES = [
   CampaignWorker,
   ...VENDING_ENTITIES,
   RestoreRecord,
+  ConsoleSession,
 ];
 
 /** Every migration, oldest first. Schema changes happen only here (never `synchronize`). */
@@ -50,6 +53,7 @@ export const MIGRATIONS = [
   PrincipalEnrolment1734000000000,
   RecoveryRestores1735000000000,
   CampaignLiveness1735100000000,
+  ConsoleSessions1736000000000,
 ];
 
 /** TypeORM options for the configured database. */
