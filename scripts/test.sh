@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh Debian machine and runs every test tier:
 # npm packages, SoftHSM (Debian's softhsm2; each suite creates its own fresh token) and NSS's
-# software token (libnss3), the static checks (format, lint, types), `npm test` (build, then
-# unit, integration, e2e; the PKCS#11 fault shim is built with cc on the way), the vending e2e
-# on NSS, and the mutation tests.
+# software token (libnss3), Debian's Chromium (the console's browser e2e), the static checks
+# (format, lint, types), `npm test` (build, then unit, integration, e2e; the PKCS#11 fault shim
+# is built with cc on the way), the vending e2e on NSS, and the mutation tests.
 #
 # PostgreSQL suites run when a server is reachable at STS_TEST_DATABASE_URL
 # (default postgres://postgres@127.0.0.1:5432/test); set STS_TEST_REQUIRE_POSTGRES=1 to make
@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
 bash scripts/ensure-softhsm.sh
+bash scripts/ensure-chromium.sh
 
 echo "==> npm ci"
 npm ci --no-audit --no-fund

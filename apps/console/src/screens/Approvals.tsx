@@ -40,6 +40,7 @@ export function ApprovalsScreen({ session }: { session: Session }) {
     [state, paging.cursor],
   );
   const decides = session.principal.roles.some((r) => r === 'security-officer' || r === 'admin');
+  const [done, setDone] = useState<string>();
   return (
     <>
       <h1>Approvals</h1>
@@ -58,11 +59,20 @@ export function ApprovalsScreen({ session }: { session: Session }) {
         <option value="failed">failed</option>
       </select>
       <ErrorMessage error={error} />
+      <Notice text={done} />
       {data && data.items.length === 0 ? <p>No {state} requests.</p> : null}
       <ul className="cards">
         {data?.items.map((a) => (
           <li key={a.id}>
-            <ApprovalCard approval={a} session={session} decides={decides} onDecided={reload} />
+            <ApprovalCard
+              approval={a}
+              session={session}
+              decides={decides}
+              onDecided={(message) => {
+                setDone(message);
+                reload();
+              }}
+            />
           </li>
         ))}
       </ul>
@@ -85,10 +95,9 @@ function ApprovalCard({
   approval: Approval;
   session: Session;
   decides: boolean;
-  onDecided: () => void;
+  onDecided: (message: string) => void;
 }) {
   const [error, setError] = useState<string>();
-  const [done, setDone] = useState<string>();
   const [reason, setReason] = useState('');
   const mine = approval.requestedBy === session.principal.id;
   const voted = approval.votes.some((v) => v.principalId === session.principal.id);
@@ -112,13 +121,12 @@ function ApprovalCard({
                 body: reason ? { reason } : {},
               }),
             );
-      setDone(
-        `${decision === 'approve' ? 'Approved' : 'Rejected'}: the request is now ${answer.state}.` +
+      onDecided(
+        `${decision === 'approve' ? 'Approved' : 'Rejected'} “${title}”: the request is now ${answer.state}.` +
           (answer.result
             ? ` Second part of the new API key, shown once: ${answer.result.apiKeyPart}`
             : ''),
       );
-      onDecided();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -173,7 +181,6 @@ function ApprovalCard({
       {mine && approval.state === 'pending' ? (
         <p className="help">Your own request: another person decides it.</p>
       ) : null}
-      <Notice text={done} />
       <ErrorMessage error={error} />
     </article>
   );

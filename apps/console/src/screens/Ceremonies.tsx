@@ -21,15 +21,21 @@ export function CeremoniesScreen({ session }: { session: Session }) {
     ]);
     return [...dataOf(open).items, ...dataOf(releasing).items].filter((c) => isMine(c, me));
   }, [me]);
+  const [done, setDone] = useState<string>();
+  const changed = (message: string) => {
+    setDone(message);
+    list.reload();
+  };
   return (
     <>
       <h1>My ceremonies</h1>
       <ErrorMessage error={list.error} />
+      <Notice text={done} />
       {list.data && list.data.length === 0 ? <p>No ceremony waits for you.</p> : null}
       <ul className="cards">
         {list.data?.map((c) => (
           <li key={c.id}>
-            <CeremonyCard ceremony={c} me={me} onChanged={list.reload} />
+            <CeremonyCard ceremony={c} me={me} onChanged={changed} />
           </li>
         ))}
       </ul>
@@ -44,7 +50,7 @@ function CeremonyCard({
 }: {
   ceremony: Ceremony;
   me: string;
-  onChanged: () => void;
+  onChanged: (message: string) => void;
 }) {
   const entered = ceremony.components.find((x) => x.custodianId === me);
   return (
@@ -84,13 +90,18 @@ function CeremonyCard({
  * the one on the custodian's paperwork; only a match can be submitted. The component field is
  * never autocompleted and is cleared on submit and when the form goes away.
  */
-function ComponentForm({ ceremony, onSubmitted }: { ceremony: Ceremony; onSubmitted: () => void }) {
+function ComponentForm({
+  ceremony,
+  onSubmitted,
+}: {
+  ceremony: Ceremony;
+  onSubmitted: (message: string) => void;
+}) {
   const component = useRef<HTMLInputElement>(null);
   const [paperKcv, setPaperKcv] = useState('');
   const [computed, setComputed] = useState<string>();
   const [problem, setProblem] = useState<string>();
   const [error, setError] = useState<string>();
-  const [done, setDone] = useState<string>();
   const fieldId = `component-${ceremony.id}`;
 
   useEffect(() => {
@@ -144,11 +155,10 @@ function ComponentForm({ ceremony, onSubmitted }: { ceremony: Ceremony; onSubmit
           body: { component: value, kcv: paperKcv.trim().toLowerCase() },
         }),
       );
-      setDone(
+      setPaperKcv('');
+      onSubmitted(
         `Component accepted: ${after.components.length} of ${after.componentCount} entered; the ceremony is ${after.state}.`,
       );
-      setPaperKcv('');
-      onSubmitted();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -192,7 +202,6 @@ function ComponentForm({ ceremony, onSubmitted }: { ceremony: Ceremony; onSubmit
       <button type="submit" disabled={!matches}>
         Submit component
       </button>
-      <Notice text={done} />
       <ErrorMessage error={error} />
     </form>
   );
@@ -206,12 +215,11 @@ function Release({
 }: {
   ceremony: Ceremony;
   me: string;
-  onCollected: () => void;
+  onCollected: (message: string) => void;
 }) {
   const index = ceremony.custodians.indexOf(me) + 1;
   const [released, setReleased] = useState<Released>();
   const [error, setError] = useState<string>();
-  useEffect(() => () => setReleased(undefined), []);
   if (index === 0) return <p>Another custodian collects the components of this key.</p>;
 
   async function collect() {
@@ -224,7 +232,6 @@ function Release({
           }),
         ),
       );
-      onCollected();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -248,6 +255,16 @@ function Release({
         </p>
         <button type="button" className="no-print" onClick={() => window.print()}>
           Print for the sealed envelope
+        </button>{' '}
+        <button
+          type="button"
+          className="no-print"
+          onClick={() => {
+            setReleased(undefined);
+            onCollected(`Component ${released.index} collected and put away.`);
+          }}
+        >
+          I have sealed it: hide the component
         </button>
       </div>
     );

@@ -62,6 +62,9 @@ async function peopleOf(em: EntityManager, keys: readonly VendingKey[]): Promise
             decision: 'approve',
           })
         : [];
+      // Custodians in component order, approvers in voting order.
+      components.sort((a, b) => a.index - b.index);
+      votes.sort((a, b) => a.at.localeCompare(b.at));
       const custodians = groupDistinct(
         components.map((c) => [ceremonyKey(ceremonies, c.ceremonyId), c.custodianId]),
       );
