@@ -3,7 +3,8 @@
 # installs dependencies if needed, builds, creates a dev SoftHSM token (keys-dev/setup-token.sh)
 # and an SQLite database under .data/, applies migrations, runs the installation ceremony on the
 # first run (two admins, two officers, two custodians and an auditor, each with an enrolment key
-# printed once: exchange it at POST /api/v1/principals/me/api-key), prints the /docs address,
+# printed once: exchange it at POST /api/v1/principals/me/api-key), prints the /console and
+# /docs addresses,
 # then runs the service in the foreground.
 #
 # Environment (all optional): STS_DATA_DIR (default .data), STS_HSM_DIR (default .softhsm),
@@ -34,5 +35,6 @@ docker/entrypoint.sh bootstrap-admin --admin admin --admin admin-2 \
   --officer officer-1 --officer officer-2 --custodian custodian-1 --custodian custodian-2 \
   --auditor auditor
 echo "dev: exchange an enrolment key for your own: curl -X POST -H 'Authorization: Bearer <key>' http://$HOST:$PORT/api/v1/principals/me/api-key"
+echo "dev: console at http://$HOST:$PORT/console (sign in with your own key, after the exchange above)"
 echo "dev: API documentation at http://$HOST:$PORT/docs (health: http://$HOST:$PORT/health)"
 exec docker/entrypoint.sh serve

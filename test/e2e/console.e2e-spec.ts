@@ -39,7 +39,8 @@ describe('console in Chromium', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     svc = await startService({ database: 'sqlite' });
     await svc.app.listen(0, '127.0.0.1');
-    const { port } = svc.app.getHttpServer().address() as AddressInfo;
+    const server = svc.app.getHttpServer() as { address(): AddressInfo };
+    const { port } = server.address();
     base = `http://127.0.0.1:${port}`;
     cast = await createCast(svc);
     await createSupplyGroup(svc, cast, SGC);

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const address = `http://${config.http.host}:${config.http.port}`;
   logger.event('info', 'key service listening', {
     address,
+    console: `${address}/console`,
     docs: `${address}/docs`,
     database: config.database.type,
     tokenLabel: config.hsm.tokenLabel,
