@@ -3,6 +3,8 @@
 // generated requests from docs/openapi.json against the whole app).
 const moduleNameMapper = {
   '^@sts/core$': '<rootDir>/libs/sts-core/src/index.ts',
+  // The console imports the STS core's DES alone (apps/console/vite.config.mjs).
+  '^@sts/core/des$': '<rootDir>/libs/sts-core/src/des.ts',
   '^@sts/hsm$': '<rootDir>/libs/hsm/src/index.ts',
   '^@sts/audit-verifier$': '<rootDir>/tools/audit-verifier/audit-verifier.js',
 };
