@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ApprovalNotifier } from './approval-notifier';
 import { ApprovalsController } from './approvals.controller';
 import { ApprovalsService } from './approvals.service';
 
 @Module({
   controllers: [ApprovalsController],
-  providers: [ApprovalsService],
+  providers: [ApprovalsService, ApprovalNotifier],
   exports: [ApprovalsService],
 })
 export class ApprovalsModule {}

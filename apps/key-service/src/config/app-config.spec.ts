@@ -85,8 +85,23 @@ describe('loadConfig', () => {
     }
   });
 
-  it('marks the token PIN and the database URL sensitive', () => {
-    expect([...SENSITIVE_VARIABLES].sort()).toEqual(['DATABASE_URL', 'STS_HSM_PIN']);
+  it('takes an http or https approval webhook URL, and nothing else', () => {
+    expect(loadConfig({ ...BASE }).approvals.webhookUrl).toBeUndefined();
+    const url = 'https://hooks.example.test/sts?token=x';
+    expect(loadConfig({ ...BASE, STS_APPROVAL_WEBHOOK_URL: url }).approvals.webhookUrl).toBe(url);
+    for (const bad of ['ftp://hooks.example.test/', 'hooks.example.test', 'https://a b']) {
+      expect(failure({ ...BASE, STS_APPROVAL_WEBHOOK_URL: bad }).variables).toEqual([
+        'STS_APPROVAL_WEBHOOK_URL',
+      ]);
+    }
+  });
+
+  it('marks the token PIN, the database URL and the webhook URL sensitive', () => {
+    expect([...SENSITIVE_VARIABLES].sort()).toEqual([
+      'DATABASE_URL',
+      'STS_APPROVAL_WEBHOOK_URL',
+      'STS_HSM_PIN',
+    ]);
   });
 });
 

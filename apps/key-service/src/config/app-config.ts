@@ -14,7 +14,12 @@ import {
 } from 'class-validator';
 
 /** Variables whose values are secrets: never logged, never echoed in a configuration error. */
-export const SENSITIVE_VARIABLES: ReadonlySet<string> = new Set(['STS_HSM_PIN', 'DATABASE_URL']);
+export const SENSITIVE_VARIABLES: ReadonlySet<string> = new Set([
+  'STS_HSM_PIN',
+  'DATABASE_URL',
+  // A webhook URL may carry its own access token.
+  'STS_APPROVAL_WEBHOOK_URL',
+]);
 
 /** The label and user PIN keys-dev/setup-token.sh gives a development token (public values). */
 export const DEV_TOKEN_LABEL = 'sts-dev';
@@ -172,6 +177,15 @@ export class EnvironmentVariables {
   @Matches(/^\//, { message: 'must be an absolute path' })
   STS_AUDIT_CHECKPOINT_SINK?: string;
 
+  /**
+   * An http(s) URL that receives a JSON POST for each new approval request (no secret in it), so
+   * that deciders hear of requests without anyone passing ids by hand.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http or https URL' })
+  STS_APPROVAL_WEBHOOK_URL?: string;
+
   /** Approvals needed besides the requester's own request. */
   @Transform(toInt)
   @IsInt()
@@ -290,7 +304,12 @@ export interface AppConfig {
     /** Absolute path of the checkpoint copy (JSON Lines), when configured. */
     readonly checkpointSink?: string;
   };
-  readonly approvals: { readonly quorum: number; readonly ttlSeconds: number };
+  readonly approvals: {
+    readonly quorum: number;
+    readonly ttlSeconds: number;
+    /** Where new approval requests are announced (approvals/approval-notifier.ts), if anywhere. */
+    readonly webhookUrl?: string;
+  };
   readonly enrolmentTtlSeconds: number;
   readonly schedulerSeconds: number;
   readonly authCacheMs: number;
@@ -469,7 +488,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       checkpointSeconds: vars.STS_AUDIT_CHECKPOINT_SECONDS,
       ...(sink !== undefined ? { checkpointSink: sink } : {}),
     },
-    approvals: { quorum: vars.STS_APPROVAL_QUORUM, ttlSeconds: vars.STS_APPROVAL_TTL_SECONDS },
+    approvals: {
+      quorum: vars.STS_APPROVAL_QUORUM,
+      ttlSeconds: vars.STS_APPROVAL_TTL_SECONDS,
+      ...(vars.STS_APPROVAL_WEBHOOK_URL ? { webhookUrl: vars.STS_APPROVAL_WEBHOOK_URL } : {}),
+    },
     enrolmentTtlSeconds: vars.STS_ENROLMENT_TTL_HOURS * 3600,
     schedulerSeconds: vars.STS_SCHEDULER_SECONDS,
     authCacheMs: vars.STS_AUTH_CACHE_MS,
