@@ -169,6 +169,10 @@ describe('console in Chromium', () => {
       .getByRole('heading', { name: `Activate SGC ${SGC} KRN 1 at once (KCV ${kcv})` })
       .waitFor();
     await page.getByLabel('1 pending').waitFor();
+    await page
+      .getByRole('definition')
+      .filter({ hasText: /^officer-a$/ })
+      .waitFor();
     expect(await page.locator('code.hash').first().textContent()).toBe(request.payloadHash);
     await check(page, 'approvals-inbox');
     await page.getByRole('button', { name: 'Approve this payload' }).click();

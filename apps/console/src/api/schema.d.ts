@@ -1156,6 +1156,8 @@ export interface components {
             decision: "approve" | "reject";
             /** Format: date-time */
             at: string;
+            /** @description The voter by name (on the list and read routes) */
+            principalName?: string;
         };
         ApprovalResultDto: {
             /** Format: uuid */
@@ -1178,6 +1180,8 @@ export interface components {
             payloadHash: string;
             /** Format: uuid */
             requestedBy: string;
+            /** @description The requester by name (on the list and read routes) */
+            requestedByName?: string;
             /** @description Approvals needed besides the requester */
             quorum: number;
             /** @enum {string} */

@@ -139,7 +139,7 @@ function ApprovalCard({
         <dt>Action</dt>
         <dd>{approval.action}</dd>
         <dt>Requested by</dt>
-        <dd>{mine ? 'you' : approval.requestedBy}</dd>
+        <dd>{mine ? 'you' : (approval.requestedByName ?? approval.requestedBy)}</dd>
         <dt>Rule</dt>
         <dd>{ruleOf(approval)}</dd>
         <dt>Requested</dt>
@@ -149,7 +149,9 @@ function ApprovalCard({
         <dt>Votes</dt>
         <dd>
           {approval.votes.length
-            ? approval.votes.map((v) => `${v.decision} by ${v.principalId}`).join('; ')
+            ? approval.votes
+                .map((v) => `${v.decision} by ${v.principalName ?? v.principalId}`)
+                .join('; ')
             : `none yet (${approval.quorum} needed)`}
         </dd>
         <dt>Payload hash (SHA-256)</dt>

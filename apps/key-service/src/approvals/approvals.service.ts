@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { canonicalJson } from '../audit/audit-chain';
+import { Principal } from '../principals/principal.entity';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation, toDomainError } from '../common/domain-error';
@@ -412,18 +413,30 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
 
   private async toDtos(rows: Approval[]): Promise<ApprovalDto[]> {
     if (rows.length === 0) return [];
-    const votes = await this.tx.read((em) =>
-      em.find(ApprovalVote, {
+    const { votes, names } = await this.tx.read(async (em) => {
+      const votes = await em.find(ApprovalVote, {
         where: { approvalId: In(rows.map((r) => r.id)) },
         order: { at: 'ASC' },
-      }),
-    );
-    return rows.map((r) =>
-      toApprovalDto(
+      });
+      const ids = new Set([...rows.map((r) => r.requestedBy), ...votes.map((v) => v.principalId)]);
+      const people = await em.find(Principal, {
+        select: { id: true, name: true },
+        where: { id: In([...ids]) },
+      });
+      return { votes, names: new Map(people.map((p) => [p.id, p.name])) };
+    });
+    return rows.map((r) => {
+      const dto = toApprovalDto(
         r,
         votes.filter((v) => v.approvalId === r.id),
-      ),
-    );
+      );
+      // Who asked and who voted, by name, for the person deciding (read routes only).
+      return {
+        ...dto,
+        requestedByName: names.get(r.requestedBy),
+        votes: dto.votes.map((v) => ({ ...v, principalName: names.get(v.principalId) })),
+      };
+    });
   }
 }
 

@@ -35,6 +35,8 @@ export class ApprovalVoteDto {
   decision!: 'approve' | 'reject';
   @ApiProperty({ format: 'date-time' })
   at!: string;
+  @ApiPropertyOptional({ description: 'The voter by name (on the list and read routes)' })
+  principalName?: string;
 }
 
 export class ApprovalResultDto {
@@ -66,6 +68,8 @@ export class ApprovalDto {
   payloadHash!: string;
   @ApiProperty({ format: 'uuid' })
   requestedBy!: string;
+  @ApiPropertyOptional({ description: 'The requester by name (on the list and read routes)' })
+  requestedByName?: string;
   @ApiProperty({ description: 'Approvals needed besides the requester' })
   quorum!: number;
   @ApiProperty({ enum: APPROVAL_STATES })
