@@ -93,6 +93,8 @@ describe('console in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`${base}/console/`);
     await page.getByLabel('Your API key').waitFor();
+    // A first visit is not an ended session.
+    expect(await page.getByRole('status').count()).toBe(0);
     await check(page, 'sign-in');
     await page.getByLabel('Your API key').fill(cast.auditor.key);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, dataOf, onActivity, type Session, setCsrfToken } from './api/client';
 import { ErrorMessage } from './components';
 import { IdleWarning } from './IdleWarning';
@@ -37,13 +37,18 @@ export function App() {
   const [path, setPath] = useState(currentPath());
   const [lastActivity, setLastActivity] = useState(Date.now());
 
+  // Whether a session is open: a 401 before any (the first visit) ends nothing.
+  const sessionOpen = useRef(false);
   const signedIn = useCallback((s: Session) => {
+    sessionOpen.current = true;
     setCsrfToken(s.csrfToken);
     setEnded(undefined);
     setLastActivity(Date.now());
     setSession(s);
   }, []);
   const signedOut = useCallback((why?: string) => {
+    if (!sessionOpen.current) return;
+    sessionOpen.current = false;
     setCsrfToken(undefined);
     setSession(null);
     setEnded(why);
