@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';
 import { auth, type Cast, createCast, expectStatus } from '../helpers/workflows';
 
@@ -8,12 +9,12 @@ function cookieOf(setCookie: string | string[] | undefined): string {
   return header.split(';', 1)[0];
 }
 
-describe('console sessions', () => {
+forEachDatabase('console sessions', (database) => {
   let svc: TestService;
   let cast: Cast;
 
   beforeAll(async () => {
-    svc = await startService({ database: 'sqlite', token: 'memory' });
+    svc = await startService({ database, token: 'memory' });
     cast = await createCast(svc);
   });
   afterAll(async () => svc.close());
