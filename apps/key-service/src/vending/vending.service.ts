@@ -201,7 +201,13 @@ export class VendingService {
     idem?: string,
   ): Promise<IssuanceResult> {
     const m = dto.meter;
-    const request = { client, kind: 'management', body: dto, meter: m, idempotencyKey: idem } as const;
+    const request = {
+      client,
+      kind: 'management',
+      body: dto,
+      meter: m,
+      idempotencyKey: idem,
+    } as const;
     return this.issue(request, m, async (profile, live) => {
       assertInScope(client, m.sgc);
       assertSubclassAllowed(profile.managementSubclasses, 'management', dto.subclass);
@@ -220,7 +226,13 @@ export class VendingService {
     dto: TestTokenRequestDto,
     idem?: string,
   ): Promise<IssuanceResult> {
-    const request = { client, kind: 'test', body: dto, meter: dto.meter, idempotencyKey: idem } as const;
+    const request = {
+      client,
+      kind: 'test',
+      body: dto,
+      meter: dto.meter,
+      idempotencyKey: idem,
+    } as const;
     return this.issue(request, null, (profile) => {
       assertSubclassAllowed(profile.testSubclasses, 'test', dto.subclass);
       const token = testToken(dto);
@@ -244,7 +256,13 @@ export class VendingService {
   ): Promise<IssuanceResult> {
     const m = dto.meter;
     const t = dto.target;
-    const request = { client, kind: 'key-change', body: dto, meter: m, idempotencyKey: idem } as const;
+    const request = {
+      client,
+      kind: 'key-change',
+      body: dto,
+      meter: m,
+      idempotencyKey: idem,
+    } as const;
     return this.issue(request, null, async (profile) => {
       assertInScope(client, m.sgc);
       assertInScope(client, t.sgc);

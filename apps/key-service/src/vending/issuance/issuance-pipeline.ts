@@ -2,12 +2,21 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type AuditInput, AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
-import { currentRequestId, type RequestContext, runWithContext } from '../../common/request-context';
+import {
+  currentRequestId,
+  type RequestContext,
+  runWithContext,
+} from '../../common/request-context';
 import { TransactionRunner } from '../../database/transaction-runner';
 import type { TokenIssuanceDto } from '../dto/vending-response.dto';
 import { TidAllocator } from '../tid-allocation/tid-allocator';
 import { type Committed, IssuanceCommitter, isRetryableConflict } from './issuance-committer';
-import { type Assembled, assembleIssuance, type IssuancePlan, type KeyCheck } from './issuance-plan';
+import {
+  type Assembled,
+  assembleIssuance,
+  type IssuancePlan,
+  type KeyCheck,
+} from './issuance-plan';
 import {
   allocateReadingKeys,
   insertIssuance,

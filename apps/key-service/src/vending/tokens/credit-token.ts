@@ -19,8 +19,7 @@ export function creditToken(cipher: TokenCipher, order: CreditOrder, tid: number
     amount: order.amount,
   });
   const unit = CREDIT_NAMES[order.subclass % 4];
-  const what =
-    order.subclass >= 4 ? `${unit} currency ${order.amount}` : `${unit} ${order.amount}`;
+  const what = order.subclass >= 4 ? `${unit} currency ${order.amount}` : `${unit} ${order.amount}`;
   return {
     token,
     tokenClass: 0,
