@@ -80,8 +80,11 @@ forEachDatabase('vending interface', (database) => {
   ) => post('tokens/credit', key, { meter, subclass, amount }, idem);
 
   beforeAll(async () => {
-    process.env.STS_VENDING_TID_WINDOW_MINUTES = String(WINDOW);
-    svc = await startService({ database, custody: (inner) => token.wrap(inner) });
+    svc = await startService({
+      database,
+      custody: (inner) => token.wrap(inner),
+      vending: { tidWindowMinutes: WINDOW },
+    });
     cast = await createCast(svc);
     for (const [sgc, cluster] of [
       ['123456', 'c1'],
@@ -155,7 +158,6 @@ forEachDatabase('vending interface', (database) => {
     );
   }, 180_000);
   afterAll(async () => {
-    delete process.env.STS_VENDING_TID_WINDOW_MINUTES;
     await svc.close();
   });
 

@@ -87,18 +87,6 @@ class KeyProblem extends Error {
 }
 
 /**
- * Whether this process works campaign chunks: KEY_SERVICE_CAMPAIGN_WORKER=0 makes an API-only
- * replica (default 1). Anything else fails at boot, naming the variable.
- */
-export function campaignWorkerEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = env.KEY_SERVICE_CAMPAIGN_WORKER ?? '1';
-  if (v !== '0' && v !== '1') {
-    throw new Error('KEY_SERVICE_CAMPAIGN_WORKER: must be 0 or 1');
-  }
-  return v === '1';
-}
-
-/**
  * Rekey campaigns: plan (STS rules, 422), meter list upload (streamed), dual-control approval,
  * run / pause / resume / cancel, progress, and streamed results. The run is split into chunks
  * worked through a queue (pg-boss on PostgreSQL, in-process on SQLite); each chunk commits once,
@@ -128,7 +116,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.worker = campaignWorkerEnabled();
+    this.worker = config.campaignWorker;
     this.liveness = config.campaigns;
     this.reconnect = config.reconnect;
     this.queue =

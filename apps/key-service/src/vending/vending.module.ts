@@ -11,7 +11,8 @@ import { KeyLookup } from './keys/key-lookup';
 import { TidAllocator } from './tid-allocation/tid-allocator';
 import { IssuanceReprints } from './issuance/reprints';
 import { VendingRateLimitGuard } from './rate-limit/rate-limit.guard';
-import { loadVendingConfig, VENDING_CONFIG, type VendingConfig } from './vending-config';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { VENDING_CONFIG, type VendingConfig } from './vending-config';
 import { VendingController } from './vending.controller';
 import { VendingService } from './vending.service';
 
@@ -20,7 +21,7 @@ import { VendingService } from './vending.service';
   imports: [CeremoniesModule, RecoveryStateModule],
   controllers: [VendingController, VendingClientsController],
   providers: [
-    { provide: VENDING_CONFIG, useFactory: () => loadVendingConfig(process.env) },
+    { provide: VENDING_CONFIG, useFactory: (c: AppConfig) => c.vending, inject: [APP_CONFIG] },
     VendingClientsService,
     {
       provide: TidAllocator,
