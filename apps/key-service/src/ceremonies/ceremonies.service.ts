@@ -502,7 +502,7 @@ export class CeremoniesService {
   private async load(em: EntityManager, id: string): Promise<Ceremony> {
     const c = await em.findOne(Ceremony, {
       where: { id },
-      ...(this.tx.isPostgres ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...this.tx.dialect.rowLock,
     });
     if (!c) throw DomainError.notFound('ceremony', id);
     return c;

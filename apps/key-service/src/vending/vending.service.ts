@@ -270,8 +270,8 @@ export class VendingService {
         assertSubclassAllowed([], 'management', 3);
       }
       const [from, to] = await this.tx.read(async (em) => [
-        await readLiveKey(em, this.tx.isPostgres, m.sgc, m.krn),
-        await readLiveKey(em, this.tx.isPostgres, t.sgc, t.krn),
+        await readLiveKey(em, m.sgc, m.krn),
+        await readLiveKey(em, t.sgc, t.krn),
       ]);
       if (!from) throw keyNotFound(m.sgc, m.krn, 'meter');
       if (!to) throw keyNotFound(t.sgc, t.krn, 'target');
