@@ -21,7 +21,7 @@ import {
 import { derivationVectors } from './vectors';
 
 /**
- * The one behavioural contract of `KeyCustody` (issue 3, "the same suite"): run against the
+ * The one behavioural contract of `KeyCustody`: run against the
  * in-memory adapter in the unit tier and against a real SoftHSM token in the integration tier.
  * Assertions are on error codes, never on message text.
  */
