@@ -137,7 +137,7 @@ function softHsmStep(
   switch (operation) {
     case 'dkga04-batch':
       return async () => {
-        zero(await custody.deriveDecoderKeys!(labels.hmac, dkga04Inputs));
+        zero(await custody.deriveDecoderKeys(labels.hmac, dkga04Inputs));
         return BATCH;
       };
     case 'dkga04-single':
@@ -147,7 +147,7 @@ function softHsmStep(
       };
     case 'dkga02-batch':
       return async () => {
-        zero(await custody.deriveDecoderKeys!(labels.des, dkga02Inputs));
+        zero(await custody.deriveDecoderKeys(labels.des, dkga02Inputs));
         return BATCH;
       };
     case 'dkga02-single':
