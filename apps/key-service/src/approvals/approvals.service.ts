@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { canonicalJson } from '../audit/audit-chain';
+import { canonicalJson } from '../common/canonical-json';
 import { Principal } from '../principals/principal.entity';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -253,9 +253,7 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
       const due = await em.find(Approval, {
         where: { state: 'pending', expiresAt: LessThanOrEqual(this.clock.nowIso()) },
         // Several processes may sweep at once: on PostgreSQL each due request goes to one.
-        ...(this.tx.isPostgres
-          ? { lock: { mode: 'pessimistic_write' as const, onLocked: 'skip_locked' as const } }
-          : {}),
+        ...this.tx.dialect.skipLockedRowLock,
       });
       for (const approval of due) await this.close(em, approval, 'expired', SYSTEM_ACTOR, {});
       return due.length;
@@ -394,7 +392,7 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
   private async load(em: EntityManager, id: string, lock = false): Promise<Approval> {
     const approval = await em.findOne(Approval, {
       where: { id },
-      ...(lock && this.tx.isPostgres ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...(lock ? this.tx.dialect.rowLock : {}),
     });
     if (!approval) throw DomainError.notFound('approval', id);
     return approval;

@@ -7,7 +7,7 @@ import { ErrorCode } from '../common/error-codes';
 import { type HttpResponse, routeSubjectOf } from '../common/http-types';
 import { currentContext } from '../common/request-context';
 import { PrincipalsService } from '../principals/principals.service';
-import { ACCESS_DENIAL_RECORDED, type RefusableRequest } from '../common/refusal-recorder';
+import { ACCESS_DENIAL_RECORDED, type RefusableRequest } from '../audit/refusal-recorder';
 import { FailedAuthentications } from './failed-authentications';
 import { SessionsService } from './sessions/sessions.service';
 import type { Role } from './role';

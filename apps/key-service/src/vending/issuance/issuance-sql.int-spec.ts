@@ -10,7 +10,7 @@ import { ErrorCode } from '../../common/error-codes';
 import { SupplyGroup } from '../../supply-groups/supply-group.entity';
 import { VendingKey } from '../../vending-keys/vending-key.entity';
 import { TidAllocator } from '../tid-allocation/tid-allocator';
-import { allocateReadingKeys, readKeysById, supplyGroupStateOf } from './issuance-sql';
+import { allocateReadingKeys, type KeysById, readKeysById } from './issuance-sql';
 
 jest.setTimeout(60_000);
 
@@ -19,8 +19,7 @@ const meter = (drn: string) => ({ iin: '600727', drn });
 
 forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
   const db = scratchDatabase(kind, 'issuance-sql', { migrate: true });
-  const isPostgres = db.isPostgres;
-  const allocator = new TidAllocator(isPostgres, 10);
+  const allocator = new TidAllocator(10);
 
   beforeAll(async () => {
     await db.ds.manager.insert(SupplyGroup, {
@@ -68,12 +67,11 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
   });
 
   it('reads the keys as readKeysById does and allocates each TID', async () => {
-    const expected = await readKeysById(db.ds.manager, isPostgres, ['key-1', 'key-2']);
-    let seen: ReadonlyMap<string, VendingKey> | undefined;
+    const expected = await readKeysById(db.ds.manager, ['key-1', 'key-2']);
+    let seen: KeysById | undefined;
     const tids = await db.ds.transaction((em) =>
       allocateReadingKeys(
         em,
-        isPostgres,
         allocator,
         [
           { vendingKeyId: 'key-1', meter: meter('01234567890'), nowTid: 100 },
@@ -87,11 +85,11 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
     expect(tids).toEqual([100, 100, 105]);
     expect(seen && [...seen.keys()].sort()).toEqual(['key-1', 'key-2']);
     for (const id of ['key-1', 'key-2']) {
-      const key = seen?.get(id) as VendingKey;
-      expect(key).toBeInstanceOf(VendingKey);
-      expect(key).toEqual(expected.get(id));
-      expect(key.allowedEas).toEqual(['07', '11']);
-      expect(supplyGroupStateOf(key)).toBe('suspended');
+      const live = seen?.get(id);
+      expect(live?.key).toBeInstanceOf(VendingKey);
+      expect(live).toEqual(expected.get(id));
+      expect(live?.key.allowedEas).toEqual(['07', '11']);
+      expect(live?.groupState).toBe('suspended');
     }
   });
 
@@ -101,7 +99,7 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
     const run = (check: () => void) =>
       db.ds
         .transaction((em) =>
-          allocateReadingKeys(em, isPostgres, allocator, exhausted, AT, { ids: ['key-1'], check }),
+          allocateReadingKeys(em, allocator, exhausted, AT, { ids: ['key-1'], check }),
         )
         .then(
           () => 'allocated',
