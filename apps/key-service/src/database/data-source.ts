@@ -19,6 +19,8 @@ import { CampaignLiveness1735100000000 } from './migrations/1735100000000-campai
 import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
 import { RecoveryRestores1735000000000 } from './migrations/1735000000000-recovery-restores';
 import { RestoreRecord } from '../recovery/restore-record.entity';
+import { MeterKeyRecord } from '../meter-keys/meter-key.entity';
+import { MeterKeyRegistry1736300000000 } from './migrations/1736300000000-meter-key-registry';
 import { VENDING_ENTITIES } from '../vending/vending.entities';
 
 export const ENTITIES = [
@@ -38,6 +40,7 @@ export const ENTITIES = [
   CampaignWorker,
   ...VENDING_ENTITIES,
   RestoreRecord,
+  MeterKeyRecord,
 ];
 
 /** Every migration, oldest first. Schema changes happen only here (never `synchronize`). */
@@ -50,6 +53,7 @@ export const MIGRATIONS = [
   PrincipalEnrolment1734000000000,
   RecoveryRestores1735000000000,
   CampaignLiveness1735100000000,
+  MeterKeyRegistry1736300000000,
 ];
 
 /** TypeORM options for the configured database. */
