@@ -1,10 +1,11 @@
+import { Readable } from 'node:stream';
 import { withCheckDigit } from '@sts/core';
 import { DomainError } from '../common/domain-error';
 import { type MeterKeyLine, readMeterKeyRows } from './meter-key-csv';
 
 async function read(text: string): Promise<MeterKeyLine[]> {
   const out: MeterKeyLine[] = [];
-  for await (const line of readMeterKeyRows([Buffer.from(text)])) out.push(line);
+  for await (const line of readMeterKeyRows(Readable.from([Buffer.from(text)]))) out.push(line);
   return out;
 }
 

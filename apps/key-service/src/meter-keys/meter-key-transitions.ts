@@ -54,7 +54,7 @@ const same = (key: HeldKey, id: string | null, ti: string | null): boolean =>
  * The row after someone states the key the meter holds (a vending system, an officer, a bulk
  * list). A statement is the truth about the meter, so it also settles the last key-change set:
  * a meter stated on that set's target took it (`confirmed`); one stated on the key the set moved
- * it from never did (`refused`, so the next purchase hands out the same set again); a meter on
+ * it from never did (`refused`, so the same set is due again); a meter on
  * any other key has no open set.
  */
 export function registered(
@@ -106,7 +106,7 @@ export function keyChangeIssued(
 
 /**
  * The row after a vending system reported that the meter never took the open set: back on the
- * key the set moved it from, the set kept as `refused` so the next purchase hands it out again.
+ * key the set moved it from, the set kept as `refused` so that it is due again.
  */
 export function changeRefused(
   existing: MeterKeyFields,

@@ -198,8 +198,7 @@ export class MeterKeysService {
 
   /**
    * The vending system learnt that the meter never took the last key-change set issued to it:
-   * the row moves back to the key the set moved it from, and the next purchase hands out the
-   * same set again. Reporting the same set twice answers the same row.
+   * the row moves back to the key the set moved it from, and the same set is due again. Reporting the same set twice answers the same row.
    */
   async reportRefused(
     actor: AuthenticatedPrincipal,
