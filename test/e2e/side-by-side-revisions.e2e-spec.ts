@@ -110,6 +110,7 @@ forEachDatabase('side by side revisions', (database) => {
       .set(...auth(cast.officerA.key))
       .send(body);
     expect(res.status).toBe(400);
-    expect(res.body.details.fields.map((f: { field: string }) => f.field)).toContain(field);
+    const fields = (res.body as { details: { fields: { field: string }[] } }).details.fields;
+    expect(fields.map((f) => f.field)).toContain(field);
   });
 });
