@@ -31,6 +31,7 @@ import {
   type AppConfig,
   DEFAULT_CAMPAIGN_LIVENESS,
   DEFAULT_RECONNECT,
+  DEFAULT_VENDING,
 } from '../apps/key-service/src/config/app-config';
 import type * as DataSourceModule from '../apps/key-service/src/database/data-source';
 import type * as TxModule from '../apps/key-service/src/database/transaction-runner';
@@ -198,6 +199,8 @@ async function main(): Promise<void> {
     authCacheMs: 1000,
     reconnect: DEFAULT_RECONNECT,
     campaigns: DEFAULT_CAMPAIGN_LIVENESS,
+    campaignWorker: true,
+    vending: DEFAULT_VENDING,
     logLevel: 'error',
   };
   const custody = await Pkcs11KeyCustody.open({

@@ -32,8 +32,7 @@ forEachDatabase('Rekey campaign crash safety', (database) => {
 
   beforeAll(async () => {
     // This process serves the API only; campaign work happens in the child processes.
-    process.env.KEY_SERVICE_CAMPAIGN_WORKER = '0';
-    svc = await startService({ database });
+    svc = await startService({ database, campaignWorker: false });
     cast = await createCast(svc);
     await createSupplyGroup(svc, cast, SGC);
     await revision(svc, cast, SGC, 'des');
@@ -43,7 +42,6 @@ forEachDatabase('Rekey campaign crash safety', (database) => {
   afterAll(async () => {
     for (const c of children) await killWorker(c);
     await svc?.close();
-    delete process.env.KEY_SERVICE_CAMPAIGN_WORKER;
   });
 
   const start = async (id: string) =>

@@ -63,7 +63,6 @@ onPostgres('Campaign liveness under faults', () => {
 
   beforeAll(async () => {
     // This process serves the API only; campaign work happens in the worker processes.
-    process.env.KEY_SERVICE_CAMPAIGN_WORKER = '0';
     const target = new URL(PG_URL);
     proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
     const viaProxy = new URL(PG_URL);
@@ -73,6 +72,7 @@ onPostgres('Campaign liveness under faults', () => {
       databaseUrl: viaProxy.toString(),
       campaigns: LIVENESS,
       reconnect: RECONNECT,
+      campaignWorker: false,
     });
     db = svc.app.get(DataSource);
     cast = await createCast(svc);
@@ -86,7 +86,6 @@ onPostgres('Campaign liveness under faults', () => {
     for (const w of workers) await killWorker(w);
     await svc?.close();
     await proxy?.close();
-    delete process.env.KEY_SERVICE_CAMPAIGN_WORKER;
   });
 
   const worker = (deriveDelayMs: number): WorkerProcess => {

@@ -32,9 +32,11 @@ async function main(): Promise<void> {
           },
         })
       : inner;
-  process.env.KEY_SERVICE_CAMPAIGN_WORKER = '1';
   const app = await NestFactory.createApplicationContext(
-    AppModule.forRoot(config, { custody, logger: new JsonLogger('warn') }),
+    AppModule.forRoot(
+      { ...config, campaignWorker: true },
+      { custody, logger: new JsonLogger('warn') },
+    ),
     { logger: new JsonLogger('warn') },
   );
   await app.init();

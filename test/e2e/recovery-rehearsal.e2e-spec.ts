@@ -123,8 +123,12 @@ onPostgres('backup, restore and disaster recovery', () => {
 
   beforeAll(async () => {
     if (!existsSync(SERVICE_CLI)) throw new Error(`${SERVICE_CLI} is missing: run "npm run build"`);
-    process.env.STS_VENDING_TID_WINDOW_MINUTES = String(WINDOW);
-    svc = await startService({ database: 'postgres', checkpointEvery: 5, checkpointSink: sink });
+    svc = await startService({
+      database: 'postgres',
+      checkpointEvery: 5,
+      checkpointSink: sink,
+      vending: { tidWindowMinutes: WINDOW },
+    });
     if (svc.config.database.type !== 'postgres') throw new Error('not on PostgreSQL');
     schema = svc.config.database.schema!;
     cast = await createCast(svc);
@@ -141,7 +145,6 @@ onPostgres('backup, restore and disaster recovery', () => {
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.destroy();
     rmSync(dir, { recursive: true, force: true });
-    delete process.env.STS_VENDING_TID_WINDOW_MINUTES;
   });
 
   it('backs the database up with pg_dump while the service vends', async () => {

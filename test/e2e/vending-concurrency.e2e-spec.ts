@@ -23,15 +23,13 @@ forEachDatabase('vending under concurrency', (database) => {
   let key: LoadedKey;
 
   beforeAll(async () => {
-    process.env.STS_VENDING_TID_WINDOW_MINUTES = String(PARALLEL + 20);
-    svc = await startService({ database });
+    svc = await startService({ database, vending: { tidWindowMinutes: PARALLEL + 20 } });
     const cast = await createCast(svc);
     await createSupplyGroup(svc, cast, '600727');
     key = await loadKey(svc, cast, { sgc: '600727' });
     client = await onboardClient(svc, cast, 'vendor-parallel', ['600727'], ALL_ALLOWED, false);
   }, 180_000);
   afterAll(async () => {
-    delete process.env.STS_VENDING_TID_WINDOW_MINUTES;
     await svc.close();
   });
 

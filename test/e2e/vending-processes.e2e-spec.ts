@@ -95,8 +95,10 @@ onPostgres('vending across two service processes', () => {
   let key: LoadedKey;
 
   beforeAll(async () => {
-    process.env.STS_VENDING_TID_WINDOW_MINUTES = WINDOW_MINUTES;
-    svc = await startService({ database: 'postgres' });
+    svc = await startService({
+      database: 'postgres',
+      vending: { tidWindowMinutes: Number(WINDOW_MINUTES) },
+    });
     const cast = await createCast(svc);
     await createSupplyGroup(svc, cast, '600727');
     key = await loadKey(svc, cast, { sgc: '600727' });
@@ -105,7 +107,6 @@ onPostgres('vending across two service processes', () => {
   }, 180_000);
 
   afterAll(async () => {
-    delete process.env.STS_VENDING_TID_WINDOW_MINUTES;
     if (peer?.child.exitCode === null) {
       const exited = new Promise((resolve) => peer.child.once('exit', resolve));
       peer.child.kill('SIGTERM');

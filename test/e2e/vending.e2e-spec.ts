@@ -5,7 +5,7 @@ import {
   VENDING_CONFIG,
   type VendingConfig,
 } from '../../apps/key-service/src/vending/vending-config';
-import { VendingService } from '../../apps/key-service/src/vending/vending.service';
+import { IdempotencyPurge } from '../../apps/key-service/src/vending/idempotency/idempotency-purge';
 import { forEachDatabase } from '../helpers/databases';
 import { DEV_COMPONENTS, allDevSecrets } from '../helpers/key-material';
 import { startService, type TestService } from '../helpers/key-service-app';
@@ -80,8 +80,11 @@ forEachDatabase('vending interface', (database) => {
   ) => post('tokens/credit', key, { meter, subclass, amount }, idem);
 
   beforeAll(async () => {
-    process.env.STS_VENDING_TID_WINDOW_MINUTES = String(WINDOW);
-    svc = await startService({ database, custody: (inner) => token.wrap(inner) });
+    svc = await startService({
+      database,
+      custody: (inner) => token.wrap(inner),
+      vending: { tidWindowMinutes: WINDOW },
+    });
     cast = await createCast(svc);
     for (const [sgc, cluster] of [
       ['123456', 'c1'],
@@ -155,7 +158,6 @@ forEachDatabase('vending interface', (database) => {
     );
   }, 180_000);
   afterAll(async () => {
-    delete process.env.STS_VENDING_TID_WINDOW_MINUTES;
     await svc.close();
   });
 
@@ -481,7 +483,7 @@ forEachDatabase('vending interface', (database) => {
     });
 
     it('clears Idempotency-Keys after the retention period: a retry is then a new request, the issuance stays for reprints', async () => {
-      const vending = svc.app.get(VendingService);
+      const purge = svc.app.get(IdempotencyPurge);
       const hours = svc.app.get<VendingConfig>(VENDING_CONFIG).idempotencyHours;
       expect(hours).toBeGreaterThanOrEqual(24);
       const m = { ...meterA, drn: drn('0000000014') };
@@ -494,7 +496,7 @@ forEachDatabase('vending interface', (database) => {
       try {
         // A minute before the retention ends: the key is kept, a retry is still a replay.
         advance(hours * 3_600_000 - 60_000);
-        await vending.purgeIdempotencyKeys();
+        await purge.purge();
         const kept = expectStatus(await credit(m, '3', 0, client.key, 'purge-1'), 201);
         expect(kept.headers['idempotent-replayed']).toBe('true');
         expect(kept.body.issuanceId).toBe(first.body.issuanceId);
@@ -504,7 +506,7 @@ forEachDatabase('vending interface', (database) => {
 
         // Past the retention period: the key is cleared, the record stays.
         advance(120_000);
-        expect(await vending.purgeIdempotencyKeys()).toBeGreaterThanOrEqual(1);
+        expect(await purge.purge()).toBeGreaterThanOrEqual(1);
         const lookup = expectStatus(
           await svc.http
             .get('/api/v1/vending/issuances')
@@ -525,7 +527,7 @@ forEachDatabase('vending interface', (database) => {
         expect(fresh.headers['idempotent-replayed']).toBeUndefined();
         expect(fresh.body.issuanceId).not.toBe(first.body.issuanceId);
         expect(fresh.body.tids[0]).toBeGreaterThan(first.body.tids[0]);
-        expect(await vending.purgeIdempotencyKeys()).toBe(0);
+        expect(await purge.purge()).toBe(0);
       } finally {
         svc.clock.advance(-moved);
       }

@@ -13,6 +13,8 @@ import {
   type CampaignLivenessConfig,
   DEFAULT_CAMPAIGN_LIVENESS,
   DEFAULT_RECONNECT,
+  DEFAULT_VENDING,
+  type VendingConfig,
 } from '../../apps/key-service/src/config/app-config';
 import { createDataSource, ensureSchema } from '../../apps/key-service/src/database/data-source';
 import { PrincipalsService } from '../../apps/key-service/src/principals/principals.service';
@@ -54,6 +56,10 @@ export interface StartOptions {
   /** Campaign heartbeat, takeover and progress settings (short ones for the fault suite). */
   readonly campaigns?: Partial<CampaignLivenessConfig>;
   readonly reconnect?: AppConfig['reconnect'];
+  /** False: this process serves the API only (KEY_SERVICE_CAMPAIGN_WORKER=0). */
+  readonly campaignWorker?: boolean;
+  /** Vending settings (e.g. a TID window sized to the suite). */
+  readonly vending?: Partial<VendingConfig>;
 }
 
 /** A running key service for one suite, with its data dir, database, token and log lines. */
@@ -146,6 +152,8 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     logLevel: 'debug',
     reconnect: options.reconnect ?? DEFAULT_RECONNECT,
     campaigns: { ...DEFAULT_CAMPAIGN_LIVENESS, ...options.campaigns },
+    campaignWorker: options.campaignWorker ?? true,
+    vending: { ...DEFAULT_VENDING, ...options.vending },
   };
   const ds = createDataSource(config.database);
   await ds.initialize();

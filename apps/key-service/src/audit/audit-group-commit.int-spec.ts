@@ -14,7 +14,12 @@ import { PG_URL, type DatabaseKind } from '../../../../test/helpers/key-service-
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/json-logger';
 import { runWithContext } from '../common/request-context';
-import { type AppConfig, DEFAULT_CAMPAIGN_LIVENESS, DEFAULT_RECONNECT } from '../config/app-config';
+import {
+  type AppConfig,
+  DEFAULT_CAMPAIGN_LIVENESS,
+  DEFAULT_RECONNECT,
+  DEFAULT_VENDING,
+} from '../config/app-config';
 import { createDataSource, ensureSchema } from '../database/data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../health/metrics.service';
@@ -78,6 +83,8 @@ forEachDatabase('audit group commit', (kind: DatabaseKind) => {
     authCacheMs: 1000,
     reconnect: DEFAULT_RECONNECT,
     campaigns: DEFAULT_CAMPAIGN_LIVENESS,
+    campaignWorker: true,
+    vending: DEFAULT_VENDING,
     logLevel: 'debug',
   };
   // One token for every node, as processes of one deployment share the audit key.

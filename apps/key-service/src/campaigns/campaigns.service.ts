@@ -27,10 +27,10 @@ import { backoffDelay, DatabaseGate } from '../database/database-gate';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../health/metrics.service';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
-import { readKeysById, supplyGroupStateOf } from '../vending/issuance/issuance-sql';
+import { type LiveKey, readKeysById } from '../vending/issuance/issuance-sql';
 import { KeyChangeIssuer } from '../vending/issuance/key-change-issuer';
 import { effectiveKeyState } from '../vending/rules/sts-rules';
-import { VendingService } from '../vending/vending.service';
+import { TidAllocator } from '../vending/tid-allocation/tid-allocator';
 import { VendingKey } from '../vending-keys/vending-key.entity';
 import {
   decodeRows,
@@ -87,18 +87,6 @@ class KeyProblem extends Error {
 }
 
 /**
- * Whether this process works campaign chunks: KEY_SERVICE_CAMPAIGN_WORKER=0 makes an API-only
- * replica (default 1). Anything else fails at boot, naming the variable.
- */
-export function campaignWorkerEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = env.KEY_SERVICE_CAMPAIGN_WORKER ?? '1';
-  if (v !== '0' && v !== '1') {
-    throw new Error('KEY_SERVICE_CAMPAIGN_WORKER: must be 0 or 1');
-  }
-  return v === '1';
-}
-
-/**
  * Rekey campaigns: plan (STS rules, 422), meter list upload (streamed), dual-control approval,
  * run / pause / resume / cancel, progress, and streamed results. The run is split into chunks
  * worked through a queue (pg-boss on PostgreSQL, in-process on SQLite); each chunk commits once,
@@ -123,12 +111,12 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly clock: Clock,
     private readonly logger: JsonLogger,
     private readonly issuer: KeyChangeIssuer,
-    private readonly vending: VendingService,
+    private readonly tids: TidAllocator,
     private readonly gate: DatabaseGate,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.worker = campaignWorkerEnabled();
+    this.worker = config.campaignWorker;
     this.liveness = config.campaigns;
     this.reconnect = config.reconnect;
     this.queue =
@@ -594,8 +582,10 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       return { campaign, chunk, ...keys };
     });
     if (!loaded) return;
-    const { campaign, chunk, fromKey, toKey } = loaded;
-    const problem = runtimeKeyProblem(fromKey, toKey, this.clock.nowIso());
+    const { campaign, chunk } = loaded;
+    const problem = runtimeKeyProblem(loaded.from, loaded.to, this.clock.nowIso());
+    const fromKey = loaded.from?.key;
+    const toKey = loaded.to?.key;
     if (problem || !fromKey || !toKey) {
       await this.fail(campaign.id, problem ?? ErrorCode.STS_KEY_NOT_ACTIVE);
       return;
@@ -641,13 +631,13 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         if (gate.affected !== 1) throw new Skip();
         // A key or supply group suspended (or superseded, expired) while the chunk was worked.
         const fresh = await this.readKeys(em, campaign);
-        const late = runtimeKeyProblem(fresh.fromKey, fresh.toKey, this.clock.nowIso());
+        const late = runtimeKeyProblem(fresh.from, fresh.to, this.clock.nowIso());
         if (late) throw new KeyProblem(late);
         // RO = 0: the meters keep their TID memory, so the new key's TIDs continue above the
         // old key's (as the vending key-change route does), in one read and one upsert per chunk.
         const carried = await this.issuer.carryTidsMany(
           em,
-          this.vending.tidAllocator,
+          this.tids,
           moved,
           fromKey,
           toKey,
@@ -849,9 +839,9 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
   private async readKeys(
     em: EntityManager,
     c: Campaign,
-  ): Promise<{ fromKey: VendingKey | undefined; toKey: VendingKey | undefined }> {
+  ): Promise<{ from: LiveKey | undefined; to: LiveKey | undefined }> {
     const keys = await readKeysById(em, this.tx.isPostgres, [c.fromKeyId, c.toKeyId]);
-    return { fromKey: keys.get(c.fromKeyId), toKey: keys.get(c.toKeyId) };
+    return { from: keys.get(c.fromKeyId), to: keys.get(c.toKeyId) };
   }
 
   /** One meter's key-change set, built by the vending interface's shared issuer. */
@@ -1083,14 +1073,16 @@ function planSide(c: Campaign, which: 'from' | 'to') {
  * or (the target) superseded since approval. Keys come from {@link readKeysById}.
  */
 function runtimeKeyProblem(
-  fromKey: VendingKey | undefined,
-  toKey: VendingKey | undefined,
+  from: LiveKey | undefined,
+  to: LiveKey | undefined,
   nowIso: string,
 ): ErrorCode | undefined {
-  if (!fromKey || !toKey) return ErrorCode.STS_KEY_NOT_ACTIVE;
-  if (supplyGroupStateOf(fromKey) !== 'active' || supplyGroupStateOf(toKey) !== 'active') {
+  if (!from || !to) return ErrorCode.STS_KEY_NOT_ACTIVE;
+  if (from.groupState !== 'active' || to.groupState !== 'active') {
     return ErrorCode.STS_SUPPLY_GROUP_NOT_ACTIVE;
   }
+  const fromKey = from.key;
+  const toKey = to.key;
   if (!['active', 'superseded'].includes(fromKey.state)) return ErrorCode.STS_KEY_NOT_ACTIVE;
   if (effectiveKeyState(toKey, nowIso) !== 'active') return ErrorCode.STS_KEY_NOT_ACTIVE;
   if (toKey.issueUntil && toKey.issueUntil <= nowIso) return ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED;

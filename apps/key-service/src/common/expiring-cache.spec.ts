@@ -1,4 +1,16 @@
+import { Clock } from './clock';
 import { ExpiringCache } from './expiring-cache';
+
+/** A clock the test moves by hand. */
+class ManualClock extends Clock {
+  private ms = Date.parse('2026-12-02T10:00:00Z');
+  override now(): Date {
+    return new Date(this.ms);
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
 
 /** A load the test settles by hand, counting how often it was started. */
 function manualLoads<V>() {
@@ -19,25 +31,25 @@ function manualLoads<V>() {
 }
 
 describe('ExpiringCache', () => {
-  beforeEach(() => jest.useFakeTimers({ now: new Date('2026-12-02T10:00:00Z') }));
-  afterEach(() => jest.useRealTimers());
+  let clock: ManualClock;
+  beforeEach(() => (clock = new ManualClock()));
 
   it('reuses a value for ttlMs after its load started, then loads again', async () => {
-    const cache = new ExpiringCache<string, number>({ ttlMs: 1000 });
+    const cache = new ExpiringCache<string, number>({ clock, ttlMs: 1000 });
     let loads = 0;
     const load = () => Promise.resolve(++loads);
     expect(await cache.get('a', load)).toBe(1);
-    jest.advanceTimersByTime(999);
+    clock.advance(999);
     expect(await cache.get('a', load)).toBe(1);
     expect(cache.peek('a')).toBe(1);
-    jest.advanceTimersByTime(1);
+    clock.advance(1);
     expect(cache.peek('a')).toBeUndefined();
     expect(await cache.get('a', load)).toBe(2);
     expect(await cache.get('b', load)).toBe(3);
   });
 
   it('shares one load among concurrent misses of a key', async () => {
-    const cache = new ExpiringCache<string, string>({ ttlMs: 1000 });
+    const cache = new ExpiringCache<string, string>({ clock, ttlMs: 1000 });
     const loads = manualLoads<string>();
     const callers = Array.from({ length: 16 }, () => cache.get('k', loads.load));
     expect(loads.started).toBe(1);
@@ -48,7 +60,7 @@ describe('ExpiringCache', () => {
   });
 
   it('gives every caller of a failed load its error and keeps nothing', async () => {
-    const cache = new ExpiringCache<string, string>({ ttlMs: 1000 });
+    const cache = new ExpiringCache<string, string>({ clock, ttlMs: 1000 });
     const loads = manualLoads<string>();
     const callers = [cache.get('k', loads.load), cache.get('k', loads.load)];
     loads.reject(0, new Error('database unavailable'));
@@ -64,7 +76,7 @@ describe('ExpiringCache', () => {
       (c: ExpiringCache<string, string>) => c.delete('k'),
       (c: ExpiringCache<string, string>) => c.clear(),
     ]) {
-      const cache = new ExpiringCache<string, string>({ ttlMs: 1000 });
+      const cache = new ExpiringCache<string, string>({ clock, ttlMs: 1000 });
       const loads = manualLoads<string>();
       const before = cache.get('k', loads.load);
       forget(cache);
@@ -79,7 +91,7 @@ describe('ExpiringCache', () => {
   });
 
   it('reload reads again whatever is kept, and later callers share it', async () => {
-    const cache = new ExpiringCache<string, string>({ ttlMs: 1000 });
+    const cache = new ExpiringCache<string, string>({ clock, ttlMs: 1000 });
     const loads = manualLoads<string>();
     const first = cache.get('k', loads.load);
     loads.resolve(0, 'v1');
@@ -96,6 +108,7 @@ describe('ExpiringCache', () => {
 
   it('keeps only the values `keep` accepts, and one refused drops the kept one', async () => {
     const cache = new ExpiringCache<string, string | null>({
+      clock,
       ttlMs: 1000,
       keep: (v) => v !== null,
     });
@@ -107,7 +120,7 @@ describe('ExpiringCache', () => {
   });
 
   it('with ttlMs 0 keeps nothing and shares no load', async () => {
-    const cache = new ExpiringCache<string, number>({ ttlMs: 0 });
+    const cache = new ExpiringCache<string, number>({ clock, ttlMs: 0 });
     let loads = 0;
     const load = () => Promise.resolve(++loads);
     expect(await Promise.all([cache.get('k', load), cache.get('k', load)])).toEqual([1, 2]);
@@ -115,7 +128,7 @@ describe('ExpiringCache', () => {
   });
 
   it('empties itself when full', async () => {
-    const cache = new ExpiringCache<number, number>({ ttlMs: 1000, maxEntries: 3 });
+    const cache = new ExpiringCache<number, number>({ clock, ttlMs: 1000, maxEntries: 3 });
     for (const k of [1, 2, 3]) await cache.get(k, () => Promise.resolve(k));
     expect([1, 2, 3].map((k) => cache.peek(k))).toEqual([1, 2, 3]);
     await cache.get(4, () => Promise.resolve(4));

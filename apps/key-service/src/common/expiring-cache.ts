@@ -1,3 +1,5 @@
+import type { Clock } from './clock';
+
 export interface ExpiringCacheOptions<V> {
   /** How long a loaded value is reused (ms); 0 keeps nothing and shares no load. */
   readonly ttlMs: number;
@@ -5,6 +7,8 @@ export interface ExpiringCacheOptions<V> {
   readonly maxEntries?: number;
   /** Whether a loaded value is kept (default: every value); a value not kept drops the old one. */
   readonly keep?: (value: V) => boolean;
+  /** What ages the values (default: the system clock). */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /**
@@ -21,15 +25,18 @@ export class ExpiringCache<K, V> {
   private readonly entries = new Map<K, { readonly value: V; readonly until: number }>();
   private readonly loading = new Map<K, Promise<V>>();
   private readonly maxEntries: number;
+  private readonly now: () => number;
 
   constructor(private readonly options: ExpiringCacheOptions<V>) {
     this.maxEntries = options.maxEntries ?? 10_000;
+    const clock = options.clock;
+    this.now = clock ? () => clock.now().getTime() : Date.now;
   }
 
   /** The kept value of `key` if it is not older than `ttlMs`. */
   peek(key: K): V | undefined {
     const hit = this.entries.get(key);
-    return hit && hit.until > Date.now() ? hit.value : undefined;
+    return hit && hit.until > this.now() ? hit.value : undefined;
   }
 
   /** The kept value, else the load in flight for `key`, else a new load. */
@@ -56,7 +63,7 @@ export class ExpiringCache<K, V> {
 
   private start(key: K, load: () => Promise<V>): Promise<V> {
     if (this.options.ttlMs <= 0) return load();
-    const started = Date.now();
+    const started = this.now();
     const loaded = load().then(
       (value) => {
         if (this.loading.get(key) === loaded) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigError,
+  DEFAULT_VENDING,
   DEV_TOKEN_LABEL,
   DEV_TOKEN_PIN,
   SENSITIVE_VARIABLES,
@@ -201,6 +202,47 @@ describe('NODE_ENV=production', () => {
       'STS_HSM_PIN',
       'STS_HSM_TOKEN_LABEL',
       'STS_SOFTHSM_INIT',
+    ]);
+  });
+
+  it('gives the vending defaults, which keep idempotency records at least 24 h', () => {
+    expect(loadConfig({ ...BASE }).vending).toEqual(DEFAULT_VENDING);
+    expect(DEFAULT_VENDING).toEqual({
+      tidWindowMinutes: 50,
+      idempotencyHours: 48,
+      purgeSeconds: 3600,
+      profileCacheMs: 1000,
+    });
+  });
+
+  it('reads the vending variables', () => {
+    expect(
+      loadConfig({
+        ...BASE,
+        STS_VENDING_TID_WINDOW_MINUTES: '300',
+        STS_VENDING_IDEMPOTENCY_HOURS: '24',
+      }).vending,
+    ).toMatchObject({ tidWindowMinutes: 300, idempotencyHours: 24 });
+  });
+
+  it('refuses bad vending variables, naming each', () => {
+    const error = failure({
+      ...BASE,
+      STS_VENDING_IDEMPOTENCY_HOURS: '23',
+      STS_VENDING_TID_WINDOW_MINUTES: 'x',
+    });
+    expect([...error.variables].sort()).toEqual([
+      'STS_VENDING_IDEMPOTENCY_HOURS',
+      'STS_VENDING_TID_WINDOW_MINUTES',
+    ]);
+  });
+
+  it('works campaign chunks unless KEY_SERVICE_CAMPAIGN_WORKER=0, and refuses other values', () => {
+    expect(loadConfig({ ...BASE }).campaignWorker).toBe(true);
+    expect(loadConfig({ ...BASE, KEY_SERVICE_CAMPAIGN_WORKER: '1' }).campaignWorker).toBe(true);
+    expect(loadConfig({ ...BASE, KEY_SERVICE_CAMPAIGN_WORKER: '0' }).campaignWorker).toBe(false);
+    expect(failure({ ...BASE, KEY_SERVICE_CAMPAIGN_WORKER: 'yes' }).variables).toEqual([
+      'KEY_SERVICE_CAMPAIGN_WORKER',
     ]);
   });
 

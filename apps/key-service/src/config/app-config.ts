@@ -263,6 +263,46 @@ export class EnvironmentVariables {
   @Max(100)
   STS_CAMPAIGN_CHUNK_ATTEMPTS = 5;
 
+  /**
+   * Whether this process works campaign chunks: 0 makes an API-only replica (default 1).
+   */
+  @IsIn(['0', '1'])
+  KEY_SERVICE_CAMPAIGN_WORKER: '0' | '1' = '1';
+
+  /**
+   * How far ahead of the current minute TIDs for one meter may run when several tokens are
+   * issued in the same minute (each takes the next free minute). Beyond it: 422 with the seconds
+   * until a minute is free. Default 50, no more than the meter's TID memory (the virtual meter's
+   * 50), so that the tokens of one burst are accepted in whatever order they are entered
+   * (docs/vending.md, "Why 50 minutes").
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_080)
+  STS_VENDING_TID_WINDOW_MINUTES = 50;
+
+  /** How long Idempotency-Key records are kept (at least 24 h). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(24)
+  @Max(24 * 90)
+  STS_VENDING_IDEMPOTENCY_HOURS = 48;
+
+  /** How often expired Idempotency-Key records are cleared (0: never; tests). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  STS_VENDING_PURGE_SECONDS = 3600;
+
+  /** How long a process reuses a client profile (rate limits, allowed subclasses) and active transport key it has read. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  STS_VENDING_PROFILE_CACHE_MS = 1000;
+
   @IsIn(['error', 'warn', 'info', 'debug'])
   STS_LOG_LEVEL: 'error' | 'warn' | 'info' | 'debug' = 'info';
 }
@@ -298,7 +338,26 @@ export interface AppConfig {
   /** Reconnecting to an unreachable PostgreSQL (database-gate.ts). */
   readonly reconnect: { readonly minDelayMs: number; readonly maxDelayMs: number };
   readonly campaigns: CampaignLivenessConfig;
+  /** Whether this process works campaign chunks (false: an API-only replica). */
+  readonly campaignWorker: boolean;
+  readonly vending: VendingConfig;
 }
+
+/** The vending interface (vending/). */
+export interface VendingConfig {
+  readonly tidWindowMinutes: number;
+  readonly idempotencyHours: number;
+  readonly purgeSeconds: number;
+  readonly profileCacheMs: number;
+}
+
+/** The defaults of {@link VendingConfig}, as loadConfig gives them. */
+export const DEFAULT_VENDING: VendingConfig = {
+  tidWindowMinutes: 50,
+  idempotencyHours: 48,
+  purgeSeconds: 3600,
+  profileCacheMs: 1000,
+};
 
 /** Campaign worker liveness and progress (campaigns/campaign-liveness.ts). */
 export interface CampaignLivenessConfig {
@@ -483,6 +542,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       takeoverMs: vars.STS_CAMPAIGN_TAKEOVER_MS,
       rateWindowSeconds: vars.STS_CAMPAIGN_RATE_WINDOW_SECONDS,
       chunkAttempts: vars.STS_CAMPAIGN_CHUNK_ATTEMPTS,
+    },
+    campaignWorker: vars.KEY_SERVICE_CAMPAIGN_WORKER === '1',
+    vending: {
+      tidWindowMinutes: vars.STS_VENDING_TID_WINDOW_MINUTES,
+      idempotencyHours: vars.STS_VENDING_IDEMPOTENCY_HOURS,
+      purgeSeconds: vars.STS_VENDING_PURGE_SECONDS,
+      profileCacheMs: vars.STS_VENDING_PROFILE_CACHE_MS,
     },
   };
 }

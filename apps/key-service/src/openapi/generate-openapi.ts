@@ -4,7 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { API_PREFIX, UNPREFIXED_ROUTES, buildOpenApi } from '../app-factory';
 import { createHttpAdapter } from '../common/http-server';
-import { type AppConfig, DEFAULT_CAMPAIGN_LIVENESS, DEFAULT_RECONNECT } from '../config/app-config';
+import {
+  type AppConfig,
+  DEFAULT_CAMPAIGN_LIVENESS,
+  DEFAULT_RECONNECT,
+  DEFAULT_VENDING,
+} from '../config/app-config';
 
 /** A configuration for document generation only: preview mode connects to nothing. */
 const PREVIEW_CONFIG: AppConfig = {
@@ -24,6 +29,8 @@ const PREVIEW_CONFIG: AppConfig = {
   authCacheMs: 1000,
   reconnect: DEFAULT_RECONNECT,
   campaigns: DEFAULT_CAMPAIGN_LIVENESS,
+  campaignWorker: false,
+  vending: DEFAULT_VENDING,
   logLevel: 'error',
 };
 

@@ -3,25 +3,40 @@ import { CeremoniesModule } from '../ceremonies/ceremonies.module';
 import { RecoveryStateModule } from '../recovery/recovery-state.module';
 import { VendingClientsController } from './clients/vending-clients.controller';
 import { VendingClientsService } from './clients/vending-clients.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { IdempotencyPurge } from './idempotency/idempotency-purge';
+import { IssuancePipeline } from './issuance/issuance-pipeline';
 import { KeyChangeIssuer } from './issuance/key-change-issuer';
+import { KeyLookup } from './keys/key-lookup';
+import { TidAllocator } from './tid-allocation/tid-allocator';
 import { IssuanceReprints } from './issuance/reprints';
 import { VendingRateLimitGuard } from './rate-limit/rate-limit.guard';
-import { loadVendingConfig, VENDING_CONFIG } from './vending-config';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { VENDING_CONFIG, type VendingConfig } from './vending-config';
 import { VendingController } from './vending.controller';
 import { VendingService } from './vending.service';
 
-/** The vending interface (issue 5): client onboarding, derived keys, tokens, reprints. */
+/** The vending interface: client onboarding, derived keys, tokens, reprints. */
 @Module({
   imports: [CeremoniesModule, RecoveryStateModule],
   controllers: [VendingController, VendingClientsController],
   providers: [
-    { provide: VENDING_CONFIG, useFactory: () => loadVendingConfig(process.env) },
+    { provide: VENDING_CONFIG, useFactory: (c: AppConfig) => c.vending, inject: [APP_CONFIG] },
     VendingClientsService,
+    {
+      provide: TidAllocator,
+      useFactory: (tx: TransactionRunner, config: VendingConfig) =>
+        new TidAllocator(tx.isPostgres, config.tidWindowMinutes),
+      inject: [TransactionRunner, VENDING_CONFIG],
+    },
+    KeyLookup,
+    IssuancePipeline,
     VendingService,
+    IdempotencyPurge,
     KeyChangeIssuer,
     IssuanceReprints,
     VendingRateLimitGuard,
   ],
-  exports: [VendingService, KeyChangeIssuer, VendingClientsService, VENDING_CONFIG],
+  exports: [TidAllocator, IdempotencyPurge, KeyChangeIssuer, VendingClientsService, VENDING_CONFIG],
 })
 export class VendingModule {}

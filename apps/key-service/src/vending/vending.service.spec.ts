@@ -3,16 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tidFromDate, withCheckDigit } from '@sts/core';
-import type { KeyCustody } from '@sts/hsm';
-import { DataSource, type EntityManager } from 'typeorm';
-import type { AuditInput, AuditService } from '../audit/audit.service';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { KEY_CUSTODY, type KeyCustody } from '@sts/hsm';
+import { DataSource } from 'typeorm';
+import { type AuditInput, AuditService } from '../audit/audit.service';
 import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { JsonLogger } from '../common/json-logger';
-import { currentRequestId, runWithContext } from '../common/request-context';
-import { type BulkRows, insertBulk } from '../database/bulk-rows';
+import { runWithContext } from '../common/request-context';
+import { insertBulk } from '../database/bulk-rows';
 import { TransactionRunner } from '../database/transaction-runner';
 import { InitialSchema1732550000000 } from '../database/migrations/1732550000000-initial-schema';
 import { VendingSchema1732600000000 } from '../database/migrations/1732600000000-vending-schema';
@@ -21,10 +22,24 @@ import type { CustodyReport } from '../recovery/custody-verification';
 import { RecoveryState } from '../recovery/recovery-state';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import { VendingKey } from '../vending-keys/vending-key.entity';
-import type { VendingClientsService } from './clients/vending-clients.service';
+import { VendingClientsService } from './clients/vending-clients.service';
 import { Issuance } from './issuance/issuance.entity';
-import type { KeyChangeIssuer } from './issuance/key-change-issuer';
+import { IssuancePipeline } from './issuance/issuance-pipeline';
+import { KeyChangeIssuer } from './issuance/key-change-issuer';
+import { KEY_CACHE_MS, KeyLookup } from './keys/key-lookup';
+import { TidAllocator } from './tid-allocation/tid-allocator';
 import { VendingService } from './vending.service';
+
+/** A clock the test moves forward without sleeping. */
+class OffsetClock extends Clock {
+  private offsetMs = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
 
 /**
  * The issuing pipeline on SQLite with the HSM and the audit trail replaced: group commit, the
@@ -40,32 +55,27 @@ describe('VendingService issuance', () => {
   };
   let dir: string;
   let ds: DataSource;
+  let module: TestingModule;
   let service: VendingService;
   let recovery: RecoveryState;
   const audited: { input: AuditInput; requestId: string }[] = [];
   const derivedWith: string[] = [];
 
-  const custody = {
+  const custody: Pick<KeyCustody, 'deriveDecoderKey' | 'deriveDecoderKeys'> = {
     deriveDecoderKey: (label: string) => {
       derivedWith.push(label);
       return Promise.resolve(new Uint8Array([1, 35, 69, 103, 137, 171, 205, 239]));
     },
-  } as unknown as KeyCustody;
-  const audit = {
-    record: (_em: unknown, ...inputs: AuditInput[]) => {
-      for (const input of inputs) audited.push({ input, requestId: currentRequestId() });
-      return Promise.resolve();
-    },
-    recordForRequests: async (
-      em: EntityManager,
-      events: readonly { input: AuditInput; requestId: string }[],
-      alongside?: BulkRows,
-    ) => {
+    deriveDecoderKeys: (label, inputs) =>
+      Promise.all(inputs.map((input) => custody.deriveDecoderKey(label, input))),
+  };
+  const audit: Pick<AuditService, 'recordForRequests'> = {
+    recordForRequests: async (em, events, alongside) => {
       if (alongside) await insertBulk(em, false, alongside);
       audited.push(...events);
     },
-  } as unknown as AuditService;
-  const clients = {
+  };
+  const clients: Pick<VendingClientsService, 'profile'> = {
     profile: () =>
       Promise.resolve({
         principalId: client.id,
@@ -78,7 +88,8 @@ describe('VendingService issuance', () => {
         ratePerSecond: 1000,
         burst: 1000,
       }),
-  } as unknown as VendingClientsService;
+  };
+  const clock = new OffsetClock();
 
   const meter = (n: number) => ({
     iin: '600727',
@@ -124,7 +135,8 @@ describe('VendingService issuance', () => {
     });
     await ds.initialize();
     await ds.runMigrations();
-    recovery = new RecoveryState(new TransactionRunner(ds), new JsonLogger('error'));
+    const tx = new TransactionRunner(ds);
+    recovery = new RecoveryState(tx, new JsonLogger('error'));
     await recovery.onModuleInit();
     const now = new Date().toISOString();
     await ds.query(
@@ -132,20 +144,25 @@ describe('VendingService issuance', () => {
       [SGC, now, now],
     );
     await insertKey('key-1', 'label-1', 1);
-    service = new VendingService(
-      new TransactionRunner(ds),
-      audit,
-      clients,
-      {} as KeyChangeIssuer,
-      new Clock(),
-      new JsonLogger('error'),
-      { tidWindowMinutes: 60, idempotencyHours: 48, purgeSeconds: 0, profileCacheMs: 0 },
-      custody,
-      recovery,
-    );
+    module = await Test.createTestingModule({
+      providers: [
+        VendingService,
+        IssuancePipeline,
+        KeyLookup,
+        { provide: TransactionRunner, useValue: tx },
+        { provide: RecoveryState, useValue: recovery },
+        { provide: Clock, useValue: clock },
+        { provide: TidAllocator, useValue: new TidAllocator(false, 60) },
+        { provide: AuditService, useValue: audit },
+        { provide: VendingClientsService, useValue: clients },
+        { provide: KeyChangeIssuer, useValue: {} },
+        { provide: KEY_CUSTODY, useValue: custody },
+      ],
+    }).compile();
+    service = module.get(VendingService);
   });
   afterAll(async () => {
-    await service.onApplicationShutdown();
+    await module.close();
     await ds.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -227,7 +244,7 @@ describe('VendingService issuance', () => {
     expect(await issuances()).toBe(before);
     // A fresh read refuses too, before any token work.
     derivedWith.length = 0;
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.advance(KEY_CACHE_MS + 100);
     const again = await credit(6).catch((e: unknown) => e);
     expect((again as DomainError).code).toBe(ErrorCode.STS_SUPPLY_GROUP_NOT_ACTIVE);
     expect(derivedWith).toHaveLength(0);

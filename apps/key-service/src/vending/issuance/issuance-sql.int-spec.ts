@@ -10,7 +10,7 @@ import { ErrorCode } from '../../common/error-codes';
 import { SupplyGroup } from '../../supply-groups/supply-group.entity';
 import { VendingKey } from '../../vending-keys/vending-key.entity';
 import { TidAllocator } from '../tid-allocation/tid-allocator';
-import { allocateReadingKeys, readKeysById, supplyGroupStateOf } from './issuance-sql';
+import { allocateReadingKeys, type KeysById, readKeysById } from './issuance-sql';
 
 jest.setTimeout(60_000);
 
@@ -69,7 +69,7 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
 
   it('reads the keys as readKeysById does and allocates each TID', async () => {
     const expected = await readKeysById(db.ds.manager, isPostgres, ['key-1', 'key-2']);
-    let seen: ReadonlyMap<string, VendingKey> | undefined;
+    let seen: KeysById | undefined;
     const tids = await db.ds.transaction((em) =>
       allocateReadingKeys(
         em,
@@ -87,11 +87,11 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
     expect(tids).toEqual([100, 100, 105]);
     expect(seen && [...seen.keys()].sort()).toEqual(['key-1', 'key-2']);
     for (const id of ['key-1', 'key-2']) {
-      const key = seen?.get(id) as VendingKey;
-      expect(key).toBeInstanceOf(VendingKey);
-      expect(key).toEqual(expected.get(id));
-      expect(key.allowedEas).toEqual(['07', '11']);
-      expect(supplyGroupStateOf(key)).toBe('suspended');
+      const live = seen?.get(id);
+      expect(live?.key).toBeInstanceOf(VendingKey);
+      expect(live).toEqual(expected.get(id));
+      expect(live?.key.allowedEas).toEqual(['07', '11']);
+      expect(live?.groupState).toBe('suspended');
     }
   });
 

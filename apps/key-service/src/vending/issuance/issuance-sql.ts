@@ -79,34 +79,26 @@ interface KeyPlan {
   readonly columns: readonly ColumnMap[];
 }
 
-/** Where a key read by {@link readLiveKey} / {@link readKeysById} keeps its supply group's state. */
-const GROUP_STATE = Symbol('supplyGroupState');
-type KeyWithGroup = VendingKey & { [GROUP_STATE]?: SupplyGroupState };
+/** A vending key as the issuing path reads it: the row, and its supply group's state beside it. */
+export interface LiveKey {
+  readonly key: VendingKey;
+  /** Read in the same statement as the key, so a re-read sees a suspension as it sees a key's. */
+  readonly groupState: SupplyGroupState;
+}
 
 /** The column the joined supply group's state is selected as. */
 const GROUP_STATE_COLUMN = 'sg_state';
 
 /**
- * The state of the key's supply group, as read together with the key (in the same statement, so
- * the batch transaction's re-read sees a suspension as it sees a key's). Throws for a key that was
- * not read by {@link readLiveKey} / {@link readKeysById}: a check on it is never skipped silently.
- */
-export function supplyGroupStateOf(key: VendingKey): SupplyGroupState {
-  const state = (key as KeyWithGroup)[GROUP_STATE];
-  if (state === undefined) throw new Error('vending key read without its supply group state');
-  return state;
-}
-
-/**
  * The live vending key with `sgc` and live KRN `krn`, hydrated like `findOneBy` would, with its
- * supply group's state ({@link supplyGroupStateOf}).
+ * supply group's state.
  */
 export async function readLiveKey(
   em: EntityManager,
   isPostgres: boolean,
   sgc: string,
   krn: number,
-): Promise<VendingKey | null> {
+): Promise<LiveKey | null> {
   const plan = keyPlan(em);
   const rows = await em.query<Record<string, unknown>[]>(
     isPostgres
@@ -117,12 +109,11 @@ export async function readLiveKey(
   return rows.length === 0 ? null : hydrate(plan.columns, rows[0]);
 }
 
-function hydrate(columns: readonly ColumnMap[], row: Record<string, unknown>): VendingKey {
-  const key = new VendingKey() as unknown as Record<string, unknown>;
-  for (const c of columns) key[c.property] = c.from(row[c.column]);
-  const hydrated = key as unknown as KeyWithGroup;
-  hydrated[GROUP_STATE] = row[GROUP_STATE_COLUMN] as SupplyGroupState;
-  return hydrated;
+function hydrate(columns: readonly ColumnMap[], row: Record<string, unknown>): LiveKey {
+  const key = new VendingKey();
+  const fields = key as unknown as Record<string, unknown>;
+  for (const c of columns) fields[c.property] = c.from(row[c.column]);
+  return { key, groupState: row[GROUP_STATE_COLUMN] as SupplyGroupState };
 }
 
 const keyPlan = perDataSource((connection): KeyPlan => {
@@ -150,18 +141,18 @@ const keyPlan = perDataSource((connection): KeyPlan => {
 });
 
 /** Vending keys by id. */
-export type KeysById = ReadonlyMap<string, VendingKey>;
+export type KeysById = ReadonlyMap<string, LiveKey>;
 
 /**
  * The vending keys with these ids (any state), hydrated like `findBy` would, each with its supply
- * group's state ({@link supplyGroupStateOf}).
+ * group's state.
  */
 export async function readKeysById(
   em: EntityManager,
   isPostgres: boolean,
   ids: readonly string[],
-): Promise<Map<string, VendingKey>> {
-  const found = new Map<string, VendingKey>();
+): Promise<Map<string, LiveKey>> {
+  const found = new Map<string, LiveKey>();
   if (ids.length === 0) return found;
   const plan = keyPlan(em);
   const rows = await queryPrepared<Record<string, unknown>>(
@@ -172,8 +163,8 @@ export async function readKeysById(
     isPostgres ? [ids] : ids,
   );
   for (const row of rows) {
-    const key = hydrate(plan.columns, row);
-    found.set(key.id, key);
+    const live = hydrate(plan.columns, row);
+    found.set(live.key.id, live);
   }
   return found;
 }
@@ -207,14 +198,14 @@ export async function allocateReadingKeys(
       `FROM (${plan.select} WHERE k."id" = ANY($${upsert.params.length + 1}::text[])) r`,
     [...upsert.params, keys.ids],
   );
-  const found = new Map<string, VendingKey>();
+  const found = new Map<string, LiveKey>();
   const allocated: AllocatedRow[] = [];
   for (const row of rows) {
     if (row.vending_key === null) {
       allocated.push(row);
     } else {
-      const key = hydrate(plan.columns, row.vending_key);
-      found.set(key.id, key);
+      const live = hydrate(plan.columns, row.vending_key);
+      found.set(live.key.id, live);
     }
   }
   keys.check(found);
