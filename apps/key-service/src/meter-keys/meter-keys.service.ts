@@ -27,9 +27,21 @@ import { MeterKeyRecord } from './meter-key.entity';
 import {
   changeRefused,
   type HeldKey,
+  keyChangeIssued,
   type MeterKeyFields,
   registered,
 } from './meter-key-transitions';
+import { effectiveKeyState } from '../vending/rules/sts-rules';
+
+/** A meter and the key it holds, as vending requests state it. */
+export interface HeldMeterKey {
+  readonly iin: string;
+  readonly drn: string;
+  readonly sgc: string;
+  readonly krn: number;
+  readonly tariffIndex: string;
+  readonly ea: '07' | '09' | '11';
+}
 
 /** Revisions a meter can be registered on: loaded and not destroyed. */
 const HOLDABLE: readonly VendingKeyState[] = ['active', 'suspended', 'superseded', 'expired'];
@@ -378,6 +390,95 @@ export class MeterKeysService {
       });
     });
     return latest.size;
+  }
+
+  /**
+   * The key a purchase is made under with `keyChange: "auto"`: the registry's row for the meter
+   * when it has one (the meter's IIN and DRN as stated), else the key the request states.
+   */
+  async heldKey(stated: HeldMeterKey): Promise<{ held: HeldMeterKey; row: MeterKeyRecord | null }> {
+    const row = await this.tx.read((em) =>
+      em.findOneBy(MeterKeyRecord, { iin: stated.iin, drn: stated.drn }),
+    );
+    if (!row) return { held: stated, row: null };
+    return {
+      held: {
+        iin: row.iin,
+        drn: row.drn,
+        sgc: row.sgc,
+        krn: row.krn,
+        tariffIndex: row.tariffIndex,
+        ea: row.ea as HeldMeterKey['ea'],
+      },
+      row,
+    };
+  }
+
+  /**
+   * The key change due for a meter on `key` (with its registry row, if any) at a purchase. Only a
+   * superseded key or a refused set can make one due, so for every other purchase nothing more
+   * is read.
+   */
+  async dueAtPurchase(
+    key: VendingKey,
+    held: HeldMeterKey,
+    row: MeterKeyRecord | null,
+  ): Promise<DueKeyChange | null> {
+    const now = this.clock.nowIso();
+    const refused = row?.changeState === 'refused' && row.vendingKeyId === key.id ? row : null;
+    if (effectiveKeyState(key, now) !== 'superseded' && !refused) return null;
+    const revisions = await this.tx.read((em) =>
+      em.findBy(VendingKey, { supplyGroupId: key.supplyGroupId, state: In([...HOLDABLE]) }),
+    );
+    const refusedTo = refused
+      ? (revisions.find((r) => r.id === refused.changeToKeyId) ??
+        (await this.tx.read((em) => em.findOneBy(VendingKey, { id: refused.changeToKeyId ?? '' }))))
+      : null;
+    return dueKeyChange(
+      {
+        key,
+        tariffIndex: held.tariffIndex,
+        ea: held.ea,
+        refusedChange:
+          refused && refusedTo && refused.changeId
+            ? {
+                changeId: refused.changeId,
+                to: refusedTo,
+                tariffIndex: refused.changeToTi ?? held.tariffIndex,
+              }
+            : null,
+      },
+      revisions,
+      now,
+    );
+  }
+
+  /**
+   * Inside the transaction that issues a key-change set (`changeId`: the issuance or campaign
+   * holding it): the meter's row moves to the new key, the set open until the meter is seen on
+   * either key.
+   */
+  async recordKeyChange(
+    em: EntityManager,
+    change: {
+      readonly meter: { readonly iin: string; readonly drn: string };
+      readonly from: HeldKey;
+      readonly to: HeldKey;
+      readonly ea: string;
+      readonly changeId: string;
+      readonly source: 'key-change' | 'campaign';
+      readonly recordedBy: string;
+      readonly at: string;
+    },
+  ): Promise<void> {
+    const next = keyChangeIssued(change.from, change.to, {
+      ea: change.ea,
+      source: change.source,
+      sourceId: change.changeId,
+      recordedBy: change.recordedBy,
+      at: change.at,
+    });
+    await em.save(em.create(MeterKeyRecord, { ...change.meter, ...next }));
   }
 
   /** The due key change of a row, from the revisions of its supply group. */
