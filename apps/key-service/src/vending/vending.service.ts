@@ -5,7 +5,7 @@ import { KEY_CUSTODY, type KeyCustody } from '@sts/hsm';
 import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
 import { assertInScope } from '../auth/supply-group-scope';
 import { Clock } from '../common/clock';
-import { isUniqueViolation } from '../common/domain-error';
+import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { currentContext, currentRequestId } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { RecoveryState } from '../recovery/recovery-state';
@@ -369,23 +369,25 @@ export class VendingService {
     const { held, row } =
       keyChange === 'auto' ? await this.meterKeys.heldKey(stated) : { held: stated, row: null };
     const client = request.client;
-    return this.issue({ ...request, meter: stated }, held, async (profile, live) => {
+    const auto = keyChange === 'auto';
+    const decide = async (profile: ClientProfile, live: LiveKey | null): Promise<Decision> => {
       assertInScope(client, held.sgc);
       const { audit, build } = order(profile);
       const tokenUnder = (key: VendingKey) => (cipher: TokenCipher) => ({
         tokens: [this.tidSpec(key, (tid) => [build(cipher, tid)])],
         audit,
       });
-      if (keyChange === 'auto' && live) {
+      if (auto && live) {
         const due = await this.meterKeys.dueAtPurchase(live.key, held, row);
         if (due) return this.keyChangeFirst(client, profile, live, held, due, tokenUnder);
       }
       const key = this.keys.vendKey(live, held, 'meter');
       const decision = await this.underMeterKey(key, held, tokenUnder(key));
-      if (keyChange === 'auto') return decision;
+      if (auto) return decision;
       const due = await this.meterKeys.dueAtPurchase(key, held, null);
       return due ? { ...decision, keyChangeDue: KeyChangeDueDto.from(due) } : decision;
-    });
+    };
+    return this.issue({ ...request, meter: stated }, held, decide, auto);
   }
 
   /**
@@ -483,6 +485,7 @@ export class VendingService {
     request: IssueRequest,
     ref: MeterKeyDto | null,
     decide: (profile: ClientProfile, live: LiveKey | null) => Promise<Decision>,
+    redecide = false,
   ): Promise<IssuanceResult> {
     const fingerprint = requestFingerprint(request.kind, request.body);
     return this.keys.decide(ref, async (read) => {
@@ -508,7 +511,7 @@ export class VendingService {
         meter: request.meter,
         keyCheck:
           key && checkRef
-            ? { used: key, check: (row) => this.keys.recheck(key, row, checkRef) }
+            ? { used: key, check: (row) => this.recheck(key, row, checkRef, redecide) }
             : undefined,
       };
       try {
@@ -524,6 +527,25 @@ export class VendingService {
         decision.dispose?.();
       }
     });
+  }
+
+  /**
+   * The batch's judgement of the plan's key. With `redecide` (a purchase that follows the
+   * registry) a key the rules now refuse is decided again on a fresh read rather than refused:
+   * the fresh decision may be a key change.
+   */
+  private recheck(
+    used: VendingKey,
+    row: LiveKey | undefined,
+    ref: MeterKeyDto,
+    redecide: boolean,
+  ): void {
+    try {
+      this.keys.recheck(used, row, ref);
+    } catch (error) {
+      if (redecide && error instanceof DomainError) throw new KeyRetry(error);
+      throw error;
+    }
   }
 
   private async replay(
