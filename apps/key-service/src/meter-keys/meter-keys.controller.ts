@@ -100,7 +100,7 @@ export class MeterKeysController {
     summary: 'State the key a meter holds (vending clients: keys of their supply groups)',
     description:
       'A meter stated on the target of its open key-change set took it (confirmed); one stated ' +
-      'on the key the set moved it from never did (refused: the same set is due again).',
+      'on the key the set moved it from never did (refused: its next purchase with keyChange auto hands out the same set again).',
   })
   @ApiOkResponse({ type: MeterKeyRecordDto })
   @ApiErrors(400, 404, 422)
@@ -119,8 +119,8 @@ export class MeterKeysController {
   @ApiOperation({
     summary: 'Report that the meter never took its last key-change set',
     description:
-      'The meter moves back to the key the set moved it from and the same set is due again ' +
-      '(`keyChangeDue`). Reporting it twice answers the same.',
+      'The meter moves back to the key the set moved it from; its next purchase with ' +
+      '`keyChange: "auto"` hands out the same set again. Reporting it twice answers the same.',
   })
   @ApiOkResponse({ type: MeterKeyRecordDto })
   @ApiErrors(400, 404, 409)
