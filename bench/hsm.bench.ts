@@ -1,7 +1,7 @@
 /**
  * `npm run bench:hsm`: key-boundary throughput through a real SoftHSM token, in one process and
  * in two processes (each with its own login), with the same operations in node:crypto measured
- * in the same run as the baseline (issue 3, "Performance"). Creates its own temporary token with
+ * in the same run as the baseline. Creates its own temporary token with
  * keys-dev/setup-token.sh. Prints a table; asserts nothing.
  *
  * `--hsm-latency-ms N` (N > 0) adds two columns: the same SoftHSM token through the PKCS#11 shim
@@ -137,7 +137,7 @@ function softHsmStep(
   switch (operation) {
     case 'dkga04-batch':
       return async () => {
-        zero(await custody.deriveDecoderKeys!(labels.hmac, dkga04Inputs));
+        zero(await custody.deriveDecoderKeys(labels.hmac, dkga04Inputs));
         return BATCH;
       };
     case 'dkga04-single':
@@ -147,7 +147,7 @@ function softHsmStep(
       };
     case 'dkga02-batch':
       return async () => {
-        zero(await custody.deriveDecoderKeys!(labels.des, dkga02Inputs));
+        zero(await custody.deriveDecoderKeys(labels.des, dkga02Inputs));
         return BATCH;
       };
     case 'dkga02-single':

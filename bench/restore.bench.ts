@@ -91,22 +91,29 @@ async function loadKeys(ds: DataSource, custody: KeyCustody): Promise<void> {
 
 /** Issuances, TID allocations, audit events and checkpoints, by SQL. */
 async function fillVolume(ds: DataSource, custody: KeyCustody): Promise<void> {
-  const at = 'to_char(now() - (i || \' seconds\')::interval, \'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\')';
+  const issuedAt = "now() - (i || ' seconds')::interval";
+  const at = `to_char(${issuedAt}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const id =
+    "substr(md5(i::text), 1, 8) || '-' || substr(md5(i::text), 9, 4) || '-4' || " +
+    "substr(md5(i::text), 14, 3) || '-8' || substr(md5(i::text), 18, 3) || '-' || " +
+    'substr(md5(i::text), 21, 12)';
   await ds.query(
-    'INSERT INTO vending_issuances (id, client_id, kind, iin, drn, sgc, krn, vending_key_id, tids, ' +
+    'INSERT INTO vending_issuances (id, client_id, kind, iin, drn, sgc, krn, vending_key_id, ' +
       'idempotency_key, request_hash, response, request_id, created_at) ' +
-      "SELECT substr(md5(i::text), 1, 8) || '-' || substr(md5(i::text), 9, 4) || '-4' || " +
-      "substr(md5(i::text), 14, 3) || '-8' || substr(md5(i::text), 18, 3) || '-' || " +
-      "substr(md5(i::text), 21, 12), 'c0ffee00-0000-4000-8000-000000000001', 'credit', '600727', " +
+      `SELECT ${id}, 'c0ffee00-0000-4000-8000-000000000001', 'credit', '600727', ` +
       `lpad((i % ${METERS})::text, 11, '0'), lpad((100000 + i % ${KEYS})::text, 6, '0'), 1, ` +
-      `'vk-' || (100000 + i % ${KEYS}), (5900000 + i / ${METERS})::text, 'idem-' || i, ` +
+      `'vk-' || (100000 + i % ${KEYS}), 'idem-' || i, ` +
       'md5(i::text) || md5((i + 1)::text), ' +
       '\'{"issuanceId":"\' || md5(i::text) || \'","kind":"credit","tokens":[{"token":"\' || ' +
       'lpad((i::bigint * 7919 % 100000000000)::text, 20, \'0\') || \'","tokenClass":0,"subclass":0,' +
       '"tid":\' || (5900000 + i / 10) || \',"description":"credit 5 kWh"}],"meter":{"iin":' +
       '"600727","drn":"\' || lpad((i % 100000)::text, 11, \'0\') || \'"},"vendingKey":{"sgc":' +
       '"100000","krn":1,"kcv":"abcdef"},"encodedAmount":"50"}\', ' +
-      `'req-' || i, ${at} FROM generate_series(1, ${ISSUANCES}) AS s(i)`,
+      `'req-' || i, ${issuedAt} FROM generate_series(1, ${ISSUANCES}) AS s(i)`,
+  );
+  await ds.query(
+    'INSERT INTO vending_issuance_tids (issuance_id, position, tid) ' +
+      `SELECT ${id}, 0, 5900000 + i / ${METERS} FROM generate_series(1, ${ISSUANCES}) AS s(i)`,
   );
   await ds.query(
     'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +

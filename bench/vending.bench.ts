@@ -363,8 +363,10 @@ async function main(): Promise<void> {
     const counts = (
       await pg.query<{ issued: string; unique_tids: string; audited: string }>(
         `SELECT (SELECT COUNT(*) FROM "${SCHEMA}".vending_issuances) AS issued,
-                (SELECT COUNT(*) FROM (SELECT DISTINCT vending_key_id, iin, drn, tids
-                                         FROM "${SCHEMA}".vending_issuances) d) AS unique_tids,
+                (SELECT COUNT(*) FROM (SELECT DISTINCT i.vending_key_id, i.iin, i.drn, t.tid
+                                         FROM "${SCHEMA}".vending_issuances i
+                                         JOIN "${SCHEMA}".vending_issuance_tids t
+                                           ON t.issuance_id = i.id) d) AS unique_tids,
                 (SELECT COUNT(*) FROM "${SCHEMA}".audit_events
                   WHERE action = 'vending.token.credit') AS audited`,
       )

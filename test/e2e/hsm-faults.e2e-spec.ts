@@ -182,8 +182,10 @@ onPostgres('token faults through the PKCS#11 shim', () => {
     const ds = svc.app.get(DataSource);
     const [rows] = await ds.query<{ issued: string; distinct_tids: string; audited: string }[]>(
       `SELECT (SELECT COUNT(*) FROM vending_issuances) AS issued,
-              (SELECT COUNT(*) FROM (SELECT DISTINCT vending_key_id, iin, drn, tids
-                                       FROM vending_issuances) d) AS distinct_tids,
+              (SELECT COUNT(*) FROM (SELECT DISTINCT i.vending_key_id, i.iin, i.drn, t.tid
+                                       FROM vending_issuances i
+                                       JOIN vending_issuance_tids t ON t.issuance_id = i.id) d)
+                AS distinct_tids,
               (SELECT COUNT(*) FROM audit_events WHERE action = 'vending.token.credit') AS audited`,
     );
     expect(Number(rows.issued)).toBe(issued.length);

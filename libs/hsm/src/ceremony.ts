@@ -1,7 +1,7 @@
 import { HsmError } from './key-custody.port';
 
 /**
- * The part of the key-component ceremony (issue 3) that both adapters share: which stored
+ * The part of the key-component ceremony that both adapters share: which stored
  * components make a complete set, and how they combine.
  */
 
@@ -37,7 +37,7 @@ export function completeComponentSet<T>(
   return ordered;
 }
 
-/** XOR of equal-length components: the combined key (key-component ceremony, issue 3). */
+/** XOR of equal-length components: the combined key (key-component ceremony). */
 export function xorComponents(parts: readonly Uint8Array[]): Buffer {
   if (parts.length === 0 || parts.some((p) => p.length !== parts[0].length)) {
     throw new HsmError('INVALID_INPUT', 'components must be non-empty and of equal length');

@@ -12,7 +12,7 @@ import {
 const hex = (text: string) => Uint8Array.from(Buffer.from(text, 'hex'));
 
 describe('check values', () => {
-  it('gives D5D44F for the DES key 0123456789ABCDEF (issue 3 known answer)', () => {
+  it('gives D5D44F for the DES key 0123456789ABCDEF (a known answer)', () => {
     expect(desCheckValue(hex('0123456789abcdef'))).toBe('d5d44f');
     expect(decoderKeyCheckValue(hex('0123456789abcdef'))).toBe('d5d44f');
   });

@@ -214,11 +214,10 @@ export interface KeyCustody {
   publicKeyPem(label: string): Promise<string>;
 
   /**
-   * Extension (optional): `storeComponent` that first compares the component's check value with
-   * the one the custodian entered (`expectedKcv`, 6 hex digits): CHECK_VALUE_MISMATCH and nothing
-   * stored on a mismatch. Both adapters in this library implement it.
+   * `storeComponent` that first compares the component's check value with the one the custodian
+   * entered (`expectedKcv`, 6 hex digits): CHECK_VALUE_MISMATCH and nothing stored on a mismatch.
    */
-  storeVerifiedComponent?(
+  storeVerifiedComponent(
     ceremonyId: string,
     index: number,
     algorithm: KeyAlgorithm,
@@ -227,41 +226,41 @@ export interface KeyCustody {
   ): Promise<{ kcv: string }>;
 
   /**
-   * Extension (optional): `deriveDecoderKey` for many inputs under one vending key, in order.
+   * `deriveDecoderKey` for many inputs under one vending key, in order.
    * The PKCS#11 adapter runs the DKGA02 DES step for the whole batch in one token call. The
    * caller zeroes every returned key.
    */
-  deriveDecoderKeys?(
+  deriveDecoderKeys(
     vendingKeyLabel: string,
     inputs: readonly DerivationInput[],
   ): Promise<Uint8Array[]>;
 
   /**
-   * Extension (optional): asks the token to wrap a stored key (RFC 5649) under a transport key.
+   * Asks the token to wrap a stored key (RFC 5649) under a transport key.
    * Every key this port creates is non-extractable, so the token refuses with NOT_PERMITTED;
    * the method exists so that the refusal is observable (tests, health checks) rather than
    * assumed.
    */
-  exportKey?(label: string, transportKeyLabel: string): Promise<WrappedKey>;
+  exportKey(label: string, transportKeyLabel: string): Promise<WrappedKey>;
 
   /**
-   * Extension (optional): generates a secret key inside the token as `count` random components
+   * Generates a secret key inside the token as `count` random components
    * (2 or 3), for handing to custodians. Each component is held in the token (encrypted, as in a
    * ceremony) until {@link releaseComponent} hands it out; their XOR is stored as the key
    * (sensitive, non-extractable). Returns the key and each component's check value, in order.
    * ALREADY_EXISTS when the ceremony already holds components or the label is taken.
    */
-  generateComponents?(
+  generateComponents(
     ceremonyId: string,
     count: number,
     spec: KeySpec,
   ): Promise<GeneratedComponents>;
 
   /**
-   * Extension (optional): hands out component `index` of a generated key, once: the stored copy
+   * Hands out component `index` of a generated key, once: the stored copy
    * is destroyed, so a second call is NOT_FOUND. The caller zeroes the returned component.
    */
-  releaseComponent?(ceremonyId: string, index: number): Promise<ReleasedComponent>;
+  releaseComponent(ceremonyId: string, index: number): Promise<ReleasedComponent>;
 
   /**
    * Extension (optional): the connection's state as seen by the calls made so far (available or

@@ -16,7 +16,7 @@ import {
 
 /**
  * Argument checks shared by both `KeyCustody` implementations, so that they refuse the same
- * inputs with the same `HsmError` codes (issue 3, "the same behaviour and the same errors").
+ * inputs with the same `HsmError` codes.
  */
 
 /** Labels: 1-64 characters, letters, digits, `.`, `_`, `:`, `-`; no `/` (reserved internally). */
@@ -137,7 +137,7 @@ export function checkCeremonyId(ceremonyId: unknown): string {
   return checkLabel(ceremonyId, 'ceremonyId');
 }
 
-/** Component index: 1, 2 or 3 (two or three custodians, issue 3 "Key-component ceremony"). */
+/** Component index: 1, 2 or 3 (two or three custodians). */
 export function checkComponentIndex(index: unknown): number {
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 1 || index > 3) {
     throw new HsmError('INVALID_INPUT', 'index: must be 1, 2 or 3');

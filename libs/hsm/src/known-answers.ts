@@ -1,5 +1,5 @@
 /**
- * Known answers of the self-test (issue 3, "Self-test on open"), shared by both adapters so that
+ * Known answers of the self-test on open, shared by both adapters so that
  * their reports name and check the same things.
  */
 

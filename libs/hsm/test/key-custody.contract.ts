@@ -21,7 +21,7 @@ import {
 import { derivationVectors } from './vectors';
 
 /**
- * The one behavioural contract of `KeyCustody` (issue 3, "the same suite"): run against the
+ * The one behavioural contract of `KeyCustody`: run against the
  * in-memory adapter in the unit tier and against a real SoftHSM token in the integration tier.
  * Assertions are on error codes, never on message text.
  */
@@ -300,7 +300,7 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
         for (const [i, part] of parts.entries()) {
           const kcv = secretKeyCheckValue('HMAC', part);
           await expect(
-            custody.storeVerifiedComponent!(ceremony, i + 1, 'HMAC', part, kcv.toUpperCase()),
+            custody.storeVerifiedComponent(ceremony, i + 1, 'HMAC', part, kcv.toUpperCase()),
           ).resolves.toEqual({ kcv });
         }
         const label = uniqueLabel('vk04');
@@ -339,12 +339,12 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
         const good = secretKeyCheckValue('DES', part);
         const wrong = ((parseInt(good, 16) + 1) % 0x1000000).toString(16).padStart(6, '0');
         await expectHsmError(
-          custody.storeVerifiedComponent!(ceremony, 1, 'DES', part, wrong),
+          custody.storeVerifiedComponent(ceremony, 1, 'DES', part, wrong),
           'CHECK_VALUE_MISMATCH',
         );
         // Nothing was stored: the same index is still free.
         await expect(
-          custody.storeVerifiedComponent!(ceremony, 1, 'DES', part, good),
+          custody.storeVerifiedComponent(ceremony, 1, 'DES', part, good),
         ).resolves.toEqual({ kcv: good });
         await custody.abortCeremony(ceremony);
       });
@@ -749,7 +749,7 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
           const batch = vectors.filter((v) => v.input.dkga === dkga);
           const label = vendingKeys.get(batch[0].vendingKeyHex)!;
           const same = batch.filter((v) => v.vendingKeyHex === batch[0].vendingKeyHex);
-          const keys = await custody.deriveDecoderKeys!(
+          const keys = await custody.deriveDecoderKeys(
             label,
             same.map((v) => v.input),
           );
@@ -758,7 +758,7 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
           );
         }
         const label = vendingKeys.get('abababababababab')!;
-        await expect(custody.deriveDecoderKeys!(label, [])).resolves.toEqual([]);
+        await expect(custody.deriveDecoderKeys(label, [])).resolves.toEqual([]);
       });
 
       it('refuses a DKGA that does not match the vending key (INVALID_INPUT)', async () => {
@@ -850,9 +850,9 @@ export function keyCustodyContract(name: string, factory: CustodyFactory): void 
         const aes = uniqueLabel('aes');
         await custody.generateKey({ label: aes, algorithm: 'AES', usage: 'WRAP', lengthBytes: 32 });
         for (const label of [desVk, hmacVk, transport, aes]) {
-          await expectHsmError(custody.exportKey!(label, transport), 'NOT_PERMITTED');
+          await expectHsmError(custody.exportKey(label, transport), 'NOT_PERMITTED');
         }
-        await expectHsmError(custody.exportKey!(uniqueLabel('none'), transport), 'NOT_FOUND');
+        await expectHsmError(custody.exportKey(uniqueLabel('none'), transport), 'NOT_FOUND');
       });
     });
 

@@ -119,11 +119,11 @@ describe('Pkcs11KeyCustody through the fault shim', () => {
 
   async function expectDerivesCorrectly(count: number): Promise<void> {
     const inputs = Array.from({ length: count }, (_, i) => dkga04Input(i));
-    const keys = await custody.deriveDecoderKeys!(hmacLabel, inputs);
+    const keys = await custody.deriveDecoderKeys(hmacLabel, inputs);
     expect(keys.map(bytesToHex)).toEqual(
       inputs.map((input) => bytesToHex(softwareDerive(HMAC_VK, input))),
     );
-    const [des] = await custody.deriveDecoderKeys!(desLabel, [dkga02Input(count)]);
+    const [des] = await custody.deriveDecoderKeys(desLabel, [dkga02Input(count)]);
     expect(bytesToHex(des)).toBe(bytesToHex(softwareDerive(DES_VK, dkga02Input(count))));
   }
 
@@ -151,7 +151,7 @@ describe('Pkcs11KeyCustody through the fault shim', () => {
   it('answers UNAVAILABLE on a device error mid-load, reports it once, then reconnects', async () => {
     changes.length = 0;
     const load = Array.from({ length: 20 }, (_, i) =>
-      custody.deriveDecoderKeys!(hmacLabel, [dkga04Input(i), dkga04Input(i + 100)]),
+      custody.deriveDecoderKeys(hmacLabel, [dkga04Input(i), dkga04Input(i + 100)]),
     );
     shim.set({ fail: CKR.DEVICE_ERROR });
     const outcomes = await Promise.allSettled(load);

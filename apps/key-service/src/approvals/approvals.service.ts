@@ -252,9 +252,7 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
       const due = await em.find(Approval, {
         where: { state: 'pending', expiresAt: LessThanOrEqual(this.clock.nowIso()) },
         // Several processes may sweep at once: on PostgreSQL each due request goes to one.
-        ...(this.tx.isPostgres
-          ? { lock: { mode: 'pessimistic_write' as const, onLocked: 'skip_locked' as const } }
-          : {}),
+        ...this.tx.dialect.skipLockedRowLock,
       });
       for (const approval of due) await this.close(em, approval, 'expired', SYSTEM_ACTOR, {});
       return due.length;
@@ -393,7 +391,7 @@ export class ApprovalsService implements OnModuleInit, OnModuleDestroy {
   private async load(em: EntityManager, id: string, lock = false): Promise<Approval> {
     const approval = await em.findOne(Approval, {
       where: { id },
-      ...(lock && this.tx.isPostgres ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...(lock ? this.tx.dialect.rowLock : {}),
     });
     if (!approval) throw DomainError.notFound('approval', id);
     return approval;

@@ -1,12 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import {
-  type BulkColumn,
-  type BulkRows,
-  columnList,
-  insertBulk,
-  rowSource,
-  sqliteRowsPerStatement,
-} from '../database/bulk-rows';
+import { type BulkColumn, type BulkRows, columnList, insertBulk } from '../database/bulk-rows';
+import { dialectOf, POSTGRES, SQLITE } from '../database/dialect';
 import { columnOf, perDataSource } from '../database/entity-sql';
 import { queryPrepared, sendPrepared } from '../database/prepared-query';
 import { type ChainHead, eventHash, eventTextAround } from './audit-chain';
@@ -93,14 +87,13 @@ export interface Appended {
  */
 export async function appendEvents(
   em: EntityManager,
-  isPostgres: boolean,
   events: readonly UnchainedEvent[],
-  alongside?: BulkRows,
+  alongside: readonly BulkRows[] = [],
 ): Promise<Appended> {
   if (events.length === 0) throw new RangeError('an append needs at least one event');
   const plan = planFor(em);
-  const others = alongside && alongside.rows.length > 0 ? alongside : undefined;
-  if (isPostgres) {
+  const others = alongside.filter((rows) => rows.rows.length > 0);
+  if (dialectOf(em).writableCte) {
     const { answer } = await sendPrepared<{ seq: string | number; hash: string }>(
       em,
       ...chainedAppend(plan, events, others),
@@ -126,12 +119,12 @@ export async function appendEvents(
     hash = next;
     return chainedRow;
   });
-  if (others) await insertBulk(em, false, others);
+  for (const rows of others) await insertBulk(em, rows);
   const values = chained.map((r) => plan.properties.map((p) => r[p]));
   const insert = (sql: string) => `INSERT INTO ${plan.table} ${columnList(plan.columns)} ${sql}`;
-  const perStatement = sqliteRowsPerStatement(plan.columns);
+  const perStatement = SQLITE.rowsPerStatement(plan.columns);
   for (let start = 0; start < values.length; start += perStatement) {
-    const source = rowSource(false, plan.columns, values.slice(start, start + perStatement));
+    const source = SQLITE.rowSource(plan.columns, values.slice(start, start + perStatement));
     await queryPrepared(em, insert(source.sql), source.params);
   }
   await queryPrepared(
@@ -146,7 +139,7 @@ export async function appendEvents(
 function chainedAppend(
   plan: AppendPlan,
   events: readonly UnchainedEvent[],
-  others: BulkRows | undefined,
+  others: readonly BulkRows[],
 ): [string, unknown[]] {
   const texts = events.map(eventTextAround);
   const params: unknown[] = [
@@ -157,11 +150,11 @@ function chainedAppend(
   const fields = plan.given.map((_, i) => `f${i}`);
   const marks = plan.given.map((c, i) => `$${i + 3}::${c.type}[]`);
   let alongsideCte = '';
-  if (others) {
-    const source = rowSource(true, others.columns, others.rows, params.length + 1);
-    alongsideCte = `alongside AS (INSERT INTO ${others.table} ${columnList(others.columns)} ${source.sql}), `;
+  others.forEach((rows, i) => {
+    const source = POSTGRES.rowSource(rows.columns, rows.rows, params.length + 1);
+    alongsideCte += `alongside${i} AS (INSERT INTO ${rows.table} ${columnList(rows.columns)} ${source.sql}), `;
     params.push(...source.params);
-  }
+  });
   const { head, chained } = plan;
   const sql =
     `WITH RECURSIVE ${alongsideCte}` +

@@ -233,7 +233,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   async recordForRequests(
     em: EntityManager,
     events: readonly { input: AuditInput; requestId: string }[],
-    alongside?: BulkRows,
+    alongside?: readonly BulkRows[],
   ): Promise<void> {
     const at = this.clock.nowIso();
     await this.append(
@@ -299,10 +299,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     em: EntityManager,
     inputs: readonly AuditInput[],
     stamps?: readonly Pick<StampedAuditInput, 'requestId' | 'at'>[],
-    alongside?: BulkRows,
+    alongside: readonly BulkRows[] = [],
   ): Promise<void> {
     if (inputs.length === 0) {
-      if (alongside) await insertBulk(em, this.tx.isPostgres, alongside);
+      for (const rows of alongside) await insertBulk(em, rows);
       return;
     }
     const at = this.clock.nowIso();
@@ -321,7 +321,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         details: canonicalJson(input.details ?? {}),
       };
     });
-    const { head } = await appendEvents(em, this.tx.isPostgres, events, alongside);
+    const { head } = await appendEvents(em, events, alongside);
     this.metrics.auditEvents.inc(events.length);
     const every = this.config.audit.checkpointEvery;
     head.then(

@@ -4,7 +4,7 @@ import { VendingModule } from '../vending/vending.module';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
 
-/** Rekey campaigns (issue 6): see docs/campaigns.md. */
+/** Rekey campaigns: see docs/campaigns.md. */
 @Module({
   imports: [ApprovalsModule, VendingModule],
   controllers: [CampaignsController],

@@ -840,7 +840,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     em: EntityManager,
     c: Campaign,
   ): Promise<{ from: LiveKey | undefined; to: LiveKey | undefined }> {
-    const keys = await readKeysById(em, this.tx.isPostgres, [c.fromKeyId, c.toKeyId]);
+    const keys = await readKeysById(em, [c.fromKeyId, c.toKeyId]);
     return { from: keys.get(c.fromKeyId), to: keys.get(c.toKeyId) };
   }
 
@@ -1034,7 +1034,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
   private async find(em: EntityManager, id: string, lock = false): Promise<Campaign> {
     const c = await em.findOne(Campaign, {
       where: { id },
-      ...(lock && this.tx.isPostgres ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...(lock ? this.tx.dialect.rowLock : {}),
     });
     if (!c) throw DomainError.notFound('campaign', id);
     return c;

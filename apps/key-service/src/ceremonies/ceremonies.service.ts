@@ -133,13 +133,6 @@ export class CeremoniesService {
     actor: AuthenticatedPrincipal,
     input: Omit<OpenCeremony, 'expectedKcv'>,
   ): Promise<{ ceremony: CeremonyDto; key: KeyInfo }> {
-    const generate = this.custody.generateComponents?.bind(this.custody);
-    if (generate === undefined) {
-      throw new DomainError(
-        ErrorCode.STS_UNSUPPORTED,
-        'This key store cannot generate key components',
-      );
-    }
     await this.checkCustodians(em, actor, input.custodianIds, input.componentCount, true);
     const now = this.clock.nowIso();
     const ceremony = em.create(Ceremony, {
@@ -157,7 +150,11 @@ export class CeremoniesService {
       updatedAt: now,
     });
     const spec = await this.handlerFor(input.purpose).spec(em, ceremony);
-    const generated = await generate(ceremony.id, input.componentCount, spec);
+    const generated = await this.custody.generateComponents(
+      ceremony.id,
+      input.componentCount,
+      spec,
+    );
     ceremony.expectedKcv = generated.key.kcv;
     await em.insert(Ceremony, ceremony);
     await this.audit.record(em, {
@@ -193,13 +190,6 @@ export class CeremoniesService {
     id: string,
     index: number,
   ): Promise<ReleasedComponentDto> {
-    const release = this.custody.releaseComponent?.bind(this.custody);
-    if (release === undefined) {
-      throw new DomainError(
-        ErrorCode.STS_UNSUPPORTED,
-        'This key store cannot release key components',
-      );
-    }
     return this.tx.run(async (em) => {
       const c = await this.load(em, id);
       if (c.state !== 'releasing')
@@ -214,7 +204,7 @@ export class CeremoniesService {
       if (released.some((r) => r.index === index)) {
         throw new DomainError(ErrorCode.ALREADY_EXISTS, `Component ${index} was collected already`);
       }
-      const out = await release(id, index);
+      const out = await this.custody.releaseComponent(id, index);
       try {
         await em.insert(CeremonyComponent, {
           id: randomUUID(),
@@ -418,19 +408,8 @@ export class CeremoniesService {
     component: Buffer,
     kcv: string,
   ): Promise<string> {
-    if (this.custody.storeVerifiedComponent) {
-      return (await this.custody.storeVerifiedComponent(c.id, index, c.algorithm, component, kcv))
-        .kcv;
-    }
-    const stored = await this.custody.storeComponent(c.id, index, c.algorithm, component);
-    if (stored.kcv !== kcv) {
-      await this.custody.discardComponent(c.id, index);
-      throw new DomainError(
-        ErrorCode.CHECK_VALUE_MISMATCH,
-        'The component does not match its check value',
-      );
-    }
-    return stored.kcv;
+    return (await this.custody.storeVerifiedComponent(c.id, index, c.algorithm, component, kcv))
+      .kcv;
   }
 
   /**
@@ -502,7 +481,7 @@ export class CeremoniesService {
   private async load(em: EntityManager, id: string): Promise<Ceremony> {
     const c = await em.findOne(Ceremony, {
       where: { id },
-      ...(this.tx.isPostgres ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...this.tx.dialect.rowLock,
     });
     if (!c) throw DomainError.notFound('ceremony', id);
     return c;

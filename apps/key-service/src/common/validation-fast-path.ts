@@ -1,5 +1,9 @@
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage } from 'class-validator';
+import {
+  declaredType,
+  reshapesProperties,
+  transformsProperty,
+} from './class-transformer-internals';
 import { IS_OMITTABLE } from './validation-rules';
 
 /**
@@ -77,12 +81,7 @@ function planOf(type: Constructor, seen: ReadonlySet<Constructor>): ClassPlan | 
 }
 
 function buildPlan(type: Constructor, seen: ReadonlySet<Constructor>): ClassPlan | null {
-  if (
-    defaultMetadataStorage.getExposedMetadatas(type).length > 0 ||
-    defaultMetadataStorage.getExcludedMetadatas(type).length > 0
-  ) {
-    return null;
-  }
+  if (reshapesProperties(type)) return null;
   const rules = getMetadataStorage().getTargetValidationMetadatas(
     type,
     '',
@@ -96,7 +95,7 @@ function buildPlan(type: Constructor, seen: ReadonlySet<Constructor>): ClassPlan
   }
   const properties = new Map<string, PropertyPlan>();
   for (const [name, own] of byProperty) {
-    if (defaultMetadataStorage.findTransformMetadatas(type, name, 0).length > 0) return null;
+    if (transformsProperty(type, name)) return null;
     const property = propertyPlan(type, name, own, seen);
     if (!property) return null;
     properties.set(name, property);
@@ -125,7 +124,7 @@ function propertyPlan(
       if (!check) return null;
       checks.push(check);
     } else if (rule.type === NESTED) {
-      const target = defaultMetadataStorage.findTypeMetadata(type, name)?.typeFunction();
+      const target = declaredType(type, name);
       if (typeof target !== 'function' || target === Array || target === Object) return null;
       nested = planOf(target as Constructor, seen) ?? undefined;
       if (!nested) return null;

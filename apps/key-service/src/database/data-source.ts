@@ -16,6 +16,7 @@ import { IssuanceLookupIndexes1733100000000 } from './migrations/1733100000000-i
 import { CampaignUploadClaim1733200000000 } from './migrations/1733200000000-campaign-upload-claim';
 import { PrincipalEnrolment1734000000000 } from './migrations/1734000000000-principal-enrolment';
 import { CampaignLiveness1735100000000 } from './migrations/1735100000000-campaign-liveness';
+import { IssuanceTypedColumns1736100000000 } from './migrations/1736100000000-issuance-typed-columns';
 import { VendingSchema1732600000000 } from './migrations/1732600000000-vending-schema';
 import { RecoveryRestores1735000000000 } from './migrations/1735000000000-recovery-restores';
 import { RestoreRecord } from '../recovery/restore-record.entity';
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   PrincipalEnrolment1734000000000,
   RecoveryRestores1735000000000,
   CampaignLiveness1735100000000,
+  IssuanceTypedColumns1736100000000,
   MeterKeyRegistry1736300000000,
 ];
 

@@ -57,4 +57,63 @@ forEachDatabase('migrations', (kind: DatabaseKind) => {
     expect(again).toHaveLength(MIGRATIONS.length);
     expect((await tableNames(db.ds, kind, db.schema)).sort()).toEqual([...tables].sort());
   });
+
+  it('moves issuance times to timestamptz (PostgreSQL) and TID lists to rows, and back, keeping the data', async () => {
+    const before = MIGRATIONS.length - 1;
+    await db.ds.runMigrations({ transaction: 'each' });
+    await db.ds.undoLastMigration({ transaction: 'each' });
+    expect(await db.ds.showMigrations()).toBe(true);
+    const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+    const insert = (id: string, tids: string, at: string) =>
+      db.ds.query(
+        'INSERT INTO vending_issuances (id, client_id, kind, iin, drn, sgc, krn, vending_key_id, ' +
+          'tids, idempotency_key, request_hash, response, request_id, created_at) VALUES ' +
+          `(${p(1)}, 'client', 'credit', '600727', '01234567890', '600727', 1, 'key', ${p(2)}, ` +
+          `NULL, 'hash', '{}', 'req', ${p(3)})`,
+        [id, tids, at],
+      );
+    await insert('two-tids', '5900001,5900003', '2026-12-01T10:00:00.123Z');
+    await insert('one-tid', '17', '2026-12-02T23:59:59.999Z');
+    await insert('no-tid', '', '2026-12-03T00:00:00.000Z');
+
+    const applied = await db.ds.runMigrations({ transaction: 'each' });
+    expect(applied.map((m) => m.name)).toEqual([new MIGRATIONS[before]().name]);
+    const rows = await db.ds.query<{ issuance_id: string; position: number; tid: number }[]>(
+      'SELECT issuance_id, position, tid FROM vending_issuance_tids ORDER BY issuance_id, position',
+    );
+    expect(rows.map((r) => [r.issuance_id, Number(r.position), Number(r.tid)])).toEqual([
+      ['one-tid', 0, 17],
+      ['two-tids', 0, 5900001],
+      ['two-tids', 1, 5900003],
+    ]);
+    const times = await db.ds.query<{ id: string; created_at: unknown }[]>(
+      'SELECT id, created_at FROM vending_issuances ORDER BY created_at',
+    );
+    const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+    expect(times.map((t) => [t.id, iso(t.created_at)])).toEqual([
+      ['two-tids', '2026-12-01T10:00:00.123Z'],
+      ['one-tid', '2026-12-02T23:59:59.999Z'],
+      ['no-tid', '2026-12-03T00:00:00.000Z'],
+    ]);
+    if (kind === 'postgres') {
+      const [type] = await db.ds.query<{ data_type: string }[]>(
+        'SELECT data_type FROM information_schema.columns WHERE table_schema = $1 ' +
+          "AND table_name = 'vending_issuances' AND column_name = 'created_at'",
+        [db.schema],
+      );
+      expect(type.data_type).toBe('timestamp with time zone');
+    }
+
+    await db.ds.undoLastMigration({ transaction: 'each' });
+    const back = await db.ds.query<{ id: string; tids: string; created_at: string }[]>(
+      'SELECT id, tids, created_at FROM vending_issuances ORDER BY id',
+    );
+    expect(back).toEqual([
+      { id: 'no-tid', tids: '', created_at: '2026-12-03T00:00:00.000Z' },
+      { id: 'one-tid', tids: '17', created_at: '2026-12-02T23:59:59.999Z' },
+      { id: 'two-tids', tids: '5900001,5900003', created_at: '2026-12-01T10:00:00.123Z' },
+    ]);
+    expect(await tableNames(db.ds, kind, db.schema)).not.toContain('vending_issuance_tids');
+    await db.ds.runMigrations({ transaction: 'each' });
+  });
 });

@@ -1,25 +1,13 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import {
+  cork,
+  markTransaction,
+  type PgResult,
+  type PipelineClient,
+  pipelineClientOf,
+  uncork,
+} from './pg-internals';
 import { statementName } from './statement-names';
-
-interface PgResult {
-  readonly command: string;
-  readonly rows: unknown[];
-}
-
-/** What this module uses of a `pg` client in pipeline mode (`pipeline: true`, data-source.ts). */
-interface PipelineClient {
-  readonly pipeline: boolean;
-  /** The socket (absent on some runtimes, where every statement leaves in a write of its own). */
-  readonly connection: { readonly stream: { cork?(): void; uncork?(): void } };
-  query(text: string): Promise<PgResult>;
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<PgResult>;
-}
-
-/** The TypeORM transaction state a pipelined transaction sets (TypeORM keeps it on the runner). */
-interface TransactionFlags {
-  isTransactionActive: boolean;
-  transactionDepth: number;
-}
 
 /**
  * The connection of one pipelined transaction: statements are sent without waiting for the
@@ -86,9 +74,7 @@ export class Pipeline {
 
   /** Keeps what is sent from now on in the socket's buffer until `flush`, or the next turn. */
   private hold(): void {
-    const stream = this.client.connection.stream;
-    if (this.held || !stream.cork || !stream.uncork) return;
-    stream.cork();
+    if (this.held || !cork(this.client)) return;
     this.held = true;
     // Statements sent by other means (the entity manager) leave at the latest on the next turn.
     setImmediate(() => this.flush());
@@ -97,7 +83,7 @@ export class Pipeline {
   private flush(): void {
     if (!this.held) return;
     this.held = false;
-    this.client.connection.stream.uncork?.();
+    uncork(this.client);
   }
 
   /** A promise whose rejection is read later, not reported as unhandled meanwhile. */
@@ -134,14 +120,10 @@ export async function runPipelinedTransaction<T>(
 ): Promise<T> {
   const runner = dataSource.createQueryRunner('master');
   try {
-    const client = (await runner.connect()) as PipelineClient;
-    if (!client.pipeline) throw new Error('the PostgreSQL pool is not in pipeline mode');
-    const pipeline = new Pipeline(client);
+    const pipeline = new Pipeline(await pipelineClientOf(runner));
     // TypeORM must treat the runner as inside a transaction (an entity save would otherwise
     // open one of its own and commit ours with it).
-    const flags = runner as unknown as TransactionFlags;
-    flags.isTransactionActive = true;
-    flags.transactionDepth = 1;
+    markTransaction(runner, true);
     pipelines.set(runner, pipeline);
     try {
       const begun = pipeline.begin();
@@ -153,8 +135,7 @@ export async function runPipelinedTransaction<T>(
       throw error;
     } finally {
       pipelines.delete(runner);
-      flags.isTransactionActive = false;
-      flags.transactionDepth = 0;
+      markTransaction(runner, false);
     }
   } finally {
     await runner.release();

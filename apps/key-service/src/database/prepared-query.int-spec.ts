@@ -6,7 +6,8 @@
 import { forEachDatabase, scratchDatabase } from '../../../../test/helpers/databases';
 import type { DatabaseKind } from '../../../../test/helpers/key-service-app';
 import { isUniqueViolation } from '../common/domain-error';
-import { type BulkColumn, columnList, rowSource } from './bulk-rows';
+import { columnList } from './bulk-rows';
+import { type BulkColumn, dialectOf } from './dialect';
 import { queryPrepared } from './prepared-query';
 
 jest.setTimeout(60_000);
@@ -68,7 +69,7 @@ forEachDatabase('queryPrepared', (kind: DatabaseKind) => {
     let n = 0;
     for (const count of [1, 3, awkward.length]) {
       const rows = awkward.slice(0, count).map((body) => [++n, body, body?.length ?? null]);
-      const source = rowSource(kind === 'postgres', columns, rows);
+      const source = dialectOf(db.ds).rowSource(columns, rows);
       const sql = `INSERT INTO notes ${columnList(columns)} ${source.sql}`;
       texts.add(sql);
       await db.ds.transaction((em) => queryPrepared(em, sql, source.params));

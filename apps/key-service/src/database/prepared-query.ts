@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { dialectOf } from './dialect';
 import { pipelineOf } from './pipelined-transaction';
 import { statementName } from './statement-names';
 
@@ -24,10 +25,7 @@ export async function queryPrepared<R>(
   const runner = em.queryRunner;
   const pipeline = runner && pipelineOf(runner);
   if (pipeline) return (await pipeline.query(sql, params)) as R[];
-  const name =
-    runner !== undefined && em.connection.options.type === 'postgres'
-      ? statementName(sql)
-      : undefined;
+  const name = runner !== undefined && dialectOf(em).prepares ? statementName(sql) : undefined;
   if (runner === undefined || name === undefined) return em.query<R[]>(sql, [...params]);
   const client = (await runner.connect()) as PgClient;
   const result = await client.query({ name, text: sql, values: [...params] });

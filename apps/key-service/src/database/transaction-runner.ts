@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DomainError, isDatabaseUnavailable } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { DatabaseGate } from './database-gate';
+import { type Dialect, dialectOf } from './dialect';
 import { runPipelinedTransaction } from './pipelined-transaction';
 
 /**
@@ -20,17 +21,16 @@ import { runPipelinedTransaction } from './pipelined-transaction';
 @Injectable()
 export class TransactionRunner {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The database's dialect, chosen once from the data source. */
+  readonly dialect: Dialect;
   private readonly serialised: boolean;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() private readonly gate?: DatabaseGate,
   ) {
-    this.serialised = dataSource.options.type !== 'postgres';
-  }
-
-  get isPostgres(): boolean {
-    return !this.serialised;
+    this.dialect = dialectOf(dataSource);
+    this.serialised = this.dialect.serialised;
   }
 
   /** Runs `work` in a transaction; database outages surface as DATABASE_UNAVAILABLE (503). */

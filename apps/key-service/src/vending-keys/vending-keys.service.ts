@@ -29,6 +29,7 @@ import { VendingKeyDto } from './dto/vending-key.dto';
 import { checkKeyAttributes } from './key-attributes';
 import { VendingKey, type VendingKeyState } from './vending-key.entity';
 import { type PageOrder, readPage } from '../common/paging';
+import type { SkipLockedRowLock } from '../database/dialect';
 
 const MAX_LIVE = 9;
 
@@ -438,10 +439,8 @@ export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Several processes may sweep at once: on PostgreSQL each due row goes to one of them. */
-  private sweepLock(): { lock?: { mode: 'pessimistic_write'; onLocked: 'skip_locked' } } {
-    return this.tx.isPostgres
-      ? { lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' } }
-      : {};
+  private sweepLock(): SkipLockedRowLock {
+    return this.tx.dialect.skipLockedRowLock;
   }
 
   // ---- executors (run inside the approving transaction) ----

@@ -4,7 +4,6 @@ import { MeterKeysModule } from '../meter-keys/meter-keys.module';
 import { RecoveryStateModule } from '../recovery/recovery-state.module';
 import { VendingClientsController } from './clients/vending-clients.controller';
 import { VendingClientsService } from './clients/vending-clients.service';
-import { TransactionRunner } from '../database/transaction-runner';
 import { IdempotencyPurge } from './idempotency/idempotency-purge';
 import { IssuancePipeline } from './issuance/issuance-pipeline';
 import { KeyChangeIssuer } from './issuance/key-change-issuer';
@@ -26,9 +25,8 @@ import { VendingService } from './vending.service';
     VendingClientsService,
     {
       provide: TidAllocator,
-      useFactory: (tx: TransactionRunner, config: VendingConfig) =>
-        new TidAllocator(tx.isPostgres, config.tidWindowMinutes),
-      inject: [TransactionRunner, VENDING_CONFIG],
+      useFactory: (config: VendingConfig) => new TidAllocator(config.tidWindowMinutes),
+      inject: [VENDING_CONFIG],
     },
     KeyLookup,
     IssuancePipeline,

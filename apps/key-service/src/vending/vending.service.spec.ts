@@ -18,6 +18,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { InitialSchema1732550000000 } from '../database/migrations/1732550000000-initial-schema';
 import { VendingSchema1732600000000 } from '../database/migrations/1732600000000-vending-schema';
 import { RecoveryRestores1735000000000 } from '../database/migrations/1735000000000-recovery-restores';
+import { IssuanceTypedColumns1736100000000 } from '../database/migrations/1736100000000-issuance-typed-columns';
 import type { CustodyReport } from '../recovery/custody-verification';
 import { RecoveryState } from '../recovery/recovery-state';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
@@ -72,7 +73,7 @@ describe('VendingService issuance', () => {
   };
   const audit: Pick<AuditService, 'recordForRequests'> = {
     recordForRequests: async (em, events, alongside) => {
-      if (alongside) await insertBulk(em, false, alongside);
+      for (const rows of alongside ?? []) await insertBulk(em, rows);
       audited.push(...events);
     },
   };
@@ -132,6 +133,7 @@ describe('VendingService issuance', () => {
         InitialSchema1732550000000,
         VendingSchema1732600000000,
         RecoveryRestores1735000000000,
+        IssuanceTypedColumns1736100000000,
       ],
     });
     await ds.initialize();
@@ -154,7 +156,7 @@ describe('VendingService issuance', () => {
         { provide: TransactionRunner, useValue: tx },
         { provide: RecoveryState, useValue: recovery },
         { provide: Clock, useValue: clock },
-        { provide: TidAllocator, useValue: new TidAllocator(false, 60) },
+        { provide: TidAllocator, useValue: new TidAllocator(60) },
         { provide: AuditService, useValue: audit },
         { provide: VendingClientsService, useValue: clients },
         { provide: KeyChangeIssuer, useValue: {} },

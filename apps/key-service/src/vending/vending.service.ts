@@ -272,8 +272,8 @@ export class VendingService {
         assertSubclassAllowed([], 'management', 3);
       }
       const [from, to] = await this.tx.read(async (em) => [
-        await readLiveKey(em, this.tx.isPostgres, m.sgc, m.krn),
-        await readLiveKey(em, this.tx.isPostgres, t.sgc, t.krn),
+        await readLiveKey(em, m.sgc, m.krn),
+        await readLiveKey(em, t.sgc, t.krn),
       ]);
       if (!from) throw keyNotFound(m.sgc, m.krn, 'meter');
       if (!to) throw keyNotFound(t.sgc, t.krn, 'target');
@@ -404,9 +404,7 @@ export class VendingService {
     tokenUnder: (key: VendingKey) => (cipher: TokenCipher) => Pick<Decision, 'tokens' | 'audit'>,
   ): Promise<Decision> {
     if (!profile.keyChangeAllowed) assertSubclassAllowed([], 'management', 3);
-    const to = await this.tx.read((em) =>
-      readLiveKey(em, this.tx.isPostgres, due.to.sgc, due.to.krn),
-    );
+    const to = await this.tx.read((em) => readLiveKey(em, due.to.sgc, due.to.krn));
     if (!to) throw keyNotFound(due.to.sgc, due.to.krn, 'target');
     assertInScope(client, to.key.sgc);
     const target: MeterKeyDto = {

@@ -3,7 +3,7 @@ import { type HsmError, Pkcs11KeyCustody } from '@sts/hsm';
 import { derivationVectors } from '../vectors';
 
 /**
- * A second process using the same token (issue 3, "Two processes using one token at once"):
+ * A second process using the same token at once:
  * logs in on its own, derives every vector `rounds` times through the token and compares with
  * `@sts/core`, and creates and destroys keys of its own meanwhile. Prints one JSON line.
  *

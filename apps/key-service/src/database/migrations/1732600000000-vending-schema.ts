@@ -16,7 +16,7 @@ const ts = (name: string): TableColumnOptions => str(name, 24);
 const pk = (column: TableColumnOptions): TableColumnOptions => ({ ...column, isPrimary: true });
 
 /**
- * The vending interface (issue 5): client profiles, client transport keys (metadata only; the
+ * The vending interface: client profiles, client transport keys (metadata only; the
  * keys live in the token), durable TID allocation per (meter, vending key), and issued tokens
  * (reprints and idempotent retries). Runs on SQLite and PostgreSQL.
  */

@@ -15,7 +15,7 @@ const int = (name: string, nullable = false): TableColumnOptions => ({
 const ts = (name: string, nullable = false) => str(name, 24, nullable);
 
 /**
- * Rekey campaigns (issue 6): the plan and counters, and the meter list in chunks with their
+ * Rekey campaigns: the plan and counters, and the meter list in chunks with their
  * results. Portable: the same migration runs on SQLite and PostgreSQL. On PostgreSQL the job
  * queue (pg-boss) keeps its own tables, which it creates and migrates itself.
  */

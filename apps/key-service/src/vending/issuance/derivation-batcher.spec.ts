@@ -5,30 +5,24 @@ import { DerivationBatcher } from './derivation-batcher';
 /** A DerivationInput whose "key" the fake custody answers as [label byte, krn]. */
 const input = (krn: number): DerivationInput => ({ krn }) as unknown as DerivationInput;
 
-function fakeCustody(options: { batches?: boolean; refuseKrn?: number; down?: boolean } = {}) {
+function fakeCustody(options: { refuseKrn?: number; down?: boolean } = {}) {
   const calls: { method: 'one' | 'many'; label: string; krns: number[] }[] = [];
   const keyFor = (label: string, i: DerivationInput) => {
     if (options.down) throw new HsmError('UNAVAILABLE', 'token unavailable');
     if (i.krn === options.refuseKrn) throw new Error(`refused ${i.krn}`);
     return Uint8Array.from([label.charCodeAt(0), i.krn]);
   };
-  const custody: Partial<KeyCustody> = {
+  const custody: Pick<KeyCustody, 'deriveDecoderKey' | 'deriveDecoderKeys'> = {
     deriveDecoderKey: (label, i) => {
       calls.push({ method: 'one', label, krns: [i.krn] });
       return new Promise((resolve) => resolve(keyFor(label, i)));
     },
-    ...(options.batches === false
-      ? {}
-      : {
-          deriveDecoderKeys: (label: string, inputs: readonly DerivationInput[]) => {
-            calls.push({ method: 'many', label, krns: inputs.map((i) => i.krn) });
-            return new Promise<Uint8Array[]>((resolve) =>
-              resolve(inputs.map((i) => keyFor(label, i))),
-            );
-          },
-        }),
+    deriveDecoderKeys: (label, inputs) => {
+      calls.push({ method: 'many', label, krns: inputs.map((i) => i.krn) });
+      return new Promise<Uint8Array[]>((resolve) => resolve(inputs.map((i) => keyFor(label, i))));
+    },
   };
-  return { custody: custody as KeyCustody, calls };
+  return { custody, calls };
 }
 
 const settle = (promises: Promise<Uint8Array>[]) =>
@@ -86,16 +80,5 @@ describe('DerivationBatcher', () => {
     const got = await settle([1, 2].map((k) => batcher.derive('a', input(k))));
     expect(got).toEqual(['HsmError: token unavailable', 'HsmError: token unavailable']);
     expect(calls.map((c) => c.method)).toEqual(['many']);
-  });
-
-  it('calls a custody without deriveDecoderKeys once per input', async () => {
-    const { custody, calls } = fakeCustody({ batches: false });
-    const batcher = new DerivationBatcher(custody);
-    const got = await settle([1, 2].map((k) => batcher.derive('a', input(k))));
-    expect(got).toEqual([
-      [97, 1],
-      [97, 2],
-    ]);
-    expect(calls.map((c) => c.method)).toEqual(['one', 'one']);
   });
 });

@@ -21,14 +21,13 @@ export const DERIVATION_BATCH_MAX = 64;
  * - When a batched call fails for the whole token (unavailable, not logged in), every caller gets
  *   that error. When it fails otherwise, every input is derived again on its own, so that an input
  *   the token refuses fails its own caller only.
- * - A custody without `deriveDecoderKeys` is called once per input.
  */
 export class DerivationBatcher {
   private pending = new Map<string, Waiter[]>();
   private scheduled = false;
 
   constructor(
-    private readonly custody: KeyCustody,
+    private readonly custody: Pick<KeyCustody, 'deriveDecoderKey' | 'deriveDecoderKeys'>,
     private readonly maxBatch = DERIVATION_BATCH_MAX,
   ) {}
 
@@ -56,11 +55,10 @@ export class DerivationBatcher {
   }
 
   private async run(label: string, waiters: readonly Waiter[]): Promise<void> {
-    const many = this.custody.deriveDecoderKeys?.bind(this.custody);
-    if (waiters.length > 1 && many) {
+    if (waiters.length > 1) {
       let keys: Uint8Array[] | undefined;
       try {
-        keys = await many(
+        keys = await this.custody.deriveDecoderKeys(
           label,
           waiters.map((w) => w.input),
         );

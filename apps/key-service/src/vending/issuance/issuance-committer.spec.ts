@@ -345,7 +345,7 @@ describe('IssuanceCommitter on SQLite (real savepoints)', () => {
   const AT = '2025-01-01T00:00:00.000Z';
   let dir: string;
   let ds: DataSource;
-  const tids = new TidAllocator(false, 2);
+  const tids = new TidAllocator(2);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sts-committer-'));

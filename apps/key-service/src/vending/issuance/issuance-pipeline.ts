@@ -21,10 +21,10 @@ import {
   allocateReadingKeys,
   insertIssuance,
   issuanceRows,
+  type IssuedRecord,
   type KeysById,
   readKeysById,
 } from './issuance-sql';
-import type { Issuance } from './issuance.entity';
 
 /**
  * Most issuances in one group-commit transaction. Each runs in a savepoint that writes, i.e. a
@@ -59,7 +59,7 @@ interface Item {
 interface ItemResult {
   readonly body: TokenIssuanceDto | null;
   readonly audit: AuditInput;
-  readonly unwritten?: Issuance;
+  readonly unwritten?: IssuedRecord;
 }
 
 /**
@@ -89,7 +89,7 @@ export class IssuancePipeline implements OnApplicationShutdown {
       savepoint: (item) => item.plan !== undefined,
       afterItems: (em, done) => this.recordBatch(em, done),
       lockOrder: (item) => item.plan?.lockKey ?? '',
-      chainSavepoints: tx.isPostgres,
+      chainSavepoints: tx.dialect.chainsStatements,
       optimistic: true,
       runAll: (em, items) => this.execute(em, items),
       retryable: isRetryableConflict,
@@ -144,7 +144,7 @@ export class IssuancePipeline implements OnApplicationShutdown {
       ),
     );
     if (needs.length === 0 && !keysRead && keyIds.length > 0) {
-      checkKeys(await readKeysById(em, this.tx.isPostgres, keyIds));
+      checkKeys(await readKeysById(em, keyIds));
     }
     keysRead ||= needs.length === 0;
     for (const item of items) {
@@ -172,7 +172,7 @@ export class IssuancePipeline implements OnApplicationShutdown {
       });
       const got = keysRead
         ? await this.tids.allocateMany(em, requests, at)
-        : await allocateReadingKeys(em, this.tx.isPostgres, this.tids, requests, at, {
+        : await allocateReadingKeys(em, this.tids, requests, at, {
             ids: keyIds,
             check: checkKeys,
           });
@@ -200,7 +200,7 @@ export class IssuancePipeline implements OnApplicationShutdown {
   private async runIsolated(em: EntityManager, item: Item): Promise<ItemResult> {
     const [result] = await this.execute(em, [item], this.batchKeys.get(em) ?? new Map());
     if (!result.unwritten) return result;
-    await insertIssuance(em, this.tx.isPostgres, result.unwritten);
+    await insertIssuance(em, result.unwritten);
     return { body: result.body, audit: result.audit };
   }
 
@@ -211,7 +211,7 @@ export class IssuancePipeline implements OnApplicationShutdown {
       const check = item.plan?.keyCheck ?? item.event?.keyCheck;
       if (check) ids.add(check.used.id);
     }
-    this.batchKeys.set(em, await readKeysById(em, this.tx.isPostgres, [...ids]));
+    this.batchKeys.set(em, await readKeysById(em, [...ids]));
   }
 
   /**
@@ -238,5 +238,5 @@ export class IssuancePipeline implements OnApplicationShutdown {
 }
 
 function unwritten(a: Assembled): ItemResult {
-  return { body: a.body, audit: a.audit, unwritten: a.row };
+  return { body: a.body, audit: a.audit, unwritten: a.record };
 }

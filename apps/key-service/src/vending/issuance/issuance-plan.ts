@@ -8,8 +8,8 @@ import type {
   TokenIssuanceDto,
   VendingKeyRefDto,
 } from '../dto/vending-response.dto';
-import type { LiveKey } from './issuance-sql';
-import type { Issuance, IssuanceKind } from './issuance.entity';
+import type { IssuedRecord, LiveKey } from './issuance-sql';
+import type { IssuanceKind } from './issuance.entity';
 import { assertKenCoversTid, KT_OF } from '../rules/sts-rules';
 import type { MeterRef } from '../tid-allocation/tid-allocator';
 
@@ -75,7 +75,7 @@ export interface IssuancePlan {
 /** What an executed plan comes to: the answer, its record and its audit event. */
 export interface Assembled {
   readonly body: TokenIssuanceDto;
-  readonly row: Issuance;
+  readonly record: IssuedRecord;
   readonly audit: AuditInput;
 }
 
@@ -130,7 +130,7 @@ export function assembleIssuance(
     ...(plan.keyChange ? { keyChange: plan.keyChange } : {}),
     ...(plan.keyChangeDue ? { keyChangeDue: plan.keyChangeDue } : {}),
   };
-  const row: Issuance = {
+  const row = {
     id,
     clientId: plan.client.id,
     kind: plan.kind,
@@ -139,7 +139,6 @@ export function assembleIssuance(
     sgc: k?.sgc ?? null,
     krn: k?.krn ?? null,
     vendingKeyId: k?.id ?? null,
-    tids: issuedTids.map(String),
     idempotencyKey: plan.idempotencyKey ?? null,
     requestHash: plan.fingerprint,
     response: JSON.stringify(body),
@@ -162,5 +161,5 @@ export function assembleIssuance(
       ...plan.audit,
     },
   };
-  return { body, row, audit };
+  return { body, record: { row, tids: issuedTids }, audit };
 }

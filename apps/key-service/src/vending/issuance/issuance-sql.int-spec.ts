@@ -19,8 +19,7 @@ const meter = (drn: string) => ({ iin: '600727', drn });
 
 forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
   const db = scratchDatabase(kind, 'issuance-sql', { migrate: true });
-  const isPostgres = db.isPostgres;
-  const allocator = new TidAllocator(isPostgres, 10);
+  const allocator = new TidAllocator(10);
 
   beforeAll(async () => {
     await db.ds.manager.insert(SupplyGroup, {
@@ -68,12 +67,11 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
   });
 
   it('reads the keys as readKeysById does and allocates each TID', async () => {
-    const expected = await readKeysById(db.ds.manager, isPostgres, ['key-1', 'key-2']);
+    const expected = await readKeysById(db.ds.manager, ['key-1', 'key-2']);
     let seen: KeysById | undefined;
     const tids = await db.ds.transaction((em) =>
       allocateReadingKeys(
         em,
-        isPostgres,
         allocator,
         [
           { vendingKeyId: 'key-1', meter: meter('01234567890'), nowTid: 100 },
@@ -101,7 +99,7 @@ forEachDatabase('allocateReadingKeys', (kind: DatabaseKind) => {
     const run = (check: () => void) =>
       db.ds
         .transaction((em) =>
-          allocateReadingKeys(em, isPostgres, allocator, exhausted, AT, { ids: ['key-1'], check }),
+          allocateReadingKeys(em, allocator, exhausted, AT, { ids: ['key-1'], check }),
         )
         .then(
           () => 'allocated',

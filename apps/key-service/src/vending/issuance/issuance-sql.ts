@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { type BulkColumn, type BulkRows, insertBulk } from '../../database/bulk-rows';
+import { dialectOf } from '../../database/dialect';
 import { columnOf, perDataSource } from '../../database/entity-sql';
 import { queryPrepared } from '../../database/prepared-query';
 import { SupplyGroup, type SupplyGroupState } from '../../supply-groups/supply-group.entity';
@@ -26,44 +27,60 @@ const ISSUANCE_COLUMNS: readonly BulkColumn[] = [
   { name: 'sgc', type: 'text' },
   { name: 'krn', type: 'integer' },
   { name: 'vending_key_id', type: 'text' },
-  { name: 'tids', type: 'text' },
   { name: 'idempotency_key', type: 'text' },
   { name: 'request_hash', type: 'text' },
   { name: 'response', type: 'text' },
   { name: 'request_id', type: 'text' },
-  { name: 'created_at', type: 'text' },
+  { name: 'created_at', type: 'timestamptz' },
+];
+
+const TID_COLUMNS: readonly BulkColumn[] = [
+  { name: 'issuance_id', type: 'text' },
+  { name: 'position', type: 'integer' },
+  { name: 'tid', type: 'integer' },
 ];
 
 /** Inserts one issuance record (a unique violation on the Idempotency-Key surfaces as thrown). */
-export async function insertIssuance(
-  em: EntityManager,
-  isPostgres: boolean,
-  row: Issuance,
-): Promise<void> {
-  await insertBulk(em, isPostgres, issuanceRows([row]));
+export async function insertIssuance(em: EntityManager, issued: IssuedRecord): Promise<void> {
+  for (const rows of issuanceRows([issued])) await insertBulk(em, rows);
 }
 
-/** Issuance records as bulk rows (written with the batch's audit events: `writeAppend`). */
-export function issuanceRows(rows: readonly Issuance[]): BulkRows {
-  return { table: 'vending_issuances', columns: ISSUANCE_COLUMNS, rows: rows.map(issuanceValues) };
+/** An issuance record and the TIDs its tokens carry, in token order. */
+export interface IssuedRecord {
+  readonly row: Issuance;
+  readonly tids: readonly number[];
 }
 
-function issuanceValues(row: Issuance): unknown[] {
+/**
+ * Issuance records as bulk rows, the records first and then their TIDs (`vending_issuance_tids`,
+ * one row per TID); written with the batch's audit events (`appendEvents`).
+ */
+export function issuanceRows(issued: readonly IssuedRecord[]): BulkRows[] {
   return [
-    row.id,
-    row.clientId,
-    row.kind,
-    row.iin,
-    row.drn,
-    row.sgc,
-    row.krn,
-    row.vendingKeyId,
-    row.tids.join(','),
-    row.idempotencyKey,
-    row.requestHash,
-    row.response,
-    row.requestId,
-    row.createdAt,
+    {
+      table: 'vending_issuances',
+      columns: ISSUANCE_COLUMNS,
+      rows: issued.map(({ row }) => [
+        row.id,
+        row.clientId,
+        row.kind,
+        row.iin,
+        row.drn,
+        row.sgc,
+        row.krn,
+        row.vendingKeyId,
+        row.idempotencyKey,
+        row.requestHash,
+        row.response,
+        row.requestId,
+        row.createdAt,
+      ]),
+    },
+    {
+      table: 'vending_issuance_tids',
+      columns: TID_COLUMNS,
+      rows: issued.flatMap(({ row, tids }) => tids.map((tid, i) => [row.id, i, tid])),
+    },
   ];
 }
 
@@ -95,15 +112,13 @@ const GROUP_STATE_COLUMN = 'sg_state';
  */
 export async function readLiveKey(
   em: EntityManager,
-  isPostgres: boolean,
   sgc: string,
   krn: number,
 ): Promise<LiveKey | null> {
   const plan = keyPlan(em);
+  const d = dialectOf(em);
   const rows = await em.query<Record<string, unknown>[]>(
-    isPostgres
-      ? `${plan.select} WHERE k."sgc" = $1 AND k."live_krn" = $2`
-      : `${plan.select} WHERE k."sgc" = ? AND k."live_krn" = ?`,
+    `${plan.select} WHERE k."sgc" = ${d.param(1)} AND k."live_krn" = ${d.param(2)}`,
     [sgc, krn],
   );
   return rows.length === 0 ? null : hydrate(plan.columns, rows[0]);
@@ -149,18 +164,16 @@ export type KeysById = ReadonlyMap<string, LiveKey>;
  */
 export async function readKeysById(
   em: EntityManager,
-  isPostgres: boolean,
   ids: readonly string[],
 ): Promise<Map<string, LiveKey>> {
   const found = new Map<string, LiveKey>();
   if (ids.length === 0) return found;
   const plan = keyPlan(em);
+  const which = dialectOf(em).oneOf('k."id"', ids, 1);
   const rows = await queryPrepared<Record<string, unknown>>(
     em,
-    isPostgres
-      ? `${plan.select} WHERE k."id" = ANY($1::text[])`
-      : `${plan.select} WHERE k."id" IN (${ids.map(() => '?').join(', ')})`,
-    isPostgres ? [ids] : ids,
+    `${plan.select} WHERE ${which.sql}`,
+    which.params,
   );
   for (const row of rows) {
     const live = hydrate(plan.columns, row);
@@ -171,24 +184,24 @@ export async function readKeysById(
 
 /**
  * The TIDs of a batch's requests and a fresh read of the vending keys the batch uses (with their
- * supply groups' state), in one statement on PostgreSQL: the TID upsert's rows, then one row per
- * key carrying the key as JSON. Two statements on SQLite. `keys.check` sees the keys before the
+ * supply groups' state), in one statement where the dialect has writable CTEs (PostgreSQL): the
+ * TID upsert's rows, then one row per key carrying the key as JSON. Two statements elsewhere. `keys.check` sees the keys before the
  * TIDs are checked against their windows, so a key that changed is the error a request meets
  * first, as when the key is read before the allocation.
  */
 export async function allocateReadingKeys(
   em: EntityManager,
-  isPostgres: boolean,
   allocator: TidAllocator,
   requests: readonly AllocationRequest[],
   at: string,
   keys: { readonly ids: readonly string[]; readonly check: (keys: KeysById) => void },
 ): Promise<number[]> {
-  if (!isPostgres) {
-    keys.check(await readKeysById(em, isPostgres, keys.ids));
+  const dialect = dialectOf(em);
+  if (!dialect.writableCte) {
+    keys.check(await readKeysById(em, keys.ids));
     return allocator.allocateMany(em, requests, at);
   }
-  const upsert = allocator.upsertMany(requests, at);
+  const upsert = allocator.upsertMany(dialect, requests, at);
   const plan = keyPlan(em);
   const rows = await queryPrepared<AllocatedRow & { vending_key: Record<string, unknown> | null }>(
     em,

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { csvList, ISO_LENGTH } from '../../database/column-types';
+import { isoTimestamp } from '../../database/column-types';
 
 export const ISSUANCE_KINDS = ['credit', 'management', 'test', 'key-change'] as const;
 export type IssuanceKind = (typeof ISSUANCE_KINDS)[number];
@@ -7,6 +7,7 @@ export type IssuanceKind = (typeof ISSUANCE_KINDS)[number];
 /**
  * One answered token request: the response as sent (tokens, TIDs, check values; never a key),
  * kept for reprints, and the client's Idempotency-Key with the request fingerprint for retries.
+ * The TIDs its tokens carry are rows of `vending_issuance_tids` (issuance id, position, TID).
  */
 @Entity('vending_issuances')
 export class Issuance {
@@ -34,9 +35,6 @@ export class Issuance {
   @Column({ name: 'vending_key_id', type: 'varchar', length: 36, nullable: true })
   vendingKeyId!: string | null;
 
-  @Column({ type: 'varchar', length: 64, transformer: csvList })
-  tids!: string[];
-
   /** Cleared when the retention period ends; the record stays for reprints and audit. */
   @Column({ name: 'idempotency_key', type: 'varchar', length: 128, nullable: true })
   idempotencyKey!: string | null;
@@ -50,6 +48,7 @@ export class Issuance {
   @Column({ name: 'request_id', type: 'varchar', length: 64 })
   requestId!: string;
 
-  @Column({ name: 'created_at', type: 'varchar', length: ISO_LENGTH })
+  /** `timestamptz` on PostgreSQL, ISO-8601 text on SQLite; an ISO-8601 UTC string here. */
+  @Column({ name: 'created_at', type: 'text', transformer: isoTimestamp })
   createdAt!: string;
 }

@@ -140,7 +140,7 @@ function reprintEvent(
       clientId: row.clientId,
       iin: row.iin,
       drn: row.drn,
-      tids: row.tids,
+      tids: (JSON.parse(row.response) as TokenIssuanceDto).tids.map(String),
       ...lookup,
     },
   };

@@ -153,7 +153,7 @@ export class KeyLookup {
    */
   private async read(ref: KeyRef, fresh: boolean): Promise<FoundKey> {
     const id = cacheId(ref);
-    const read = () => this.tx.read((em) => readLiveKey(em, this.tx.isPostgres, ref.sgc, ref.krn));
+    const read = () => this.tx.read((em) => readLiveKey(em, ref.sgc, ref.krn));
     if (fresh) return { live: await this.cache.reload(id, read), cached: false };
     // A read shared with a concurrent request may have started before this request arrived.
     let readHere = false;

@@ -62,7 +62,7 @@ describe('checkAllocatedTid', () => {
 describe('TidAllocator on SQLite', () => {
   let dir: string;
   let ds: DataSource;
-  const allocator = new TidAllocator(false, 5);
+  const allocator = new TidAllocator(5);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sts-tid-'));

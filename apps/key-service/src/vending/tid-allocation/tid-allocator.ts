@@ -2,7 +2,7 @@ import { MAX_TID } from '@sts/core';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/domain-error';
 import { ErrorCode } from '../../common/error-codes';
-import { type BulkColumn, rowSource } from '../../database/bulk-rows';
+import { type BulkColumn, type Dialect, dialectOf, perDialect } from '../../database/dialect';
 import { queryPrepared } from '../../database/prepared-query';
 
 /** A meter, as TIDs are counted per meter. */
@@ -60,16 +60,22 @@ export function retryAfterSeconds(
   return Math.max(1, (allocated - nowTid - windowMinutes + 1) * 60 - intoMinute);
 }
 
-const UPSERT_PG =
-  'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
-  'VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
-  'last_tid = GREATEST(vending_tid_allocations.last_tid + 1, EXCLUDED.last_tid), ' +
-  'updated_at = EXCLUDED.updated_at RETURNING last_tid';
-const UPSERT_SQLITE =
-  'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
-  'VALUES (?, ?, ?, ?, ?) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
-  'last_tid = MAX(vending_tid_allocations.last_tid + 1, excluded.last_tid), ' +
-  'updated_at = excluded.updated_at RETURNING last_tid';
+/**
+ * The allocating upsert: the row's next TID, or the TID of now when that is later. `rows` is the
+ * row source (one VALUES tuple, or the rows of allocateMany); `returning` what it answers.
+ */
+function upsertSql(d: Dialect, rows: string, returning: string): string {
+  return (
+    `INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ${rows} ` +
+    'ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
+    `last_tid = ${d.greatest('vending_tid_allocations.last_tid + 1', 'excluded.last_tid')}, ` +
+    `updated_at = excluded.updated_at RETURNING ${returning}`
+  );
+}
+
+const upsertOne = perDialect((d) =>
+  upsertSql(d, `VALUES (${[1, 2, 3, 4, 5].map((n) => d.param(n)).join(', ')})`, 'last_tid'),
+);
 
 /** The columns of an upsert's rows (allocateMany). */
 const TID_COLUMNS: readonly BulkColumn[] = [
@@ -80,16 +86,15 @@ const TID_COLUMNS: readonly BulkColumn[] = [
   { name: 'updated_at', type: 'text' },
 ];
 
-const FLOOR_PG =
-  'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
-  'VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
-  'last_tid = GREATEST(vending_tid_allocations.last_tid, EXCLUDED.last_tid), ' +
-  'updated_at = EXCLUDED.updated_at';
-const FLOOR_SQLITE =
-  'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
-  'VALUES (?, ?, ?, ?, ?) ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ' +
-  'last_tid = MAX(vending_tid_allocations.last_tid, excluded.last_tid), ' +
-  'updated_at = excluded.updated_at';
+/** The floor-raising upsert: the row's last TID becomes at least the one given. */
+function floorSql(d: Dialect, tuples: string): string {
+  return (
+    'INSERT INTO vending_tid_allocations (vending_key_id, iin, drn, last_tid, updated_at) ' +
+    `VALUES ${tuples} ON CONFLICT (vending_key_id, iin, drn) DO UPDATE SET ` +
+    `last_tid = ${d.greatest('vending_tid_allocations.last_tid', 'excluded.last_tid')}, ` +
+    'updated_at = excluded.updated_at'
+  );
+}
 
 /** One (vending key, meter) pair of {@link TidAllocator.allocateMany}. */
 export interface AllocationRequest {
@@ -117,10 +122,7 @@ export const FLOOR_BATCH = 1000;
  * together with everything else, so no TID is ever handed out twice.
  */
 export class TidAllocator {
-  constructor(
-    private readonly isPostgres: boolean,
-    private readonly windowMinutes: number,
-  ) {}
+  constructor(private readonly windowMinutes: number) {}
 
   /** Allocates the next TID for `meter` under `vendingKeyId`, at or after `nowTid`. */
   async allocate(
@@ -130,11 +132,13 @@ export class TidAllocator {
     nowTid: number,
     at: string,
   ): Promise<number> {
-    const rows = await queryPrepared<{ last_tid: number | string }>(
-      em,
-      this.isPostgres ? UPSERT_PG : UPSERT_SQLITE,
-      [vendingKeyId, meter.iin, meter.drn, nowTid, at],
-    );
+    const rows = await queryPrepared<{ last_tid: number | string }>(em, upsertOne(dialectOf(em)), [
+      vendingKeyId,
+      meter.iin,
+      meter.drn,
+      nowTid,
+      at,
+    ]);
     const allocated = Number(rows[0]?.last_tid);
     if (!Number.isInteger(allocated)) throw new Error('TID upsert returned no row');
     return checkAllocatedTid(allocated, nowTid, this.windowMinutes, at);
@@ -151,7 +155,7 @@ export class TidAllocator {
     at: string,
   ): Promise<number[]> {
     if (requests.length === 0) return [];
-    const upsert = this.upsertMany(requests, at);
+    const upsert = this.upsertMany(dialectOf(em), requests, at);
     return this.allocatedFrom(
       await queryPrepared<AllocatedRow>(em, upsert.sql, upsert.params),
       requests,
@@ -165,17 +169,15 @@ export class TidAllocator {
    * {@link TidAllocator.allocatedFrom}.
    */
   upsertMany(
+    dialect: Dialect,
     requests: readonly AllocationRequest[],
     at: string,
   ): { readonly sql: string; readonly params: unknown[] } {
-    const source = rowSource(
-      this.isPostgres,
+    const source = dialect.rowSource(
       TID_COLUMNS,
       requests.map((r) => [r.vendingKeyId, r.meter.iin, r.meter.drn, r.nowTid, at]),
     );
-    const sql = (this.isPostgres ? UPSERT_PG : UPSERT_SQLITE)
-      .replace(/VALUES \([^)]*\)/, source.sql)
-      .replace(/RETURNING last_tid$/, 'RETURNING vending_key_id, iin, drn, last_tid');
+    const sql = upsertSql(dialect, source.sql, 'vending_key_id, iin, drn, last_tid');
     return { sql, params: source.params };
   }
 
@@ -208,13 +210,9 @@ export class TidAllocator {
     lastTid: number,
     at: string,
   ): Promise<void> {
-    await em.query(this.isPostgres ? FLOOR_PG : FLOOR_SQLITE, [
-      vendingKeyId,
-      meter.iin,
-      meter.drn,
-      lastTid,
-      at,
-    ]);
+    const d = dialectOf(em);
+    const tuple = `(${[1, 2, 3, 4, 5].map((n) => d.param(n)).join(', ')})`;
+    await em.query(floorSql(d, tuple), [vendingKeyId, meter.iin, meter.drn, lastTid, at]);
   }
 
   /**
@@ -239,20 +237,15 @@ export class TidAllocator {
       const y = `${vendingKeyId}|${b.meter.iin}|${b.meter.drn}`;
       return x < y ? -1 : x > y ? 1 : 0;
     });
+    const d = dialectOf(em);
     for (let i = 0; i < ordered.length; i += FLOOR_BATCH) {
       const params: unknown[] = [];
       const tuples = ordered.slice(i, i + FLOOR_BATCH).map((f) => {
         params.push(vendingKeyId, f.meter.iin, f.meter.drn, f.lastTid, at);
         const n = params.length;
-        return this.isPostgres
-          ? `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::integer, $${n})`
-          : '(?, ?, ?, ?, ?)';
+        return `(${d.param(n - 4)}, ${d.param(n - 3)}, ${d.param(n - 2)}, ${d.param(n - 1, 'integer')}, ${d.param(n)})`;
       });
-      const sql = (this.isPostgres ? FLOOR_PG : FLOOR_SQLITE).replace(
-        /VALUES \([^)]*\)/,
-        `VALUES ${tuples.join(', ')}`,
-      );
-      await em.query(sql, params);
+      await em.query(floorSql(d, tuples.join(', ')), params);
     }
   }
 
@@ -266,16 +259,17 @@ export class TidAllocator {
     meters: readonly MeterRef[],
   ): Promise<Map<string, number>> {
     const found = new Map<string, number>();
+    const d = dialectOf(em);
     for (let i = 0; i < meters.length; i += FLOOR_BATCH) {
       const params: unknown[] = [vendingKeyId];
       const pairs = meters.slice(i, i + FLOOR_BATCH).map((m) => {
         params.push(m.iin, m.drn);
         const n = params.length;
-        return this.isPostgres ? `($${n - 1}, $${n})` : '(?, ?)';
+        return `(${d.param(n - 1)}, ${d.param(n)})`;
       });
       const rows = await em.query<{ iin: string; drn: string; last_tid: number | string }[]>(
         'SELECT iin, drn, last_tid FROM vending_tid_allocations WHERE vending_key_id = ' +
-          `${this.isPostgres ? '$1' : '?'} AND (iin, drn) IN (${pairs.join(', ')})`,
+          `${d.param(1)} AND (iin, drn) IN (${pairs.join(', ')})`,
         params,
       );
       for (const r of rows) found.set(`${r.iin}|${r.drn}`, Number(r.last_tid));
@@ -289,10 +283,10 @@ export class TidAllocator {
     meter: MeterRef,
     vendingKeyId: string,
   ): Promise<number | undefined> {
+    const d = dialectOf(em);
     const rows = await em.query<{ last_tid: number | string }[]>(
-      this.isPostgres
-        ? 'SELECT last_tid FROM vending_tid_allocations WHERE vending_key_id = $1 AND iin = $2 AND drn = $3'
-        : 'SELECT last_tid FROM vending_tid_allocations WHERE vending_key_id = ? AND iin = ? AND drn = ?',
+      'SELECT last_tid FROM vending_tid_allocations ' +
+        `WHERE vending_key_id = ${d.param(1)} AND iin = ${d.param(2)} AND drn = ${d.param(3)}`,
       [vendingKeyId, meter.iin, meter.drn],
     );
     return rows.length === 0 ? undefined : Number(rows[0].last_tid);
