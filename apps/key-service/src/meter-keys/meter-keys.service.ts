@@ -24,6 +24,7 @@ import {
 import { dueKeyChange, type DueKeyChange } from './key-change-due';
 import { readMeterKeyRows, type MeterKeyRow } from './meter-key-csv';
 import { MeterKeyRecord } from './meter-key.entity';
+import { MeterKeyReads } from './meter-key-reads';
 import {
   changeRefused,
   type HeldKey,
@@ -32,6 +33,12 @@ import {
   registered,
 } from './meter-key-transitions';
 import { effectiveKeyState } from '../vending/rules/sts-rules';
+
+/** What a purchase needs of a meter's registry row besides its key. */
+export type PurchaseRow = Pick<
+  MeterKeyRecord,
+  'vendingKeyId' | 'changeId' | 'changeState' | 'changeToKeyId' | 'changeToTi'
+>;
 
 /** A meter and the key it holds, as vending requests state it. */
 export interface HeldMeterKey {
@@ -92,11 +99,16 @@ function fields(row: MeterKeyRecord): MeterKeyFields {
  */
 @Injectable()
 export class MeterKeysService {
+  /** Registry reads of purchases, batched. */
+  private readonly reads: MeterKeyReads;
+
   constructor(
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.reads = new MeterKeyReads((work) => this.tx.read(work));
+  }
 
   /** A meter's row with the key change due at its next purchase; 404 when unknown or out of scope. */
   async get(actor: AuthenticatedPrincipal, iin: string, drn: string): Promise<MeterKeyRecordDto> {
@@ -394,23 +406,28 @@ export class MeterKeysService {
 
   /**
    * The key a purchase is made under with `keyChange: "auto"`: the registry's row for the meter
-   * when it has one (the meter's IIN and DRN as stated), else the key the request states.
+   * when it has one (the meter's IIN and DRN as stated), else the key the request states. The
+   * rows of purchases that arrive together are read in one statement.
    */
-  async heldKey(stated: HeldMeterKey): Promise<{ held: HeldMeterKey; row: MeterKeyRecord | null }> {
-    const row = await this.tx.read((em) =>
-      em.findOneBy(MeterKeyRecord, { iin: stated.iin, drn: stated.drn }),
-    );
-    if (!row) return { held: stated, row: null };
+  async heldKey(stated: HeldMeterKey): Promise<{ held: HeldMeterKey; row: PurchaseRow | null }> {
+    const r = await this.reads.row(stated.iin, stated.drn);
+    if (!r) return { held: stated, row: null };
     return {
       held: {
-        iin: row.iin,
-        drn: row.drn,
-        sgc: row.sgc,
-        krn: row.krn,
-        tariffIndex: row.tariffIndex,
-        ea: row.ea as HeldMeterKey['ea'],
+        iin: stated.iin,
+        drn: stated.drn,
+        sgc: r.sgc,
+        krn: Number(r.krn),
+        tariffIndex: r.tariff_index,
+        ea: r.ea as HeldMeterKey['ea'],
       },
-      row,
+      row: {
+        vendingKeyId: r.vending_key_id,
+        changeId: r.change_id,
+        changeState: r.change_state,
+        changeToKeyId: r.change_to_key_id,
+        changeToTi: r.change_to_ti,
+      },
     };
   }
 
@@ -422,7 +439,7 @@ export class MeterKeysService {
   async dueAtPurchase(
     key: VendingKey,
     held: HeldMeterKey,
-    row: MeterKeyRecord | null,
+    row: PurchaseRow | null,
   ): Promise<DueKeyChange | null> {
     const now = this.clock.nowIso();
     const refused = row?.changeState === 'refused' && row.vendingKeyId === key.id ? row : null;
