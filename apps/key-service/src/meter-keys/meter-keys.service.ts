@@ -9,6 +9,7 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { type PageOrder, readPage } from '../common/paging';
+import { type BulkColumn, dialectOf } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { assertEaAllowed, assertKeyParameters, KT_OF } from '../vending/rules/sts-rules';
 import { VendingKey, type VendingKeyState } from '../vending-keys/vending-key.entity';
@@ -33,6 +34,34 @@ import {
   registered,
 } from './meter-key-transitions';
 import { effectiveKeyState } from '../vending/rules/sts-rules';
+
+const METER_COLUMNS: readonly BulkColumn[] = [
+  { name: 'iin', type: 'text' },
+  { name: 'drn', type: 'text' },
+];
+
+/** Every column of a registry row, with the entity property it holds. */
+const RECORD_COLUMNS: readonly (BulkColumn & { readonly property: string })[] = [
+  { name: 'iin', type: 'text', property: 'iin' },
+  { name: 'drn', type: 'text', property: 'drn' },
+  { name: 'sgc', type: 'text', property: 'sgc' },
+  { name: 'krn', type: 'integer', property: 'krn' },
+  { name: 'tariff_index', type: 'text', property: 'tariffIndex' },
+  { name: 'key_type', type: 'integer', property: 'keyType' },
+  { name: 'ea', type: 'text', property: 'ea' },
+  { name: 'base_date', type: 'integer', property: 'baseDate' },
+  { name: 'vending_key_id', type: 'text', property: 'vendingKeyId' },
+  { name: 'source', type: 'text', property: 'source' },
+  { name: 'source_id', type: 'text', property: 'sourceId' },
+  { name: 'recorded_by', type: 'text', property: 'recordedBy' },
+  { name: 'updated_at', type: 'text', property: 'updatedAt' },
+  { name: 'change_id', type: 'text', property: 'changeId' },
+  { name: 'change_state', type: 'text', property: 'changeState' },
+  { name: 'change_from_key_id', type: 'text', property: 'changeFromKeyId' },
+  { name: 'change_from_ti', type: 'text', property: 'changeFromTi' },
+  { name: 'change_to_key_id', type: 'text', property: 'changeToKeyId' },
+  { name: 'change_to_ti', type: 'text', property: 'changeToTi' },
+];
 
 /** What a purchase needs of a meter's registry row besides its key. */
 export type PurchaseRow = Pick<
@@ -496,6 +525,79 @@ export class MeterKeysService {
       at: change.at,
     });
     await em.save(em.create(MeterKeyRecord, { ...change.meter, ...next }));
+  }
+
+  /**
+   * Of `meters`, those the registry places on `to` with tariff index `ti` already (moved by a
+   * purchase, the key-change route or an earlier run): a campaign does not move them again.
+   */
+  async onKey(
+    em: EntityManager,
+    meters: readonly { readonly iin: string; readonly drn: string }[],
+    to: string,
+    ti: string,
+  ): Promise<Set<string>> {
+    if (meters.length === 0) return new Set();
+    const d = dialectOf(em);
+    const source = d.rowSource(
+      METER_COLUMNS,
+      meters.map((m) => [m.iin, m.drn]),
+      3,
+    );
+    const rows = await em.query<{ iin: string; drn: string }[]>(
+      `SELECT iin, drn FROM meter_keys WHERE vending_key_id = ${d.param(1)} ` +
+        `AND tariff_index = ${d.param(2)} AND (iin, drn) IN (${source.sql})`,
+      [to, ti, ...source.params],
+    );
+    return new Set(rows.map((r) => `${r.iin}|${r.drn}`));
+  }
+
+  /**
+   * Inside the transaction that commits a campaign's sets for `meters`: their rows move to the
+   * new key, each set open (`issued`) under the campaign's id, in one statement per database
+   * limit.
+   */
+  async recordCampaignMoves(
+    em: EntityManager,
+    change: {
+      readonly meters: readonly {
+        readonly iin: string;
+        readonly drn: string;
+        readonly ea: string;
+      }[];
+      readonly from: HeldKey;
+      readonly to: HeldKey;
+      readonly campaignId: string;
+      readonly recordedBy: string;
+      readonly at: string;
+    },
+  ): Promise<void> {
+    const d = dialectOf(em);
+    const rows = change.meters.map((m) => {
+      const f = keyChangeIssued(change.from, change.to, {
+        ea: m.ea,
+        source: 'campaign',
+        sourceId: change.campaignId,
+        recordedBy: change.recordedBy,
+        at: change.at,
+      });
+      return [
+        m.iin,
+        m.drn,
+        ...RECORD_COLUMNS.slice(2).map((c) => f[c.property as keyof MeterKeyFields]),
+      ];
+    });
+    const step = d.rowsPerStatement(RECORD_COLUMNS);
+    for (let i = 0; i < rows.length; i += step) {
+      const source = d.rowSource(RECORD_COLUMNS, rows.slice(i, i + step));
+      await em.query(
+        `INSERT INTO meter_keys (${RECORD_COLUMNS.map((c) => c.name).join(', ')}) ${source.sql} ` +
+          `ON CONFLICT (iin, drn) DO UPDATE SET ${RECORD_COLUMNS.slice(2)
+            .map((c) => `${c.name} = excluded.${c.name}`)
+            .join(', ')}`,
+        source.params,
+      );
+    }
   }
 
   /** The due key change of a row, from the revisions of its supply group. */
