@@ -6,7 +6,7 @@ import { configureHttpServer, createHttpAdapter } from './common/http-server';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { CustodyCheckService } from './recovery/custody-check.service';
-import { RefusalRecorder } from './common/refusal-recorder';
+import { RefusalRecorder } from './audit/refusal-recorder';
 import { AuditService } from './audit/audit.service';
 import { JsonLogger } from './common/json-logger';
 import { createValidationPipe } from './common/validation';

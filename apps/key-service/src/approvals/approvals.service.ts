@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { canonicalJson } from '../audit/audit-chain';
+import { canonicalJson } from '../common/canonical-json';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError, isUniqueViolation, toDomainError } from '../common/domain-error';

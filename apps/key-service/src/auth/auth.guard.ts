@@ -7,7 +7,7 @@ import { ErrorCode } from '../common/error-codes';
 import { type HttpResponse, routeSubjectOf } from '../common/http-types';
 import { currentContext } from '../common/request-context';
 import { PrincipalsService } from '../principals/principals.service';
-import { ACCESS_DENIAL_RECORDED, type RefusableRequest } from '../common/refusal-recorder';
+import { ACCESS_DENIAL_RECORDED, type RefusableRequest } from '../audit/refusal-recorder';
 import { FailedAuthentications } from './failed-authentications';
 import type { Role } from './role';
 import { ENROLMENT_KEY, PUBLIC_KEY, ROLES_KEY } from './roles.decorator';

@@ -7,7 +7,7 @@ import { DomainError, toDomainError } from './domain-error';
 import { ErrorCode, httpStatusOf } from './error-codes';
 import type { ErrorResponseDto } from './error-response';
 import type { JsonLogger } from './json-logger';
-import type { RefusableRequest, RefusalRecorder } from './refusal-recorder';
+import type { RefusableRequest, RefusalRecorder } from '../audit/refusal-recorder';
 
 /**
  * Turns every thrown value into `{statusCode, code, message, details?, errorId?}`. A refusal that

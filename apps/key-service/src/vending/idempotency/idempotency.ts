@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../audit/audit-chain';
+import { canonicalJson } from '../../common/canonical-json';
 import { DomainError } from '../../common/domain-error';
 import { ErrorCode } from '../../common/error-codes';
 

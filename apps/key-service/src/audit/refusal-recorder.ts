@@ -1,7 +1,7 @@
-import type { AuditService } from '../audit/audit.service';
+import type { AuditService } from './audit.service';
 import type { AuthenticatedRequest } from '../auth/authenticated-principal';
-import { ErrorCode } from './error-codes';
-import { routeSubjectOf } from './http-types';
+import { ErrorCode } from '../common/error-codes';
+import { routeSubjectOf } from '../common/http-types';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
