@@ -3,6 +3,7 @@ import { forEachDatabase } from '../helpers/databases';
 import { startService, type TestService } from '../helpers/key-service-app';
 import { DEV_COMPONENTS } from '../helpers/key-material';
 import { auth, type Cast, createCast, createSupplyGroup, expectStatus } from '../helpers/workflows';
+import { csvOf, parseResults, planAndApprove, results, runToEnd } from './campaign-support';
 import {
   ALL_ALLOWED,
   drn,
@@ -248,5 +249,73 @@ forEachDatabase('key change at the next purchase', (database) => {
     const bad = await buy(m, { keyChange: 'always' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('keyChange');
+  });
+
+  it('a campaign leaves meters moved at purchase alone, and purchases do not move its meters twice', async () => {
+    const sgc = '600729';
+    await createSupplyGroup(svc, cast, sgc);
+    const until = new Date(svc.clock.now().getTime() + 30 * 86_400_000).toISOString();
+    const old = await loadKey(svc, cast, { sgc, issueUntil: until });
+    const local = await onboardClient(svc, cast, 'vendor-3', [sgc], ALL_ALLOWED, false);
+    const meters = ['0000000201', '0000000202', '0000000203'].map((b) => ({
+      ...meterOn(b),
+      sgc,
+    }));
+    const localBuy = (m: MeterParams) =>
+      svc.http
+        .post('/api/v1/vending/tokens/credit')
+        .set(...auth(local.key))
+        .send({ meter: m, subclass: 0, amount: '2', keyChange: 'auto' });
+    const next = await loadKey(svc, cast, {
+      sgc,
+      components: [DEV_COMPONENTS.des[0], DEV_COMPONENTS.des[2]],
+    });
+    const [a, b] = meters;
+    const vmA = virtualMeter(old, a);
+    const atPurchase = expectStatus(await localBuy(a), 201);
+    for (const t of atPurchase.body.tokens as Token[]) vmA.enter(t.token);
+    const { id, upload } = await planAndApprove(
+      svc,
+      cast,
+      {
+        name: 'KRN 1 to 2, stored meters',
+        from: { sgc, krn: 1, tariffIndex: '01', baseDate: 2014 },
+        to: { sgc, krn: 2, tariffIndex: '01', baseDate: 2014 },
+        ea: '07',
+        chunkSize: 10,
+      },
+      csvOf(meters),
+    );
+    expect((upload.campaign as { meters: { movedAtUpload: number } }).meters.movedAtUpload).toBe(1);
+    const done = await runToEnd(svc, cast, id);
+    expect(done).toMatchObject({
+      state: 'completed',
+      progress: { issued: 2, moved: 1, failed: 0, percent: 100 },
+    });
+    const rows = parseResults(await results(svc, cast.officerA.key, id));
+    expect(rows.map((r) => [r.drn, r.status, r.reason, r.tokens.length])).toEqual([
+      [a.drn, 'moved', 'MOVED_AT_PURCHASE', 0],
+      [b.drn, 'issued', '', 2],
+      [meters[2].drn, 'issued', '', 2],
+    ]);
+    const recordB = await svc.http
+      .get(`/api/v1/meter-keys/${b.iin}/${b.drn}`)
+      .set(...auth(local.key));
+    expect(recordB.body).toMatchObject({
+      krn: 2,
+      vendingKeyId: next.id,
+      source: 'campaign',
+      lastKeyChange: { id, state: 'issued' },
+    });
+    // Meter B entered the campaign's set; its next purchase is a plain credit under KRN 2.
+    const vmB = virtualMeter(old, b);
+    for (const t of rows[1].tokens) vmB.enter(t);
+    const later = expectStatus(await localBuy(b), 201);
+    expect(later.body.tokens).toHaveLength(1);
+    expect(later.body.vendingKey.krn).toBe(2);
+    expect(vmB.enter(later.body.tokens[0].token).outcome).toBe('CREDIT_ACCEPTED');
+    expect(vmA.enter(expectStatus(await localBuy(a), 201).body.tokens[0].token).outcome).toBe(
+      'CREDIT_ACCEPTED',
+    );
   });
 });

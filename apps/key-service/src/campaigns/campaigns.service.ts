@@ -10,6 +10,7 @@ import {
 import { type BaseDate, type Ea, StsError } from '@sts/core';
 import type { EntityManager } from 'typeorm';
 import type { Approval } from '../approvals/approval.entity';
+import { heldKey, MeterKeysService } from '../meter-keys/meter-keys.service';
 import { ApprovalsService, toApprovalDto } from '../approvals/approvals.service';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -114,6 +115,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly tids: TidAllocator,
     private readonly gate: DatabaseGate,
     private readonly metrics: MetricsService,
+    private readonly meterKeys: MeterKeysService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.worker = config.campaignWorker;
@@ -207,6 +209,8 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         chunksDone: 0,
         issued: 0,
         failed: 0,
+        movedAtUpload: 0,
+        moved: 0,
         approvalId: null,
         createdBy: actor.id,
         createdAt: now,
@@ -255,6 +259,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     const badRows: { row: number; code: string }[] = [];
     let chunkNo = 0;
     let rows: MeterRow[] = [];
+    let movedAtUpload = 0;
     const flush = async (): Promise<void> => {
       if (rows.length === 0) return;
       const chunk: CampaignChunk = {
@@ -267,18 +272,25 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         state: 'pending',
         issued: 0,
         failed: 0,
+        moved: 0,
         result: null,
         doneAt: null,
         claimedBy: null,
         attempts: 0,
         failureCode: null,
       };
+      const listed = rows.filter((r) => r.code === '');
       rows = [];
       chunkNo += 1;
       await this.tx.run(async (em) => {
         await this.renewClaim(em, id, uploadId);
         await em.insert(CampaignChunk, chunk);
       });
+      movedAtUpload += (
+        await this.tx.read((em) =>
+          this.meterKeys.onKey(em, listed, campaign.toKeyId, campaign.toTi),
+        )
+      ).size;
     };
     try {
       for await (const row of parser.parse(source)) {
@@ -301,6 +313,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             totalRows: parser.rows,
             badRows: parser.bad,
             chunkCount: chunkNo,
+            movedAtUpload,
             uploadId: null,
             uploadSeenAt: null,
             updatedAt: now,
@@ -591,14 +604,29 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       return;
     }
     const rows = decodeRows(chunk.input);
+    // Meters a purchase (or the key-change route) moved to the target already are left alone.
+    const already = await this.tx.read((em) =>
+      this.meterKeys.onKey(
+        em,
+        rows.filter((r) => r.code === ''),
+        toKey.id,
+        campaign.toTi,
+      ),
+    );
     let issued = 0;
     let failed = 0;
+    let movedBefore = 0;
     const lines: string[] = [];
     const moved: MeterRow[] = [];
     for (const r of rows) {
       if (r.code !== '') {
         failed += 1;
         lines.push(resultLine(r, 'failed', r.code));
+        continue;
+      }
+      if (already.has(`${r.iin}|${r.drn}`)) {
+        movedBefore += 1;
+        lines.push(resultLine(r, 'moved', 'MOVED_AT_PURCHASE'));
         continue;
       }
       const code = await this.keyChange(campaign, fromKey, toKey, r).then(
@@ -621,7 +649,14 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         const gate = await em
           .createQueryBuilder()
           .update(CampaignChunk)
-          .set({ state: 'done', result: lines.join('\n'), issued, failed, doneAt: now })
+          .set({
+            state: 'done',
+            result: lines.join('\n'),
+            issued,
+            failed,
+            moved: movedBefore,
+            doneAt: now,
+          })
           .where('campaign_id = :id AND chunk_no = :no AND state = :state', {
             id: campaign.id,
             no: chunk.chunkNo,
@@ -650,6 +685,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
           .set({
             issued: () => `issued + ${issued}`,
             failed: () => `failed + ${failed}`,
+            moved: () => `moved + ${movedBefore}`,
             chunksDone: () => 'chunks_done + 1',
             updatedAt: now,
             stallCause: null,
@@ -668,10 +704,19 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             rows: chunk.rowCount,
             issued,
             failed,
+            moved: movedBefore,
             fromKeyId: fromKey.id,
             toKeyId: toKey.id,
             tidsCarried: carried,
           },
+        });
+        await this.meterKeys.recordCampaignMoves(em, {
+          meters: moved,
+          from: heldKey(fromKey, campaign.fromTi),
+          to: heldKey(toKey, campaign.toTi),
+          campaignId: campaign.id,
+          recordedBy: SYSTEM_ACTOR.id,
+          at: now,
         });
         await this.completeIfDone(em, campaign.id);
       })
@@ -1007,7 +1052,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       c.segmentStartedAt && c.segmentStartedAt > windowFrom ? c.segmentStartedAt : windowFrom;
     const recent = await em
       .createQueryBuilder(CampaignChunk, 'k')
-      .select('COALESCE(SUM(k.issued + k.failed), 0)', 'n')
+      .select('COALESCE(SUM(k.issued + k.moved + k.failed), 0)', 'n')
       .where('k.campaign_id = :id AND k.done_at >= :since', { id: c.id, since: windowStart })
       .getRawOne<{ n: number | string }>();
     return {

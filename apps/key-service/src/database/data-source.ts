@@ -22,6 +22,7 @@ import { RecoveryRestores1735000000000 } from './migrations/1735000000000-recove
 import { RestoreRecord } from '../recovery/restore-record.entity';
 import { MeterKeyRecord } from '../meter-keys/meter-key.entity';
 import { MeterKeyRegistry1736300000000 } from './migrations/1736300000000-meter-key-registry';
+import { CampaignMovedMeters1736300000001 } from './migrations/1736300000001-campaign-moved-meters';
 import { VENDING_ENTITIES } from '../vending/vending.entities';
 
 export const ENTITIES = [
@@ -56,6 +57,7 @@ export const MIGRATIONS = [
   CampaignLiveness1735100000000,
   IssuanceTypedColumns1736100000000,
   MeterKeyRegistry1736300000000,
+  CampaignMovedMeters1736300000001,
 ];
 
 /** TypeORM options for the configured database. */
