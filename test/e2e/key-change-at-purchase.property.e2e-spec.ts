@@ -3,6 +3,7 @@ import { type BaseDate, VirtualMeter } from '@sts/core';
 import { startService, type TestService } from '../helpers/key-service-app';
 import { DEV_COMPONENTS } from '../helpers/key-material';
 import { auth, type Cast, createCast, createSupplyGroup, expectStatus } from '../helpers/workflows';
+import { csvOf, parseResults, planAndApprove, results, runToEnd } from './campaign-support';
 import {
   ALL_ALLOWED,
   decoderKeyOf,
@@ -16,7 +17,8 @@ import {
 /**
  * Random sequences of what happens to a supply group and its meters (rotations, with a base-date
  * rollover when the group started on 1993, purchases with `keyChange: "auto"`, key-change sets that a customer never
- * entered and the vending system reports, key changes asked for on their own): every answer,
+ * entered and the vending system reports, key changes asked for on their own, rekey campaigns
+ * over the meters of a key): every answer,
  * entered in order, is accepted by a virtual meter that entered what the registry says it did.
  */
 
@@ -24,7 +26,8 @@ type Step =
   | { readonly kind: 'rotate' }
   | { readonly kind: 'purchase'; readonly meter: number }
   | { readonly kind: 'lost-purchase'; readonly meter: number }
-  | { readonly kind: 'key-change-route'; readonly meter: number };
+  | { readonly kind: 'key-change-route'; readonly meter: number }
+  | { readonly kind: 'campaign'; readonly meter: number };
 
 const METERS = 2;
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -50,6 +53,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
     weight: 1,
   },
+  {
+    arbitrary: fc.record({ kind: fc.constant('campaign' as const), meter: fc.nat(METERS - 1) }),
+    weight: 2,
+  },
 );
 
 /** A distinct second DES component for each revision a run loads. */
@@ -71,6 +78,7 @@ describe('key change at the next purchase, over random sequences', () => {
   let cast: Cast;
   let runs = 0;
   let loaded = 0;
+  let campaigns = 0;
 
   beforeAll(async () => {
     svc = await startService({ database: 'sqlite' });
@@ -144,6 +152,44 @@ describe('key change at the next purchase, over random sequences', () => {
             }
             const m = meters[s.meter];
             const stated = { ...m.params, krn: m.holds.krn };
+            if (s.kind === 'campaign') {
+              // From the key this meter holds to the newest, for every meter on either; a campaign
+              // moves meters to the next KRN only, so the meter must be on the one before.
+              const from = m.holds;
+              if (revisions.indexOf(from) !== revisions.length - 2) continue;
+              const listed = meters.filter(
+                (x) => x.holds.id === from.id || x.holds.id === newest.id,
+              );
+              const { id } = await planAndApprove(
+                svc,
+                cast,
+                {
+                  name: `run ${runs}`,
+                  from: { sgc, krn: from.krn, tariffIndex: '01', baseDate: from.baseDate },
+                  to: { sgc, krn: newest.krn, tariffIndex: '01', baseDate: newest.baseDate },
+                  ea: '07',
+                  chunkSize: 10,
+                },
+                csvOf(listed.map((x) => x.params)),
+              );
+              expect(await runToEnd(svc, cast, id)).toMatchObject({ state: 'completed' });
+              campaigns += 1;
+              const rows = parseResults(await results(svc, cast.officerA.key, id));
+              for (const [i, row] of rows.entries()) {
+                const x = listed[i];
+                expect(row.status).toBe(x.holds.id === newest.id ? 'moved' : 'issued');
+                if (row.status !== 'issued') continue;
+                enterAll(x, {
+                  issuanceId: id,
+                  tokens: row.tokens.map((token) => ({ token, tokenClass: 2 })),
+                  keyChange: {
+                    ro: from.baseDate === newest.baseDate ? 0 : 1,
+                    newVendingKey: { id: newest.id, krn: newest.krn, baseDate: newest.baseDate },
+                  },
+                });
+              }
+              continue;
+            }
             if (s.kind === 'key-change-route') {
               if (m.holds.id === newest.id) continue;
               const res = await svc.http
@@ -177,9 +223,29 @@ describe('key change at the next purchase, over random sequences', () => {
           }
         },
       ),
-      { numRuns: 10, endOnFailure: true },
+      {
+        numRuns: 12,
+        endOnFailure: true,
+        // Always among the runs: a rollover met by a purchase, a campaign over both meters and a
+        // lost set.
+        examples: [
+          [
+            true,
+            [
+              { kind: 'rotate' },
+              { kind: 'purchase', meter: 0 },
+              { kind: 'campaign', meter: 1 },
+              { kind: 'purchase', meter: 1 },
+              { kind: 'rotate' },
+              { kind: 'lost-purchase', meter: 0 },
+              { kind: 'purchase', meter: 0 },
+            ],
+          ],
+        ],
+      },
     );
-    expect(runs).toBeGreaterThanOrEqual(10);
+    expect(runs).toBeGreaterThanOrEqual(12);
+    expect(campaigns).toBeGreaterThan(0);
   });
 });
 
