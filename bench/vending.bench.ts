@@ -9,6 +9,9 @@
  *     record and audit event committed together, group-committed with the other requests
  *     pending in the same process), over 50,000 meters;
  *  2. derived keys (wrapped under the client's transport key in the token, audited the same way),
+ *  3. with the meter key registry filled with BENCH_REGISTRY_METERS meters (default 10,000,000;
+ *     0 skips it), credit tokens without and then with `keyChange: "auto"` (one registry read per
+ *     request), and what that read adds per token in service and PostgreSQL CPU,
  *
  * and prints requests/s, p50 / p99 latency and the error count of each, with the CPU time the
  * service processes and (when the server runs on this machine) PostgreSQL spent per answer, then
