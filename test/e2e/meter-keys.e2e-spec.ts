@@ -187,6 +187,6 @@ forEachDatabase('meter key registry', (database) => {
       .set('content-type', 'text/csv')
       .send('iin,drn,sgc\n');
     expect(badHeader.status).toBe(400);
-    expect(badHeader.body.details.fields[0].field).toBe('meters');
+    expect(badHeader.body.details.fields[0].field).toBe('body');
   });
 });

@@ -56,11 +56,14 @@ describe('meter key list', () => {
   it.each([
     ['', 'empty'],
     ['iin,drn,sgc,krn,ea\n', 'tariffIndex'],
-  ])('refuses a list without a whole header (%j) with a 400 naming meters', async (text, words) => {
-    const error = await read(text).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).details).toEqual({
-      fields: [{ field: 'meters', message: expect.stringContaining(words) }],
-    });
-  });
+  ])(
+    'refuses a list without a whole header (%j) with a 400 naming the body',
+    async (text, words) => {
+      const error = await read(text).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).details).toEqual({
+        fields: [{ field: 'body', message: expect.stringContaining(words) }],
+      });
+    },
+  );
 });

@@ -30,8 +30,8 @@ function headerIndex(header: string): Record<(typeof MeterKeyColumns)[number], n
     const at = names.indexOf(column.toLowerCase());
     if (at < 0) {
       throw DomainError.validation(
-        'meters',
-        `meters: the header must name ${MeterKeyColumns.join(', ')} (missing ${column})`,
+        'body',
+        `body: the header must name ${MeterKeyColumns.join(', ')} (missing ${column})`,
       );
     }
     index[column] = at;
@@ -70,7 +70,7 @@ function check(
 
 /**
  * Reads a meter key list as a stream, one line at a time: a header problem is a 400 naming
- * `meters`; a row problem is a bad line naming its column. Blank lines are skipped. Line numbers
+ * `body`; a row problem is a bad line naming its column. Blank lines are skipped. Line numbers
  * count the header as line 1.
  */
 export async function* readMeterKeyRows(
@@ -82,10 +82,10 @@ export async function* readMeterKeyRows(
   for await (const text of lines(source)) {
     line += 1;
     if (line > MAX_METER_KEY_ROWS + 1) {
-      throw DomainError.validation('meters', `meters: at most ${MAX_METER_KEY_ROWS} lines`);
+      throw DomainError.validation('body', `body: at most ${MAX_METER_KEY_ROWS} lines`);
     }
     if (text === null) {
-      if (!index) throw DomainError.validation('meters', 'meters: the header line is too long');
+      if (!index) throw DomainError.validation('body', 'body: the header line is too long');
       yield { line, bad: { field: 'row', message: 'row: line too long' } };
       continue;
     }
@@ -105,5 +105,5 @@ export async function* readMeterKeyRows(
     }
     yield check(line, fields, index);
   }
-  if (!index) throw DomainError.validation('meters', 'meters: the list is empty (no header)');
+  if (!index) throw DomainError.validation('body', 'body: the list is empty (no header)');
 }
