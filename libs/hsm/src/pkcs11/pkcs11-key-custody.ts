@@ -18,6 +18,7 @@ import {
   type KeyInfo,
   type KeySpec,
   type SelfTestReport,
+  type TokenStateChange,
   type WrappedKey,
   type GeneratedComponents,
   type ReleasedComponent,
@@ -696,6 +697,10 @@ export class Pkcs11KeyCustody implements KeyCustody {
       ...tokenCapabilities(pkcs11, this.#open().slot),
       dataObjectCapability(pkcs11, session),
     ]);
+  }
+
+  onStateChange(listener: (change: TokenStateChange) => void): () => void {
+    return this.#open().health.subscribe(listener);
   }
 
   status(): CustodyStatus {
