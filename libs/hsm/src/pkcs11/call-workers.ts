@@ -100,14 +100,24 @@ interface Pending {
 interface CallWorker {
   readonly thread: Worker;
   readonly pending: Map<number, Pending>;
+  /** When the message at the head of this thread's queue began (performance.now()). */
+  headSince: number;
 }
 
 /**
+ * A thread whose current message has run this long counts as waiting on a slow token: a call
+ * that finds every thread so occupied gets a new thread (up to the bound) instead of queueing.
+ */
+export const SLOW_MESSAGE_MS = 2;
+
+/**
  * Threads that make synchronous PKCS#11 calls for the event loop (`run` and `sequence` answer
- * promises). Threads are started as calls need them, up to `max` (the connection's in-flight
- * bound, so every operation in flight has one); a call goes to the least busy thread. A call the
- * token never answers keeps its thread busy; the others go on. Failures come back as
- * `Pkcs11Error`s with the module's return value, as from a direct call.
+ * promises). A call goes to an idle thread, else to the least busy one; a new thread is started
+ * (up to `max`, the connection's in-flight bound) only when every thread is busy with a message
+ * older than {@link SLOW_MESSAGE_MS}. So a token answering in microseconds is served by one
+ * thread (each costs about 13 MB), a network HSM by as many as its calls in flight, and a call
+ * the token never answers keeps only its own thread busy. Failures come back as `Pkcs11Error`s
+ * with the module's return value, as from a direct call.
  */
 export class CallWorkers {
   readonly #workers: CallWorker[] = [];
@@ -139,6 +149,7 @@ export class CallWorkers {
     const worker = this.#pick();
     const id = this.#nextId++;
     return new Promise<unknown[]>((resolve, reject) => {
+      if (worker.pending.size === 0) worker.headSince = performance.now();
       worker.pending.set(id, { resolve, reject });
       worker.thread.postMessage({ id, calls });
     });
@@ -155,13 +166,15 @@ export class CallWorkers {
 
   #pick(): CallWorker {
     let best: CallWorker | undefined;
+    let allSlow = true;
+    const now = performance.now();
     for (const worker of this.#workers) {
+      if (worker.pending.size === 0) return worker;
+      if (now - worker.headSince < SLOW_MESSAGE_MS) allSlow = false;
       if (best === undefined || worker.pending.size < best.pending.size) best = worker;
     }
-    if (best !== undefined && (best.pending.size === 0 || this.#workers.length >= this.max)) {
-      return best;
-    }
-    return this.#start();
+    if (best === undefined || (allSlow && this.#workers.length < this.max)) return this.#start();
+    return best;
   }
 
   #start(): CallWorker {
@@ -174,11 +187,12 @@ export class CallWorkers {
       },
     });
     thread.unref();
-    const worker: CallWorker = { thread, pending: new Map() };
+    const worker: CallWorker = { thread, pending: new Map(), headSince: performance.now() };
     thread.on('message', (message: WorkerAnswer) => {
       const waiting = worker.pending.get(message.id);
       if (waiting === undefined) return;
       worker.pending.delete(message.id);
+      worker.headSince = performance.now();
       if (message.error === undefined) waiting.resolve(asBuffers(message.results) as unknown[]);
       else waiting.reject(workerError(message.error));
     });
