@@ -164,17 +164,25 @@ export class CallWorkers {
     }
   }
 
+  /**
+   * An idle thread; else the least busy thread whose current message is recent; else (every
+   * thread waits on a slow or hung call) a new thread, or at the bound the least busy one.
+   */
   #pick(): CallWorker {
-    let best: CallWorker | undefined;
-    let allSlow = true;
+    let recent: CallWorker | undefined;
+    let slow: CallWorker | undefined;
     const now = performance.now();
     for (const worker of this.#workers) {
       if (worker.pending.size === 0) return worker;
-      if (now - worker.headSince < SLOW_MESSAGE_MS) allSlow = false;
-      if (best === undefined || worker.pending.size < best.pending.size) best = worker;
+      if (now - worker.headSince < SLOW_MESSAGE_MS) {
+        if (recent === undefined || worker.pending.size < recent.pending.size) recent = worker;
+      } else if (slow === undefined || worker.pending.size < slow.pending.size) {
+        slow = worker;
+      }
     }
-    if (best === undefined || (allSlow && this.#workers.length < this.max)) return this.#start();
-    return best;
+    if (recent !== undefined) return recent;
+    if (slow === undefined || this.#workers.length < this.max) return this.#start();
+    return slow;
   }
 
   #start(): CallWorker {
