@@ -105,22 +105,28 @@ interface CallWorker {
 }
 
 /**
- * A thread whose current message has run this long counts as waiting on a slow token: a call
- * that finds every thread so occupied gets a new thread (up to the bound) instead of queueing.
+ * The longest a call should wait behind other messages on one thread: when the expected wait
+ * (messages queued times their recent duration) is longer, a new thread is started (up to the
+ * bound). A thread whose current message has run this long is passed over while another is not.
  */
 export const SLOW_MESSAGE_MS = 2;
+
+/** Weight of the newest message in the running average of message durations. */
+const AVERAGE_WEIGHT = 0.2;
 
 /**
  * Threads that make synchronous PKCS#11 calls for the event loop (`run` and `sequence` answer
  * promises). A call goes to an idle thread, else to the least busy one; a new thread is started
- * (up to `max`, the connection's in-flight bound) only when every thread is busy with a message
- * older than {@link SLOW_MESSAGE_MS}. So a token answering in microseconds is served by one
- * thread (each costs about 13 MB), a network HSM by as many as its calls in flight, and a call
+ * (up to `max`, the connection's in-flight bound) only when the call would wait longer than
+ * {@link SLOW_MESSAGE_MS} there. So a token answering in microseconds is served by one thread
+ * or two (each costs about 13 MB), a network HSM by as many as its calls in flight, and a call
  * the token never answers keeps only its own thread busy. Failures come back as `Pkcs11Error`s
  * with the module's return value, as from a direct call.
  */
 export class CallWorkers {
   readonly #workers: CallWorker[] = [];
+  /** Running average of how long a message takes on its thread (ms). */
+  #averageMs = 0;
   #nextId = 0;
   #closed = false;
 
@@ -165,8 +171,9 @@ export class CallWorkers {
   }
 
   /**
-   * An idle thread; else the least busy thread whose current message is recent; else (every
-   * thread waits on a slow or hung call) a new thread, or at the bound the least busy one.
+   * An idle thread; else the least busy thread whose current message is recent, unless the call
+   * would wait too long there; else (every thread waits on a slow or hung call) a new thread, or
+   * at the bound the least busy one.
    */
   #pick(): CallWorker {
     let recent: CallWorker | undefined;
@@ -180,8 +187,14 @@ export class CallWorkers {
         slow = worker;
       }
     }
-    if (recent !== undefined) return recent;
-    if (slow === undefined || this.#workers.length < this.max) return this.#start();
+    const room = this.#workers.length < this.max;
+    if (
+      recent !== undefined &&
+      (!room || recent.pending.size * this.#averageMs < SLOW_MESSAGE_MS)
+    ) {
+      return recent;
+    }
+    if (room || slow === undefined) return this.#start();
     return slow;
   }
 
@@ -200,7 +213,9 @@ export class CallWorkers {
       const waiting = worker.pending.get(message.id);
       if (waiting === undefined) return;
       worker.pending.delete(message.id);
-      worker.headSince = performance.now();
+      const now = performance.now();
+      this.#averageMs += AVERAGE_WEIGHT * (now - worker.headSince - this.#averageMs);
+      worker.headSince = now;
       if (message.error === undefined) waiting.resolve(asBuffers(message.results) as unknown[]);
       else waiting.reject(workerError(message.error));
     });
