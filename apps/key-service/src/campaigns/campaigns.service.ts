@@ -66,6 +66,11 @@ const BAD_ROW_SAMPLE = 100;
 export const UPLOAD_CLAIM_IDLE_MS = 120_000;
 /** Chunks read per query when the stored list is hashed again. */
 const HASH_BATCH_CHUNKS = 16;
+/**
+ * Meters of a chunk worked at once: one derivation batch (DERIVATION_BATCH_MAX) per vending key
+ * and turn, while the tokens and promises of only so many meters are held.
+ */
+const METERS_AT_ONCE = 64;
 
 /** The list order: newest first. */
 const CAMPAIGN_ORDER: PageOrder<Campaign> = {
@@ -591,30 +596,38 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       return;
     }
     const rows = decodeRows(chunk.input);
+    // The meters of a slice at once: their derivations share token calls (KeyChangeIssuer).
+    const outcomes: Array<{ tokens: readonly string[] } | { code: string }> = [];
+    for (let start = 0; start < rows.length; start += METERS_AT_ONCE) {
+      const slice = rows.slice(start, start + METERS_AT_ONCE);
+      outcomes.push(
+        ...(await Promise.all(
+          slice.map((r) =>
+            r.code !== ''
+              ? Promise.resolve({ code: r.code })
+              : this.keyChange(campaign, fromKey, toKey, r).then(
+                  (tokens) => ({ tokens }),
+                  (error: unknown) => ({ code: meterRuleCode(error) }),
+                ),
+          ),
+        )),
+      );
+    }
     let issued = 0;
     let failed = 0;
     const lines: string[] = [];
     const moved: MeterRow[] = [];
-    for (const r of rows) {
-      if (r.code !== '') {
+    rows.forEach((r, i) => {
+      const outcome = outcomes[i];
+      if ('tokens' in outcome) {
+        issued += 1;
+        moved.push(r);
+        lines.push(resultLine(r, 'issued', '', outcome.tokens));
+      } else {
         failed += 1;
-        lines.push(resultLine(r, 'failed', r.code));
-        continue;
+        lines.push(resultLine(r, 'failed', outcome.code));
       }
-      const code = await this.keyChange(campaign, fromKey, toKey, r).then(
-        (tokens) => {
-          issued += 1;
-          moved.push(r);
-          lines.push(resultLine(r, 'issued', '', tokens));
-          return undefined;
-        },
-        (error: unknown) => meterRuleCode(error),
-      );
-      if (code) {
-        failed += 1;
-        lines.push(resultLine(r, 'failed', code));
-      }
-    }
+    });
     const now = this.clock.nowIso();
     await this.tx
       .run(async (em) => {
