@@ -67,6 +67,11 @@ const BAD_ROW_SAMPLE = 100;
 export const UPLOAD_CLAIM_IDLE_MS = 120_000;
 /** Chunks read per query when the stored list is hashed again. */
 const HASH_BATCH_CHUNKS = 16;
+/**
+ * Meters of a chunk worked at once: one derivation batch (DERIVATION_BATCH_MAX) per vending key
+ * and turn, while the tokens and promises of only so many meters are held.
+ */
+const METERS_AT_ONCE = 64;
 
 /** The list order: newest first. */
 const CAMPAIGN_ORDER: PageOrder<Campaign> = {
@@ -613,36 +618,45 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         campaign.toTi,
       ),
     );
+    const movesAlready = (r: MeterRow) => already.has(`${r.iin}|${r.drn}`);
+    // The meters of a slice at once: their derivations share token calls (KeyChangeIssuer).
+    const outcomes: Array<{ tokens: readonly string[] } | { code: string } | { moved: true }> = [];
+    for (let start = 0; start < rows.length; start += METERS_AT_ONCE) {
+      const slice = rows.slice(start, start + METERS_AT_ONCE);
+      outcomes.push(
+        ...(await Promise.all(
+          slice.map((r) =>
+            r.code !== ''
+              ? Promise.resolve({ code: r.code })
+              : movesAlready(r)
+                ? Promise.resolve({ moved: true as const })
+                : this.keyChange(campaign, fromKey, toKey, r).then(
+                    (tokens) => ({ tokens }),
+                    (error: unknown) => ({ code: meterRuleCode(error) }),
+                  ),
+          ),
+        )),
+      );
+    }
     let issued = 0;
     let failed = 0;
-    let movedBefore = 0;
+    let alreadyMoved = 0;
     const lines: string[] = [];
     const moved: MeterRow[] = [];
-    for (const r of rows) {
-      if (r.code !== '') {
-        failed += 1;
-        lines.push(resultLine(r, 'failed', r.code));
-        continue;
-      }
-      if (already.has(`${r.iin}|${r.drn}`)) {
-        movedBefore += 1;
+    rows.forEach((r, i) => {
+      const outcome = outcomes[i];
+      if ('tokens' in outcome) {
+        issued += 1;
+        moved.push(r);
+        lines.push(resultLine(r, 'issued', '', outcome.tokens));
+      } else if ('moved' in outcome) {
+        alreadyMoved += 1;
         lines.push(resultLine(r, 'moved', 'MOVED_AT_PURCHASE'));
-        continue;
-      }
-      const code = await this.keyChange(campaign, fromKey, toKey, r).then(
-        (tokens) => {
-          issued += 1;
-          moved.push(r);
-          lines.push(resultLine(r, 'issued', '', tokens));
-          return undefined;
-        },
-        (error: unknown) => meterRuleCode(error),
-      );
-      if (code) {
+      } else {
         failed += 1;
-        lines.push(resultLine(r, 'failed', code));
+        lines.push(resultLine(r, 'failed', outcome.code));
       }
-    }
+    });
     const now = this.clock.nowIso();
     await this.tx
       .run(async (em) => {
@@ -654,7 +668,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             result: lines.join('\n'),
             issued,
             failed,
-            moved: movedBefore,
+            moved: alreadyMoved,
             doneAt: now,
           })
           .where('campaign_id = :id AND chunk_no = :no AND state = :state', {
@@ -685,7 +699,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
           .set({
             issued: () => `issued + ${issued}`,
             failed: () => `failed + ${failed}`,
-            moved: () => `moved + ${movedBefore}`,
+            moved: () => `moved + ${alreadyMoved}`,
             chunksDone: () => 'chunks_done + 1',
             updatedAt: now,
             stallCause: null,
@@ -704,7 +718,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             rows: chunk.rowCount,
             issued,
             failed,
-            moved: movedBefore,
+            moved: alreadyMoved,
             fromKeyId: fromKey.id,
             toKeyId: toKey.id,
             tidsCarried: carried,
