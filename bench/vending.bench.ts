@@ -9,6 +9,9 @@
  *     record and audit event committed together, group-committed with the other requests
  *     pending in the same process), over 50,000 meters;
  *  2. derived keys (wrapped under the client's transport key in the token, audited the same way),
+ *  3. with the meter key registry filled with BENCH_REGISTRY_METERS meters (default 10,000,000;
+ *     0 skips it), credit tokens without and then with `keyChange: "auto"` (one registry read per
+ *     request), and what that read adds per token in service and PostgreSQL CPU,
  *
  * and prints requests/s, p50 / p99 latency and the error count of each, with the CPU time the
  * service processes and (when the server runs on this machine) PostgreSQL spent per answer, then
@@ -55,6 +58,7 @@ if (ONLY !== undefined && ONLY !== 'credit' && ONLY !== 'derived') {
 }
 const HSM_LATENCY_MS = latencyFlag(process.argv.slice(2));
 const METERS = 50_000;
+const REGISTRY_METERS = Number(process.env.BENCH_REGISTRY_METERS ?? 10_000_000);
 
 const SGC = '600727';
 
@@ -185,7 +189,9 @@ const METER_DRNS = Array.from({ length: METERS }, (_, i) =>
   withCheckDigit(String(1_000_000_000 + i).padStart(10, '0')),
 );
 
-function bodyFor(kind: 'credit' | 'derived', i: number): string {
+type Kind = 'credit' | 'credit-auto' | 'derived';
+
+function bodyFor(kind: Kind, i: number): string {
   const meter = {
     iin: '600727',
     drn: METER_DRNS[i % METERS],
@@ -194,7 +200,9 @@ function bodyFor(kind: 'credit' | 'derived', i: number): string {
     tariffIndex: '01',
     ea: '07',
   };
-  return JSON.stringify(kind === 'credit' ? { meter, subclass: 0, amount: '10.5' } : { meter });
+  if (kind === 'derived') return JSON.stringify({ meter });
+  const credit = { meter, subclass: 0, amount: '10.5' };
+  return JSON.stringify(kind === 'credit-auto' ? { ...credit, keyChange: 'auto' } : credit);
 }
 
 interface Figures {
@@ -255,7 +263,7 @@ function cpuSpent(before: Map<number, number>, after: Map<number, number>): numb
 
 async function load(
   clientKey: string,
-  kind: 'credit' | 'derived',
+  kind: Kind,
   seconds: number,
   pids: readonly number[] = [],
 ): Promise<Figures> {
@@ -264,7 +272,7 @@ async function load(
   const cpuBefore = cpuMs(pids);
   const pgBefore = cpuMs(pgPids);
   const result = await autocannon({
-    url: `${BASE}/api/v1/vending/${kind === 'credit' ? 'tokens/credit' : 'derived-keys'}`,
+    url: `${BASE}/api/v1/vending/${kind === 'derived' ? 'derived-keys' : 'tokens/credit'}`,
     method: 'POST',
     connections: CONNECTIONS,
     duration: seconds,
@@ -308,6 +316,39 @@ async function startWorkers(env: NodeJS.ProcessEnv): Promise<Worker[]> {
   return workers;
 }
 
+/**
+ * Fills the meter key registry with `total` meters in one statement: the benchmark's own meters
+ * on KRN 1 (so a purchase with keyChange auto finds its row) and the rest as other meters of the
+ * same supply group.
+ */
+async function seedRegistry(pg: Client, total: number): Promise<number> {
+  const started = Date.now();
+  const key = await pg.query<{ id: string }>(
+    `SELECT id FROM "${SCHEMA}".vending_keys WHERE sgc = $1 AND krn = 1`,
+    [SGC],
+  );
+  const columns =
+    'iin, drn, sgc, krn, tariff_index, key_type, ea, base_date, vending_key_id, source, ' +
+    'recorded_by, updated_at';
+  // sgc, krn, tariff_index, key_type, ea, base_date, vending_key_id, source, recorded_by, updated_at
+  const rest = `$3, 1, '01', 2, '07', 2014, $1, 'registered', 'bench', $2`;
+  const at = new Date().toISOString();
+  await pg.query(
+    `INSERT INTO "${SCHEMA}".meter_keys (${columns})
+       SELECT '600727', drn, ${rest}
+         FROM unnest($4::text[]) AS drn`,
+    [key.rows[0].id, at, SGC, METER_DRNS],
+  );
+  await pg.query(
+    `INSERT INTO "${SCHEMA}".meter_keys (${columns})
+       SELECT '600727', lpad(g::text, 11, '0'), ${rest}
+         FROM generate_series(1, $4::integer) AS g`,
+    [key.rows[0].id, at, SGC, Math.max(total - METERS, 0)],
+  );
+  await pg.query(`ANALYZE "${SCHEMA}".meter_keys`);
+  return (Date.now() - started) / 1000;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sts-bench-vending-'));
   const token = makeToken(dir);
@@ -342,11 +383,8 @@ async function main(): Promise<void> {
         `, audit on; autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ${fmt(METERS)} meters`,
     );
     const pids = workers.flatMap((w) => (w.process.pid === undefined ? [] : [w.process.pid]));
-    const run = async (
-      kind: 'credit' | 'derived',
-      warmUp: number,
-    ): Promise<Figures | undefined> => {
-      if (ONLY !== undefined && ONLY !== kind) return undefined;
+    const run = async (kind: Kind, warmUp: number): Promise<Figures | undefined> => {
+      if (ONLY !== undefined && ONLY !== kind.replace('-auto', '')) return undefined;
       await load(clientKey, kind, warmUp); // warm-up: JIT, pools, token sessions
       return load(clientKey, kind, SECONDS, pids);
     };
@@ -357,6 +395,14 @@ async function main(): Promise<void> {
       runs.push({ latency, credit: await run('credit', 3), derived: await run('derived', 2) });
     }
     const { credit } = runs[runs.length - 1];
+
+    // The meter key registry at scale: the same credits with and without keyChange auto (one
+    // registry read per request), back to back, at the HSM latency of the last run.
+    let registry: { seconds: number; plain?: Figures; auto?: Figures } | undefined;
+    if (REGISTRY_METERS > 0 && ONLY !== 'derived') {
+      const seconds = await seedRegistry(pg, REGISTRY_METERS);
+      registry = { seconds, plain: await run('credit', 2), auto: await run('credit-auto', 2) };
+    }
 
     // One statement, so one snapshot: requests still in flight when autocannon stopped commit
     // their issuance and its audit event together, before or after it, never in between.
@@ -395,6 +441,31 @@ async function main(): Promise<void> {
         return [row(`credit tokens${at}`, r.credit), row(`derived keys${at}`, r.derived)];
       }),
     );
+    if (registry) {
+      const { plain, auto } = registry;
+      const extra = (f: (x: Figures) => number | undefined) =>
+        plain && auto && f(plain) !== undefined && f(auto) !== undefined
+          ? (f(auto) as number) - (f(plain) as number)
+          : undefined;
+      const cpu = extra((f) => f.cpuMsPerRequest);
+      const pgCpu = extra((f) => f.pgCpuMsPerRequest);
+      const added = cpu === undefined ? undefined : cpu + (pgCpu ?? 0);
+      printRows(
+        `Meter key registry of ${fmt(REGISTRY_METERS)} meters (filled in ${fmt(registry.seconds, 1)} s; ` +
+          'target: < 0.2 ms added per token)',
+        [
+          row('credit tokens', plain),
+          row('credit tokens, keyChange auto', auto),
+          [
+            'added per token by the registry read',
+            added === undefined ? 'n/a' : `${fmt(added, 3)} ms`,
+            `service CPU ${cpu === undefined ? 'n/a' : fmt(cpu, 3)} ms + PostgreSQL ${
+              pgCpu === undefined ? 'n/a' : fmt(pgCpu, 3)
+            } ms, p50 ${plain && auto ? fmt(auto.p50 - plain.p50, 1) : 'n/a'} ms`,
+          ],
+        ],
+      );
+    }
     printRows('Database after the runs', [
       ['credit tokens issued', fmt(issued), ''],
       [

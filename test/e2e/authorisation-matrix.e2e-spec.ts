@@ -28,6 +28,8 @@ const SAMPLE_PARAMS: Record<string, string> = {
   id: '00000000-0000-4000-8000-000000000000',
   sgc: '600727',
   index: '1',
+  iin: '600727',
+  drn: '00000000018',
 };
 const concrete = (path: string) =>
   path.replace(/\{(\w+)\}/g, (_m, name: string) => {

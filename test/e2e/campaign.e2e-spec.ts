@@ -501,7 +501,8 @@ forEachDatabase('Rekey campaigns', (database) => {
       },
     });
     // The token is back; a few chunks commit, then one is held in the token: the campaign moves.
-    gate.holdAfter(30);
+    // A chunk's meters derive together: one call for their current keys, one for their new keys.
+    gate.holdAfter(4);
     gate.failures = 0;
     await gate.entered;
     const moving = await until(id, (c) => c.progress.issued > 0);

@@ -143,6 +143,9 @@ onPostgres('token faults through the PKCS#11 shim', () => {
     const health = await svc.http.get('/health');
     expect(health.status).toBe(503);
     expect(health.body.checks.token).toEqual({ ok: false });
+    const down = (await svc.http.get('/metrics')).text;
+    expect(down).toMatch(/^sts_dependency_available\{dependency="hsm"\} 0$/m);
+    expect(down).toMatch(/^sts_refused_requests_total\{cause="hsm_unavailable"\} [1-9]/m);
 
     shim({ delay_us: 500 });
     await untilCreditWorks();
@@ -150,6 +153,14 @@ onPostgres('token faults through the PKCS#11 shim', () => {
     expect(token.connection.state).toBe('available');
     expect(token.connection.reconnections).toBeGreaterThan(reconnections);
     expect((await svc.http.get('/health')).status).toBe(200);
+    const up = (await svc.http.get('/metrics')).text;
+    expect(up).toMatch(/^sts_dependency_available\{dependency="hsm"\} 1$/m);
+    // One line when the token went and one when it came back, not one per refused request.
+    const changes = svc.logs
+      .map((l) => JSON.parse(l) as { msg: string; dependency?: string; refusedRequests?: number })
+      .filter((l) => l.dependency === 'hsm');
+    expect(changes.map((l) => l.msg)).toEqual(['dependency unavailable', 'dependency available']);
+    expect(changes[1].refusedRequests).toBeGreaterThan(0);
   });
 
   it('logs in again after the device drops every session', async () => {

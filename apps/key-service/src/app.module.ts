@@ -11,6 +11,7 @@ import type { AppConfig } from './config/app-config';
 import { type AppOverrides, CoreModule } from './core.module';
 import { HealthModule } from './health/health.module';
 import { KeksModule } from './keks/keks.module';
+import { MeterKeysModule } from './meter-keys/meter-keys.module';
 import { PrincipalsModule } from './principals/principals.module';
 import { RecoveryModule } from './recovery/recovery.module';
 import { ReportsModule } from './reports/reports.module';
@@ -34,6 +35,7 @@ export class AppModule {
         VendingKeysModule,
         CampaignsModule,
         VendingModule,
+        MeterKeysModule,
         AuditModule,
         ReportsModule,
         RecoveryModule,

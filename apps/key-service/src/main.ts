@@ -2,10 +2,13 @@ import { DataSource } from 'typeorm';
 import { createApp } from './app-factory';
 import { JsonLogger } from './common/json-logger';
 import { ConfigError, loadConfig, redactSecrets } from './config/app-config';
+import { lockSqliteForThisProcess } from './database/sqlite-process-lock';
 
 /** Starts the HTTP service. Migrations are a separate, explicit step (`cli.js migrate`). */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  // Held until the process ends: one service process per SQLite database.
+  if (config.database.type === 'sqlite') lockSqliteForThisProcess(config.database.path);
   // pkcs11js runs asynchronous token calls on libuv's thread pool (4 threads unless told):
   // room for every call in flight plus the pool's other users. Read when the pool first starts.
   process.env.UV_THREADPOOL_SIZE ??= String(config.hsm.maxInFlight + 4);

@@ -268,6 +268,12 @@ export interface KeyCustody {
    */
   status?(): CustodyStatus;
 
+  /**
+   * Extension (optional): tells `listener` of each change of the token's state (once per
+   * transition, never per call) until the returned function is called.
+   */
+  onStateChange?(listener: (change: TokenStateChange) => void): () => void;
+
   /** Logs out and finalizes. Further calls throw UNAVAILABLE. */
   close(): Promise<void>;
 }

@@ -202,6 +202,34 @@ describe('Pkcs11KeyCustody through the fault shim', () => {
     expect(changes.map((c) => c.state)).toEqual(['unavailable', 'available']);
   });
 
+  it('times out a hung initialization (C_EncryptInit) on its worker thread while the event loop goes on', async () => {
+    await expectDerivesCorrectly(2);
+    changes.length = 0;
+    shim.set({ hangMs: 1500, only: ['C_EncryptInit'] });
+    const order: string[] = [];
+    const turned = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        order.push('event loop turned');
+        resolve();
+      }, 20),
+    );
+    const derived = custody.deriveDecoderKey(desLabel, dkga02Input(6)).then(
+      () => order.push('answered'),
+      (error: unknown) => {
+        order.push('refused');
+        throw error;
+      },
+    );
+    await expectHsmError(derived, 'UNAVAILABLE');
+    await turned;
+    expect(order).toEqual(['event loop turned', 'refused']);
+    expect(custody.status!().lastFault).toMatch(/no answer within 400 ms/);
+    shim.set({});
+    await untilItWorks(() => custody.deriveDecoderKey(desLabel, dkga02Input(7)));
+    await expectDerivesCorrectly(3);
+    expect(changes.map((c) => c.state)).toEqual(['unavailable', 'available']);
+  });
+
   it('treats keys vanishing with the token files as a device fault, not an absent key', async () => {
     await expectDerivesCorrectly(2);
     const tokens = join(token.dir, 'tokens');

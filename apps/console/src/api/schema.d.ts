@@ -511,6 +511,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vending-keys/{id}/issue-until": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request a new issue-until for an active or superseded key (e.g. to run old and new revisions side by side longer): needs a second officer */
+        post: operations["VendingKeys_issueUntil"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/vending-keys/{id}/destroy": {
         parameters: {
             query?: never;
@@ -866,6 +883,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meter-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List registered meters in IIN/DRN order (paged; vending clients: their scope) */
+        get: operations["MeterKeys_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-keys/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many registered meters hold each key revision */
+        get: operations["MeterKeys_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-keys/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a list of meters and the keys they hold
+         * @description Each line is checked (meter number and check digit, an existing key revision, an EA the key allows); bad lines are reported, the rest are registered in batches of 500, each audited (`meter-key.import`) with its line range and the hash of its rows.
+         */
+        post: operations["MeterKeys_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-keys/{iin}/{drn}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key a meter is believed to hold, its last key-change set, and the change due */
+        get: operations["MeterKeys_get"];
+        /**
+         * State the key a meter holds (vending clients: keys of their supply groups)
+         * @description A meter stated on the target of its open key-change set took it (confirmed); one stated on the key the set moved it from never did (refused: its next purchase with keyChange auto hands out the same set again).
+         */
+        put: operations["MeterKeys_register"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-keys/{iin}/{drn}/key-change-refusals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report that the meter never took its last key-change set
+         * @description The meter moves back to the key the set moved it from; its next purchase with `keyChange: "auto"` hands out the same set again. Reporting it twice answers the same.
+         */
+        post: operations["MeterKeys_refused"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/events": {
         parameters: {
             query?: never;
@@ -1169,7 +1281,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            action: "key.activate" | "key.rotate" | "key.suspend" | "key.reactivate" | "key.destroy" | "key.import" | "campaign.approve" | "principal.create" | "principal.update" | "principal.api-key";
+            action: "key.activate" | "key.rotate" | "key.suspend" | "key.reactivate" | "key.destroy" | "key.import" | "key.issue-until" | "campaign.approve" | "principal.create" | "principal.update" | "principal.api-key";
             /** @description The key (or other subject) the action applies to */
             subjectId: string;
             /** @description Exactly what runs when approved: {action, subjectId, params} */
@@ -1559,6 +1671,15 @@ export interface components {
             /** @description No control characters but line breaks */
             reason: string;
         };
+        IssueUntilDto: {
+            /** @description No control characters but line breaks */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description The new end of issuing under the key: later than now and its activation, not after its expiry. On a superseded revision it lets the key vend beside its successor until then.
+             */
+            issueUntil: string;
+        };
         CampaignKeyParamsDto: {
             /**
              * @description Supply group code, 6 digits
@@ -1612,6 +1733,8 @@ export interface components {
             badRows: number;
             /** @description SHA-256 of the normalised list */
             sha256: string | null;
+            /** @description Listed meters the meter key registry placed on the target key when the list was uploaded (moved at purchase or by the key-change route): the run leaves them alone */
+            movedAtUpload: number;
         };
         CampaignStallDto: {
             /**
@@ -1625,6 +1748,8 @@ export interface components {
         CampaignProgressDto: {
             total: number;
             issued: number;
+            /** @description Meters the run found on the target key already (moved at purchase): no set issued */
+            moved: number;
             /** @description Bad rows, meters refused by a key rule, and the meters of chunks given up */
             failed: number;
             pending: number;
@@ -1797,6 +1922,11 @@ export interface components {
              * @example 25.6
              */
             amount: string;
+            /**
+             * @description auto: the token is made under the key the meter key registry says the meter holds; when a key change is due (its revision superseded, or a set it refused), the answer holds the key-change set first and then this token under the new key (docs/meter-keys.md)
+             * @enum {string}
+             */
+            keyChange?: "auto";
         };
         IssuedTokenDto: {
             /**
@@ -1833,6 +1963,37 @@ export interface components {
             newTariffIndex: string;
             /** @enum {string} */
             newEa: "07" | "09" | "11";
+            /** @description With a purchase: the key the meter held, under which the set is encrypted */
+            fromVendingKey?: components["schemas"]["VendingKeyRefDto"];
+            /**
+             * @description With a purchase: why the key change was due (docs/meter-keys.md)
+             * @enum {string}
+             */
+            reason?: "superseded" | "refused-change";
+            /** @description The earlier issuance whose set the meter refused: these are the same key-change tokens again */
+            reprintOf?: string;
+        };
+        KeyChangeDueDto: {
+            /** @example 600727 */
+            sgc: string;
+            /** @example 2 */
+            krn: number;
+            /** @example 01 */
+            tariffIndex: string;
+            /** @example 2014 */
+            baseDate: number;
+            /** @description The target revision */
+            vendingKeyId: string;
+            /**
+             * @description superseded: the meter's revision was superseded; refused-change: a set reported as never entered is due again (the same tokens)
+             * @enum {string}
+             */
+            reason: "superseded" | "refused-change";
+            /**
+             * @description 1 when the base date changes (rollover)
+             * @enum {number}
+             */
+            ro: 0 | 1;
         };
         TokenIssuanceDto: {
             /**
@@ -1853,6 +2014,8 @@ export interface components {
             vendingKeyKcv: string | null;
             vendingKey: components["schemas"]["VendingKeyRefDto"] | null;
             keyChange?: components["schemas"]["KeyChangeDetailsDto"];
+            /** @description The token was made under a superseded revision: the key change the meter should receive (ask with keyChange 'auto') */
+            keyChangeDue?: components["schemas"]["KeyChangeDueDto"];
         };
         ManagementTokenRequestDto: {
             meter: components["schemas"]["MeterKeyDto"];
@@ -1863,6 +2026,11 @@ export interface components {
             subclass: 0 | 1 | 2 | 5 | 6 | 7;
             /** @description Watts for 0 and 6; the credit register for 1 (class 0 subclass 0-7, or 65535 for all); raw rate for 2; 0 for 5; raw factor for 7 */
             value: number;
+            /**
+             * @description auto: the token is made under the key the meter key registry says the meter holds; when a key change is due (its revision superseded, or a set it refused), the answer holds the key-change set first and then this token under the new key (docs/meter-keys.md)
+             * @enum {string}
+             */
+            keyChange?: "auto";
         };
         MeterIdDto: {
             /**
@@ -2036,6 +2204,117 @@ export interface components {
             transportKey: components["schemas"]["TransportKeyDto"];
             /** @description The component ceremony: the client's custodians enter their components, or collect the generated ones */
             ceremony: components["schemas"]["CeremonyDto"];
+        };
+        MeterKeyRefDto: {
+            /** @example 600727 */
+            sgc: string;
+            /** @example 1 */
+            krn: number;
+            /** @example 01 */
+            tariffIndex: string;
+            /** @description The vending key revision */
+            vendingKeyId: string;
+        };
+        MeterKeyChangeDto: {
+            /** @description The issuance or campaign that holds the key-change set */
+            id: string;
+            /** @enum {string} */
+            state: "issued" | "confirmed" | "refused";
+            from: components["schemas"]["MeterKeyRefDto"];
+            to: components["schemas"]["MeterKeyRefDto"];
+        };
+        MeterKeyRecordDto: {
+            meter: components["schemas"]["MeterRefDto"];
+            /** @example 600727 */
+            sgc: string;
+            /** @example 1 */
+            krn: number;
+            /** @example 01 */
+            tariffIndex: string;
+            /** @enum {number} */
+            keyType: 1 | 2 | 3;
+            /** @enum {string} */
+            ea: "07" | "09" | "11";
+            /** @enum {number} */
+            baseDate: 1993 | 2014 | 2035;
+            vendingKeyId: string;
+            /**
+             * @description registered: stated by a vending system or an officer; key-change: a key-change set issued by vending; campaign: a rekey campaign; refused: moved back after a reported refusal
+             * @enum {string}
+             */
+            source: "registered" | "key-change" | "campaign" | "refused";
+            /** @description The issuance or campaign */
+            sourceId: string | null;
+            recordedBy: string;
+            updatedAt: string;
+            lastKeyChange: components["schemas"]["MeterKeyChangeDto"] | null;
+            /** @description The key change the meter should receive with its next purchase, if any */
+            keyChangeDue: components["schemas"]["KeyChangeDueDto"] | null;
+        };
+        MeterKeyListDto: {
+            /** @description Cursor of the next page (pass it as `cursor`); null on the last page */
+            next: string | null;
+            items: components["schemas"]["MeterKeyRecordDto"][];
+        };
+        RevisionMeterCountDto: {
+            /** @example 600727 */
+            sgc: string;
+            /** @example 1 */
+            krn: number;
+            /** @description Meters the registry places on this revision */
+            meters: number;
+        };
+        BadMeterKeyRowDto: {
+            /** @description Line number in the file (header = 1) */
+            row: number;
+            /** @description The column at fault, or `row` */
+            field: string;
+            message: string;
+        };
+        MeterKeyImportDto: {
+            /** @description Meter rows read (after the header) */
+            rows: number;
+            /** @description Rows registered (created or updated) */
+            registered: number;
+            /** @description Rows refused */
+            refused: number;
+            /** @description The first 100 refused rows */
+            badRows: components["schemas"]["BadMeterKeyRowDto"][];
+            /** @description SHA-256 of the registered rows, normalised, one per line */
+            sha256: string;
+        };
+        RegisterMeterKeyDto: {
+            /**
+             * @description Supply group code of the key the meter holds
+             * @example 600727
+             */
+            sgc: string;
+            /** @description Key revision number the meter holds */
+            krn: number;
+            /**
+             * @description Tariff index, 2 digits
+             * @example 01
+             */
+            tariffIndex: string;
+            /**
+             * @description Encryption algorithm of the meter
+             * @enum {string}
+             */
+            ea: "07" | "09" | "11";
+            /**
+             * @description Key type on record; 422 when it differs from the vending key's
+             * @enum {number}
+             */
+            keyType?: 1 | 2 | 3;
+            /**
+             * @description Base date on record; 422 when it differs from the vending key's
+             * @enum {number}
+             */
+            baseDate?: 1993 | 2014 | 2035;
+        };
+        KeyChangeRefusedDto: {
+            /** @description The issuance (`issuanceId`) or campaign whose key-change set the meter never took: must be the last set issued to it */
+            changeId: string;
         };
         AuditEventDto: {
             seq: number;
@@ -3209,7 +3488,7 @@ export interface operations {
                 /** @description Where to continue: the `next` of the previous page, as it was (opaque) */
                 cursor?: string;
                 state?: "pending" | "approved" | "rejected" | "expired" | "cancelled" | "failed";
-                action?: "key.activate" | "key.rotate" | "key.suspend" | "key.reactivate" | "key.destroy" | "key.import" | "campaign.approve" | "principal.create" | "principal.update" | "principal.api-key";
+                action?: "key.activate" | "key.rotate" | "key.suspend" | "key.reactivate" | "key.destroy" | "key.import" | "key.issue-until" | "campaign.approve" | "principal.create" | "principal.update" | "principal.api-key";
             };
             header?: never;
             path?: never;
@@ -4521,6 +4800,85 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalDto"];
+                };
+            };
+            /** @description Invalid input; names the field; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Role or scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description State conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token or database unavailable; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    VendingKeys_issueUntil: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IssueUntilDto"];
             };
         };
         responses: {
@@ -6183,6 +6541,415 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TransportKeyCreatedDto"];
+                };
+            };
+            /** @description Invalid input; names the field; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Role or scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description State conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token or database unavailable; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    MeterKeys_list: {
+        parameters: {
+            query?: {
+                /** @description Most items in this page */
+                limit?: number;
+                /** @description Where to continue: the `next` of the previous page, as it was (opaque) */
+                cursor?: string;
+                /** @description Only meters on keys of this supply group */
+                sgc?: string;
+                /** @description Only meters on this KRN (with sgc) */
+                krn?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterKeyListDto"];
+                };
+            };
+            /** @description Invalid input; names the field; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Role or scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token or database unavailable; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    MeterKeys_counts: {
+        parameters: {
+            query?: {
+                /** @description One supply group */
+                sgc?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionMeterCountDto"][];
+                };
+            };
+            /** @description Invalid input; names the field; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Role or scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token or database unavailable; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    MeterKeys_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description CSV, streamed: header naming iin, drn, sgc, krn, tariffIndex, ea; one meter a line */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterKeyImportDto"];
+                };
+            };
+            /** @description Invalid input; names the field; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Role or scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token or database unavailable; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    MeterKeys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                iin: string;
+                drn: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterKeyRecordDto"];
+                };
+            };
+            /** @description Invalid input; names the field; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Role or scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token or database unavailable; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    MeterKeys_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                iin: string;
+                drn: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterMeterKeyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterKeyRecordDto"];
+                };
+            };
+            /** @description Invalid input; names the field; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Role or scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description STS or key rule violated */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Token or database unavailable; nothing changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    MeterKeys_refused: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                iin: string;
+                drn: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyChangeRefusedDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterKeyRecordDto"];
                 };
             };
             /** @description Invalid input; names the field; nothing changed */

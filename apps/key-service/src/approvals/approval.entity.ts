@@ -8,6 +8,7 @@ export const APPROVAL_ACTIONS = [
   'key.reactivate',
   'key.destroy',
   'key.import',
+  'key.issue-until',
   'campaign.approve',
   'principal.create',
   'principal.update',

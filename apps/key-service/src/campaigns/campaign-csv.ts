@@ -38,7 +38,8 @@ export interface MeterRow {
 }
 
 /** A result status per meter. */
-export type MeterStatus = 'issued' | 'failed' | 'pending' | 'cancelled';
+/** `moved`: the registry placed the meter on the target key already (moved at purchase). */
+export type MeterStatus = 'issued' | 'moved' | 'failed' | 'pending' | 'cancelled';
 
 /** Splits a byte stream into lines (LF or CRLF) without ever buffering more than one line. */
 export async function* lines(

@@ -86,6 +86,13 @@ describe('campaign-progress', () => {
     expect((await run([ID, '--url', url], {})).code).toBe(2);
   });
 
+  it('counts meters moved at purchase as done and names them', () => {
+    const v = view('running', 400, 3);
+    const line = progressLine({ ...v, progress: { ...v.progress, moved: 97 } });
+    expect(line).toContain('500/1000 (400 issued, 97 moved, 3 failed)');
+    expect(progressLine(v)).toContain('403/1000 (400 issued, 3 failed)');
+  });
+
   it('formats a line without ETA when the rate is unknown', () => {
     expect(progressLine(view('paused', 0))).toContain('ETA --:--  paused');
   });

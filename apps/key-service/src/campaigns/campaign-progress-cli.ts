@@ -15,6 +15,8 @@ export const CAMPAIGN_PROGRESS_USAGE = `  campaign-progress <campaign-id> [--url
 interface Progress {
   total: number;
   issued: number;
+  /** Meters found on the target key already (absent from services before it was counted). */
+  moved?: number;
   failed: number;
   pending: number;
   percent: number;
@@ -58,18 +60,21 @@ function stallText(stalled: { cause: string; since: string }, now: Date): string
 }
 
 /**
- * One line: `[#####.....]  42.0%  420/1000 issued, 3 failed  850/s  ETA 00:01  running`, or
+ * One line: `[#####.....]  42.0%  420/1000 (417 issued, 3 failed)  850/s  ETA 00:01  running` (with
+ * `, 5 moved` for meters moved at purchase), or
  * `... 0/s  STALLED 01:10 (no live worker)  running` while nothing moves.
  */
 export function progressLine(c: CampaignView, now: Date = new Date()): string {
   const p = c.progress;
   const filled = Math.min(WIDTH, Math.floor((p.percent / 100) * WIDTH));
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}]`;
-  const done = p.issued + p.failed;
+  const moved = p.moved ?? 0;
+  const done = p.issued + moved + p.failed;
   const eta = p.stalled ? stallText(p.stalled, now) : `ETA ${duration(p.etaSeconds)}`;
   return (
     `${bar} ${p.percent.toFixed(1).padStart(5)}%  ${done}/${p.total} ` +
-    `(${p.issued} issued, ${p.failed} failed)  ${p.ratePerSecond}/s  ` +
+    `(${p.issued} issued, ${moved > 0 ? `${moved} moved, ` : ''}${p.failed} failed)  ` +
+    `${p.ratePerSecond}/s  ` +
     `${eta}  ${c.state}${c.failureCode ? ` ${c.failureCode}` : ''}`
   );
 }

@@ -8,6 +8,7 @@ function campaign(over: Partial<Campaign> = {}): Campaign {
     state: 'running',
     totalRows: 10_000,
     issued: 4000,
+    moved: 0,
     failed: 0,
     segmentStartedAt: '2026-01-01T10:00:00.000Z',
     updatedAt: '2026-01-01T10:09:50.000Z',

@@ -10,7 +10,7 @@ export interface WorkerFacts {
 /** What a running campaign's progress is computed from, besides its row. */
 export interface ProgressFacts {
   readonly workers: WorkerFacts;
-  /** Meters committed (issued or failed) in chunks done since `windowStart`. */
+  /** Meters committed (issued, moved or failed) in chunks done since `windowStart`. */
   readonly recentProcessed: number;
   /** The start of the rate's window: the later of now − window and the run's (re)start. */
   readonly windowStart: string;
@@ -49,7 +49,7 @@ function latest(...times: (string | null)[]): string {
  */
 export function motionOf(c: Campaign, now: Date, facts: ProgressFacts | undefined): Motion {
   if (c.state !== 'running' || !facts) return STILL;
-  const pending = Math.max(0, c.totalRows - c.issued - c.failed);
+  const pending = Math.max(0, c.totalRows - c.issued - c.moved - c.failed);
   const seconds = Math.max(1, (now.getTime() - Date.parse(facts.windowStart)) / 1000);
   const rate = Math.round((facts.recentProcessed / seconds) * 10) / 10;
   let stalled: Stall | null = null;

@@ -63,6 +63,8 @@ function campaignRow(id: string, state: CampaignState): Campaign {
     onChunkFailure: 'pause',
     stallCause: null,
     stalledSince: null,
+    movedAtUpload: 0,
+    moved: 0,
   };
 }
 
@@ -77,6 +79,7 @@ function chunkRow(campaignId: string, chunkNo: number, state: 'pending' | 'done'
     state,
     issued: 0,
     failed: 0,
+    moved: 0,
     result: null,
     doneAt: null,
     claimedBy: null,

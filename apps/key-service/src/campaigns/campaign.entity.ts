@@ -150,6 +150,14 @@ export class Campaign {
 
   @Column({ name: 'stalled_since', type: 'varchar', length: ISO_LENGTH, nullable: true })
   stalledSince!: string | null;
+
+  /** Listed meters the registry placed on the target key already when the list was uploaded. */
+  @Column({ name: 'moved_at_upload', type: 'integer' })
+  movedAtUpload!: number;
+
+  /** Meters the run found on the target key already (moved at purchase) and left alone. */
+  @Column({ type: 'integer' })
+  moved!: number;
 }
 
 export type ChunkState = 'pending' | 'done' | 'failed';
@@ -189,6 +197,10 @@ export class CampaignChunk {
 
   @Column({ type: 'integer' })
   failed!: number;
+
+  /** Meters found on the target key already, left alone (status `moved`). */
+  @Column({ type: 'integer' })
+  moved!: number;
 
   /** Result CSV lines (tokens, status, reason), once done. */
   @Column({ type: 'text', nullable: true })

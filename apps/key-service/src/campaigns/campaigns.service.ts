@@ -10,6 +10,7 @@ import {
 import { type BaseDate, type Ea, StsError } from '@sts/core';
 import type { EntityManager } from 'typeorm';
 import type { Approval } from '../approvals/approval.entity';
+import { heldKey, MeterKeysService } from '../meter-keys/meter-keys.service';
 import { ApprovalsService, toApprovalDto } from '../approvals/approvals.service';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -66,6 +67,11 @@ const BAD_ROW_SAMPLE = 100;
 export const UPLOAD_CLAIM_IDLE_MS = 120_000;
 /** Chunks read per query when the stored list is hashed again. */
 const HASH_BATCH_CHUNKS = 16;
+/**
+ * Meters of a chunk worked at once: one derivation batch (DERIVATION_BATCH_MAX) per vending key
+ * and turn, while the tokens and promises of only so many meters are held.
+ */
+const METERS_AT_ONCE = 64;
 
 /** The list order: newest first. */
 const CAMPAIGN_ORDER: PageOrder<Campaign> = {
@@ -114,6 +120,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly tids: TidAllocator,
     private readonly gate: DatabaseGate,
     private readonly metrics: MetricsService,
+    private readonly meterKeys: MeterKeysService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.worker = config.campaignWorker;
@@ -207,6 +214,8 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         chunksDone: 0,
         issued: 0,
         failed: 0,
+        movedAtUpload: 0,
+        moved: 0,
         approvalId: null,
         createdBy: actor.id,
         createdAt: now,
@@ -255,6 +264,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     const badRows: { row: number; code: string }[] = [];
     let chunkNo = 0;
     let rows: MeterRow[] = [];
+    let movedAtUpload = 0;
     const flush = async (): Promise<void> => {
       if (rows.length === 0) return;
       const chunk: CampaignChunk = {
@@ -267,18 +277,25 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         state: 'pending',
         issued: 0,
         failed: 0,
+        moved: 0,
         result: null,
         doneAt: null,
         claimedBy: null,
         attempts: 0,
         failureCode: null,
       };
+      const listed = rows.filter((r) => r.code === '');
       rows = [];
       chunkNo += 1;
       await this.tx.run(async (em) => {
         await this.renewClaim(em, id, uploadId);
         await em.insert(CampaignChunk, chunk);
       });
+      movedAtUpload += (
+        await this.tx.read((em) =>
+          this.meterKeys.onKey(em, listed, campaign.toKeyId, campaign.toTi),
+        )
+      ).size;
     };
     try {
       for await (const row of parser.parse(source)) {
@@ -301,6 +318,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             totalRows: parser.rows,
             badRows: parser.bad,
             chunkCount: chunkNo,
+            movedAtUpload,
             uploadId: null,
             uploadSeenAt: null,
             updatedAt: now,
@@ -591,37 +609,68 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       return;
     }
     const rows = decodeRows(chunk.input);
+    // Meters a purchase (or the key-change route) moved to the target already are left alone.
+    const already = await this.tx.read((em) =>
+      this.meterKeys.onKey(
+        em,
+        rows.filter((r) => r.code === ''),
+        toKey.id,
+        campaign.toTi,
+      ),
+    );
+    const movesAlready = (r: MeterRow) => already.has(`${r.iin}|${r.drn}`);
+    // The meters of a slice at once: their derivations share token calls (KeyChangeIssuer).
+    const outcomes: Array<{ tokens: readonly string[] } | { code: string } | { moved: true }> = [];
+    for (let start = 0; start < rows.length; start += METERS_AT_ONCE) {
+      const slice = rows.slice(start, start + METERS_AT_ONCE);
+      outcomes.push(
+        ...(await Promise.all(
+          slice.map((r) =>
+            r.code !== ''
+              ? Promise.resolve({ code: r.code })
+              : movesAlready(r)
+                ? Promise.resolve({ moved: true as const })
+                : this.keyChange(campaign, fromKey, toKey, r).then(
+                    (tokens) => ({ tokens }),
+                    (error: unknown) => ({ code: meterRuleCode(error) }),
+                  ),
+          ),
+        )),
+      );
+    }
     let issued = 0;
     let failed = 0;
+    let alreadyMoved = 0;
     const lines: string[] = [];
     const moved: MeterRow[] = [];
-    for (const r of rows) {
-      if (r.code !== '') {
+    rows.forEach((r, i) => {
+      const outcome = outcomes[i];
+      if ('tokens' in outcome) {
+        issued += 1;
+        moved.push(r);
+        lines.push(resultLine(r, 'issued', '', outcome.tokens));
+      } else if ('moved' in outcome) {
+        alreadyMoved += 1;
+        lines.push(resultLine(r, 'moved', 'MOVED_AT_PURCHASE'));
+      } else {
         failed += 1;
-        lines.push(resultLine(r, 'failed', r.code));
-        continue;
+        lines.push(resultLine(r, 'failed', outcome.code));
       }
-      const code = await this.keyChange(campaign, fromKey, toKey, r).then(
-        (tokens) => {
-          issued += 1;
-          moved.push(r);
-          lines.push(resultLine(r, 'issued', '', tokens));
-          return undefined;
-        },
-        (error: unknown) => meterRuleCode(error),
-      );
-      if (code) {
-        failed += 1;
-        lines.push(resultLine(r, 'failed', code));
-      }
-    }
+    });
     const now = this.clock.nowIso();
     await this.tx
       .run(async (em) => {
         const gate = await em
           .createQueryBuilder()
           .update(CampaignChunk)
-          .set({ state: 'done', result: lines.join('\n'), issued, failed, doneAt: now })
+          .set({
+            state: 'done',
+            result: lines.join('\n'),
+            issued,
+            failed,
+            moved: alreadyMoved,
+            doneAt: now,
+          })
           .where('campaign_id = :id AND chunk_no = :no AND state = :state', {
             id: campaign.id,
             no: chunk.chunkNo,
@@ -650,6 +699,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
           .set({
             issued: () => `issued + ${issued}`,
             failed: () => `failed + ${failed}`,
+            moved: () => `moved + ${alreadyMoved}`,
             chunksDone: () => 'chunks_done + 1',
             updatedAt: now,
             stallCause: null,
@@ -668,10 +718,19 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
             rows: chunk.rowCount,
             issued,
             failed,
+            moved: alreadyMoved,
             fromKeyId: fromKey.id,
             toKeyId: toKey.id,
             tidsCarried: carried,
           },
+        });
+        await this.meterKeys.recordCampaignMoves(em, {
+          meters: moved,
+          from: heldKey(fromKey, campaign.fromTi),
+          to: heldKey(toKey, campaign.toTi),
+          campaignId: campaign.id,
+          recordedBy: SYSTEM_ACTOR.id,
+          at: now,
         });
         await this.completeIfDone(em, campaign.id);
       })
@@ -1007,7 +1066,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
       c.segmentStartedAt && c.segmentStartedAt > windowFrom ? c.segmentStartedAt : windowFrom;
     const recent = await em
       .createQueryBuilder(CampaignChunk, 'k')
-      .select('COALESCE(SUM(k.issued + k.failed), 0)', 'n')
+      .select('COALESCE(SUM(k.issued + k.moved + k.failed), 0)', 'n')
       .where('k.campaign_id = :id AND k.done_at >= :since', { id: c.id, since: windowStart })
       .getRawOne<{ n: number | string }>();
     return {

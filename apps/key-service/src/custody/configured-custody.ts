@@ -1,7 +1,8 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { KEY_CUSTODY, type KeyCustody, Pkcs11KeyCustody, type TokenStateChange } from '@sts/hsm';
 import type { AppConfig } from '../config/app-config';
 import type { JsonLogger } from '../common/json-logger';
+import { DependencyTracker } from '../health/dependency-tracker';
 
 /**
  * Opens the PKCS#11 token named by the configuration (STS_HSM_MODULE, STS_HSM_TOKEN_LABEL,
@@ -12,9 +13,7 @@ export async function openConfiguredCustody(
   config: AppConfig,
   logger: JsonLogger,
 ): Promise<KeyCustody> {
-  const custody = await openPkcs11Custody(config, (change) =>
-    logTokenStateChange(logger, config.hsm.tokenLabel, change),
-  );
+  const custody = await openPkcs11Custody(config);
   const selfTest = custody.startupSelfTest;
   const capabilities = await custody.capabilities();
   const refused = capabilities.filter((c) => c.outcome === 'refused');
@@ -34,10 +33,7 @@ export async function openConfiguredCustody(
 }
 
 /** The PKCS#11 adapter on the configured module and token (the service and `hsm-probe`). */
-export function openPkcs11Custody(
-  config: AppConfig,
-  onStateChange?: (change: TokenStateChange) => void,
-): Promise<Pkcs11KeyCustody> {
+export function openPkcs11Custody(config: AppConfig): Promise<Pkcs11KeyCustody> {
   return Pkcs11KeyCustody.open({
     modulePath: config.hsm.module,
     tokenLabel: config.hsm.tokenLabel,
@@ -47,32 +43,43 @@ export function openPkcs11Custody(
     ...(config.hsm.libraryParameters === undefined
       ? {}
       : { libraryParameters: config.hsm.libraryParameters }),
-    ...(onStateChange === undefined ? {} : { onStateChange }),
   });
 }
 
-/** One log line per change of the token's state (the adapter reports transitions only). */
-export function logTokenStateChange(
-  logger: JsonLogger,
-  tokenLabel: string,
-  change: TokenStateChange,
-): void {
+/**
+ * The token's state changes (the adapter reports transitions only) go to the dependency
+ * tracker as the `hsm` dependency: one log line each, the gauge in /metrics, and the outage's
+ * length and refused requests on the way back.
+ */
+export function reportTokenStateChange(tracker: DependencyTracker, change: TokenStateChange): void {
   if (change.state === 'unavailable') {
-    logger.event('error', 'token unavailable', { tokenLabel, reason: change.reason ?? null });
+    tracker.markUnavailable('hsm', change.reason ?? 'device fault');
   } else {
-    logger.event('info', 'token available again', {
-      tokenLabel,
-      unavailableForMs: change.unavailableForMs ?? null,
-    });
+    tracker.markAvailable('hsm');
   }
 }
 
-/** Closes the token session when the app shuts down. */
+/**
+ * Reports the token's state changes to the dependency tracker while the app runs, and closes
+ * the token session when it shuts down.
+ */
 @Injectable()
-export class CustodyLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(KEY_CUSTODY) private readonly custody: KeyCustody) {}
+export class CustodyLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
+    private readonly tracker: DependencyTracker,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.custody.onStateChange?.((change) =>
+      reportTokenStateChange(this.tracker, change),
+    );
+  }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     await this.custody.close().catch(() => undefined);
   }
 }

@@ -22,6 +22,9 @@ import { RecoveryRestores1735000000000 } from './migrations/1735000000000-recove
 import { RestoreRecord } from '../recovery/restore-record.entity';
 import { ConsoleSession } from '../auth/sessions/session.entity';
 import { ConsoleSessions1736000000000 } from './migrations/1736000000000-console-sessions';
+import { MeterKeyRecord } from '../meter-keys/meter-key.entity';
+import { MeterKeyRegistry1736300000000 } from './migrations/1736300000000-meter-key-registry';
+import { CampaignMovedMeters1736300000001 } from './migrations/1736300000001-campaign-moved-meters';
 import { VENDING_ENTITIES } from '../vending/vending.entities';
 
 export const ENTITIES = [
@@ -42,6 +45,7 @@ export const ENTITIES = [
   ...VENDING_ENTITIES,
   RestoreRecord,
   ConsoleSession,
+  MeterKeyRecord,
 ];
 
 /** Every migration, oldest first. Schema changes happen only here (never `synchronize`). */
@@ -56,6 +60,8 @@ export const MIGRATIONS = [
   CampaignLiveness1735100000000,
   ConsoleSessions1736000000000,
   IssuanceTypedColumns1736100000000,
+  MeterKeyRegistry1736300000000,
+  CampaignMovedMeters1736300000001,
 ];
 
 /** TypeORM options for the configured database. */

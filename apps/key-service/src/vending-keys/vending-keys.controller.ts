@@ -13,6 +13,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { SgcParamPipe, UuidParamPipe } from '../common/uuid-param.pipe';
 import {
   ActivateDto,
+  IssueUntilDto,
   ReasonDto,
   RevisionStartedDto,
   StartRevisionDto,
@@ -114,6 +115,23 @@ export class VendingKeysController {
     @Body() dto: ReasonDto,
   ): Promise<ApprovalDto> {
     return this.keys.requestAction(actor, id, 'key.reactivate', dto.reason);
+  }
+
+  @Post('vending-keys/:id/issue-until')
+  @HttpCode(202)
+  @Roles('security-officer')
+  @ApiOperation({
+    summary:
+      'Request a new issue-until for an active or superseded key (e.g. to run old and new revisions side by side longer): needs a second officer',
+  })
+  @ApiAcceptedResponse({ type: ApprovalDto })
+  @ApiErrors(400, 404, 409)
+  async issueUntil(
+    @CurrentPrincipal() actor: AuthenticatedPrincipal,
+    @Param('id', UuidParamPipe) id: string,
+    @Body() dto: IssueUntilDto,
+  ): Promise<ApprovalDto> {
+    return this.keys.requestIssueUntil(actor, id, dto.issueUntil, dto.reason);
   }
 
   @Post('vending-keys/:id/destroy')

@@ -99,6 +99,10 @@ export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
       execute: (em, _a, p, who) =>
         this.transition(em, byId(p), ['suspended'], 'active', 'vending-key.reactivate', who),
     });
+    this.approvals.register('key.issue-until', {
+      decidedBy: 'security-officer',
+      execute: (em, _a, p, who) => this.setIssueUntil(em, byId(p), String(p.issueUntil), who),
+    });
     this.approvals.register('key.destroy', {
       decidedBy: 'security-officer',
       execute: (em, _a, p, who) => this.destroy(em, byId(p), who),
@@ -334,6 +338,74 @@ export class VendingKeysService implements OnModuleInit, OnModuleDestroy {
         reason,
       });
       return toApprovalDto(approval);
+    });
+  }
+
+  /** Asks a second officer to move the key's issue-until to `issueUntil`. */
+  async requestIssueUntil(
+    actor: AuthenticatedPrincipal,
+    id: string,
+    issueUntil: string,
+    reason: string,
+  ): Promise<ApprovalDto> {
+    const at = new Date(issueUntil).toISOString();
+    return this.tx.run(async (em) => {
+      const key = await this.find(em, id);
+      this.assertIssueUntil(key, at);
+      const approval = await this.approvals.request(em, actor, 'key.issue-until', id, {
+        vendingKeyId: id,
+        sgc: key.sgc,
+        krn: key.krn,
+        kcv: key.kcv,
+        state: key.state,
+        issueUntil: at,
+        previous: key.issueUntil,
+        reason,
+      });
+      return toApprovalDto(approval);
+    });
+  }
+
+  /** An active or superseded key, and a time after now and its activation, not after its expiry. */
+  private assertIssueUntil(key: VendingKey, at: string): void {
+    if (key.state !== 'active' && key.state !== 'superseded') {
+      throw DomainError.invalidState(
+        `Vending key ${key.id} is ${key.state}; a new issue-until needs active or superseded`,
+        { state: key.state },
+      );
+    }
+    if (at <= this.clock.nowIso() || (key.activateAt !== null && at <= key.activateAt)) {
+      throw DomainError.validation(
+        'issueUntil',
+        'issueUntil: must be later than now and the key activation',
+      );
+    }
+    if (key.expiresAt !== null && at > key.expiresAt) {
+      throw DomainError.validation(
+        'issueUntil',
+        `issueUntil: must not be after the key expiry (${key.expiresAt})`,
+      );
+    }
+  }
+
+  private async setIssueUntil(
+    em: EntityManager,
+    id: string,
+    at: string,
+    who: AuditActor,
+  ): Promise<void> {
+    const key = await this.find(em, id);
+    this.assertIssueUntil(key, at);
+    const previous = key.issueUntil;
+    key.issueUntil = at;
+    key.updatedAt = this.clock.nowIso();
+    await em.save(key);
+    await this.audit.record(em, {
+      actor: who,
+      action: 'vending-key.issue-until',
+      subjectType: 'vending-key',
+      subjectId: key.id,
+      details: { sgc: key.sgc, krn: key.krn, state: key.state, issueUntil: at, previous },
     });
   }
 

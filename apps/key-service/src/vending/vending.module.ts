@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CeremoniesModule } from '../ceremonies/ceremonies.module';
+import { MeterKeysModule } from '../meter-keys/meter-keys.module';
 import { RecoveryStateModule } from '../recovery/recovery-state.module';
 import { VendingClientsController } from './clients/vending-clients.controller';
 import { VendingClientsService } from './clients/vending-clients.service';
@@ -17,7 +18,7 @@ import { VendingService } from './vending.service';
 
 /** The vending interface: client onboarding, derived keys, tokens, reprints. */
 @Module({
-  imports: [CeremoniesModule, RecoveryStateModule],
+  imports: [CeremoniesModule, RecoveryStateModule, MeterKeysModule],
   controllers: [VendingController, VendingClientsController],
   providers: [
     { provide: VENDING_CONFIG, useFactory: (c: AppConfig) => c.vending, inject: [APP_CONFIG] },

@@ -29,6 +29,7 @@ import { IssuancePipeline } from './issuance/issuance-pipeline';
 import { KeyChangeIssuer } from './issuance/key-change-issuer';
 import { KEY_CACHE_MS, KeyLookup } from './keys/key-lookup';
 import { TidAllocator } from './tid-allocation/tid-allocator';
+import { MeterKeysService } from '../meter-keys/meter-keys.service';
 import { VendingService } from './vending.service';
 
 /** A clock the test moves forward without sleeping. */
@@ -151,6 +152,7 @@ describe('VendingService issuance', () => {
         VendingService,
         IssuancePipeline,
         KeyLookup,
+        MeterKeysService,
         { provide: TransactionRunner, useValue: tx },
         { provide: RecoveryState, useValue: recovery },
         { provide: Clock, useValue: clock },

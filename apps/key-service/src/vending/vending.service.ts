@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { createCipher, type TokenCipher } from '@sts/core';
 import { KEY_CUSTODY, type KeyCustody } from '@sts/hsm';
 import type { AuthenticatedPrincipal } from '../auth/authenticated-principal';
 import { assertInScope } from '../auth/supply-group-scope';
 import { Clock } from '../common/clock';
-import { isUniqueViolation } from '../common/domain-error';
+import { DomainError, isUniqueViolation } from '../common/domain-error';
 import { currentContext, currentRequestId } from '../common/request-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { RecoveryState } from '../recovery/recovery-state';
+import { KeyChangeDueDto } from '../meter-keys/dto/meter-key.dto';
+import type { DueKeyChange } from '../meter-keys/key-change-due';
+import { heldKey, MeterKeysService } from '../meter-keys/meter-keys.service';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import type { VendingKey } from '../vending-keys/vending-key.entity';
 import { type ClientProfile, VendingClientsService } from './clients/vending-clients.service';
@@ -69,7 +73,16 @@ interface IssueRequest {
 type Decision = Omit<
   IssuancePlan,
   'client' | 'kind' | 'idempotencyKey' | 'fingerprint' | 'requestId' | 'meter'
->;
+> & {
+  /** The key parameters the batch judges the plan's key against, when not the request's own. */
+  readonly checkRef?: MeterKeyDto;
+};
+
+/** A credit or management order: its audit details and its token under a cipher with a TID. */
+interface TokenOrder {
+  readonly audit: Record<string, unknown>;
+  readonly build: (cipher: TokenCipher, tid: number) => IssuedTokenDto;
+}
 
 /** The value of a settled read, or its error, in the order the caller checks them. */
 function valueOf<T>(r: PromiseSettledResult<T>): T {
@@ -97,6 +110,7 @@ export class VendingService {
     private readonly tids: TidAllocator,
     @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
     private readonly recovery: RecoveryState,
+    private readonly meterKeys: MeterKeysService,
   ) {
     this.derivations = new DerivationBatcher(custody);
   }
@@ -179,19 +193,16 @@ export class VendingService {
     dto: CreditTokenRequestDto,
     idem?: string,
   ): Promise<IssuanceResult> {
-    const m = dto.meter;
-    const request = { client, kind: 'credit', body: dto, meter: m, idempotencyKey: idem } as const;
-    return this.issue(request, m, async (profile, live) => {
-      assertInScope(client, m.sgc);
+    const request = { client, kind: 'credit', body: dto, idempotencyKey: idem } as const;
+    return this.issueUnderHeldKey(request, dto.meter, dto.keyChange, (profile) => {
       assertSubclassAllowed(profile.creditSubclasses, 'credit', dto.subclass);
       const encodedAmount = encodedCreditAmount(dto.subclass, dto.amount);
       assertAmountWithinLimit(dto.subclass, encodedAmount, profile);
-      const key = this.keys.vendKey(live, m, 'meter');
       const order = { subclass: dto.subclass, amount: dto.amount, encodedAmount };
-      return this.underMeterKey(key, m, (cipher) => ({
-        tokens: [this.tidSpec(key, (tid) => [creditToken(cipher, order, tid)])],
+      return {
         audit: { subclass: dto.subclass, amount: dto.amount },
-      }));
+        build: (cipher, tid) => creditToken(cipher, order, tid),
+      };
     });
   }
 
@@ -200,24 +211,15 @@ export class VendingService {
     dto: ManagementTokenRequestDto,
     idem?: string,
   ): Promise<IssuanceResult> {
-    const m = dto.meter;
-    const request = {
-      client,
-      kind: 'management',
-      body: dto,
-      meter: m,
-      idempotencyKey: idem,
-    } as const;
-    return this.issue(request, m, async (profile, live) => {
-      assertInScope(client, m.sgc);
+    const request = { client, kind: 'management', body: dto, idempotencyKey: idem } as const;
+    return this.issueUnderHeldKey(request, dto.meter, dto.keyChange, (profile) => {
       assertSubclassAllowed(profile.managementSubclasses, 'management', dto.subclass);
       const encodedValue = encodedManagementValue(dto.subclass, dto.value);
-      const key = this.keys.vendKey(live, m, 'meter');
       const order = { subclass: dto.subclass, value: dto.value, encodedValue };
-      return this.underMeterKey(key, m, (cipher) => ({
-        tokens: [this.tidSpec(key, (tid) => [managementToken(cipher, order, tid)])],
+      return {
         audit: { subclass: dto.subclass, value: dto.value },
-      }));
+        build: (cipher, tid) => managementToken(cipher, order, tid),
+      };
     });
   }
 
@@ -284,12 +286,25 @@ export class VendingService {
       await this.assertKeyChange(from, m, to, target);
       const set = await this.keyChanges.buildSet(from.key, m, to.key, target);
       const tokens = keyChangeTokens(set);
+      const id = randomUUID();
       return {
+        id,
         vendingKey: from.key,
         lockKey: tidLockKey(to.key.id, m),
         tokens: [{ key: from.key, build: () => tokens }],
-        before: (em, at) =>
-          this.keyChanges.carryTids(em, this.tids, m, from.key, to.key, set.ro, at),
+        before: async (em, at) => {
+          await this.keyChanges.carryTids(em, this.tids, m, from.key, to.key, set.ro, at);
+          await this.meterKeys.recordKeyChange(em, {
+            meter: { iin: m.iin, drn: m.drn },
+            from: heldKey(from.key, m.tariffIndex),
+            to: heldKey(to.key, target.tariffIndex),
+            ea: target.ea,
+            changeId: id,
+            source: 'key-change',
+            recordedBy: client.id,
+            at,
+          });
+        },
         keyChange: {
           ro: set.ro,
           newVendingKey: keyRef(to.key),
@@ -336,6 +351,123 @@ export class VendingService {
     }
   }
 
+  // ---- credit and management: under the key the meter holds ----
+
+  /**
+   * A credit or management token for the meter. With `keyChange: "auto"` it is made under the
+   * key the meter key registry says the meter holds; when a key change is due for that key
+   * (meter-keys/key-change-due.ts) the answer holds the key-change set first and then the token
+   * under the new key. Without it the token is made under the key the request states, and a
+   * superseded key's answer says which key change is due (`keyChangeDue`).
+   */
+  private async issueUnderHeldKey(
+    request: Omit<IssueRequest, 'meter'>,
+    stated: MeterKeyDto,
+    keyChange: 'auto' | undefined,
+    order: (profile: ClientProfile) => TokenOrder,
+  ): Promise<IssuanceResult> {
+    const { held, row } =
+      keyChange === 'auto' ? await this.meterKeys.heldKey(stated) : { held: stated, row: null };
+    const client = request.client;
+    const auto = keyChange === 'auto';
+    const decide = async (profile: ClientProfile, live: LiveKey | null): Promise<Decision> => {
+      assertInScope(client, held.sgc);
+      const { audit, build } = order(profile);
+      const tokenUnder = (key: VendingKey) => (cipher: TokenCipher) => ({
+        tokens: [this.tidSpec(key, (tid) => [build(cipher, tid)])],
+        audit,
+      });
+      if (auto && live) {
+        const due = await this.meterKeys.dueAtPurchase(live.key, held, row);
+        if (due) return this.keyChangeFirst(client, profile, live, held, due, tokenUnder);
+      }
+      const key = this.keys.vendKey(live, held, 'meter');
+      const decision = await this.underMeterKey(key, held, tokenUnder(key));
+      if (auto) return decision;
+      const due = await this.meterKeys.dueAtPurchase(key, held, null);
+      return due ? { ...decision, keyChangeDue: KeyChangeDueDto.from(due) } : decision;
+    };
+    return this.issue({ ...request, meter: stated }, held, decide, auto);
+  }
+
+  /**
+   * The key-change set from the key the meter holds (`from`) to `due`'s target, then the token
+   * under the new key, as one issuance: the meter's TIDs carried over when the base date stays,
+   * and its registry row moved to the new key, in the transaction that records it.
+   */
+  private async keyChangeFirst(
+    client: AuthenticatedPrincipal,
+    profile: ClientProfile,
+    from: LiveKey,
+    held: MeterKeyDto,
+    due: DueKeyChange,
+    tokenUnder: (key: VendingKey) => (cipher: TokenCipher) => Pick<Decision, 'tokens' | 'audit'>,
+  ): Promise<Decision> {
+    if (!profile.keyChangeAllowed) assertSubclassAllowed([], 'management', 3);
+    const to = await this.tx.read((em) => readLiveKey(em, due.to.sgc, due.to.krn));
+    if (!to) throw keyNotFound(due.to.sgc, due.to.krn, 'target');
+    assertInScope(client, to.key.sgc);
+    const target: MeterKeyDto = {
+      iin: held.iin,
+      drn: held.drn,
+      sgc: to.key.sgc,
+      krn: to.key.krn,
+      tariffIndex: due.tariffIndex,
+      ea: held.ea,
+    };
+    await this.assertKeyChange(from, held, to, target);
+    const newKey = this.keys.vendKey(to, target, 'meter');
+    const set = await this.keyChanges.buildSet(from.key, held, to.key, target);
+    const sections = keyChangeTokens(set);
+    const purchase = await this.underMeterKey(newKey, target, tokenUnder(newKey));
+    const id = randomUUID();
+    const moved = { iin: held.iin, drn: held.drn };
+    return {
+      ...purchase,
+      id,
+      checkRef: target,
+      tokens: [{ key: from.key, build: () => sections }, ...purchase.tokens],
+      before: async (em, at) => {
+        await this.keyChanges.carryTids(em, this.tids, moved, from.key, to.key, set.ro, at);
+        await this.meterKeys.recordKeyChange(em, {
+          meter: moved,
+          from: heldKey(from.key, held.tariffIndex),
+          to: heldKey(to.key, target.tariffIndex),
+          ea: held.ea,
+          changeId: id,
+          source: 'key-change',
+          recordedBy: client.id,
+          at,
+        });
+      },
+      keyChange: {
+        ro: set.ro,
+        newVendingKey: keyRef(to.key),
+        newTariffIndex: target.tariffIndex,
+        newEa: target.ea,
+        fromVendingKey: keyRef(from.key),
+        reason: due.reason,
+        ...(due.reprintOf ? { reprintOf: due.reprintOf } : {}),
+      },
+      audit: {
+        ...purchase.audit,
+        keyChange: {
+          fromSgc: from.key.sgc,
+          fromKrn: from.key.krn,
+          fromTariffIndex: held.tariffIndex,
+          toSgc: to.key.sgc,
+          toKrn: to.key.krn,
+          toTariffIndex: target.tariffIndex,
+          ro: set.ro,
+          sections: sections.length,
+          reason: due.reason,
+          reprintOf: due.reprintOf,
+          newVendingKeyKcv: to.key.kcv,
+        },
+      },
+    };
+  }
+
   // ---- from request to plan ----
 
   /**
@@ -351,6 +483,7 @@ export class VendingService {
     request: IssueRequest,
     ref: MeterKeyDto | null,
     decide: (profile: ClientProfile, live: LiveKey | null) => Promise<Decision>,
+    redecide = false,
   ): Promise<IssuanceResult> {
     const fingerprint = requestFingerprint(request.kind, request.body);
     return this.keys.decide(ref, async (read) => {
@@ -364,8 +497,10 @@ export class VendingService {
       const found = valueOf(keyRead);
       const decision = await retryIfCached(found, () => decide(valueOf(profileRead), found.live));
       const key = decision.vendingKey;
+      const checkRef = decision.checkRef ?? ref;
+      const { checkRef: _checked, ...planned } = decision;
       const plan: IssuancePlan = {
-        ...decision,
+        ...planned,
         client: request.client,
         kind: request.kind,
         idempotencyKey: request.idempotencyKey,
@@ -373,7 +508,9 @@ export class VendingService {
         requestId: currentRequestId().slice(0, 64),
         meter: request.meter,
         keyCheck:
-          key && ref ? { used: key, check: (row) => this.keys.recheck(key, row, ref) } : undefined,
+          key && checkRef
+            ? { used: key, check: (row) => this.recheck(key, row, checkRef, redecide) }
+            : undefined,
       };
       try {
         return { body: await this.pipeline.issue(plan, currentContext()), replayed: false };
@@ -388,6 +525,25 @@ export class VendingService {
         decision.dispose?.();
       }
     });
+  }
+
+  /**
+   * The batch's judgement of the plan's key. With `redecide` (a purchase that follows the
+   * registry) a key the rules now refuse is decided again on a fresh read rather than refused:
+   * the fresh decision may be a key change.
+   */
+  private recheck(
+    used: VendingKey,
+    row: LiveKey | undefined,
+    ref: MeterKeyDto,
+    redecide: boolean,
+  ): void {
+    try {
+      this.keys.recheck(used, row, ref);
+    } catch (error) {
+      if (redecide && error instanceof DomainError) throw new KeyRetry(error);
+      throw error;
+    }
   }
 
   private async replay(

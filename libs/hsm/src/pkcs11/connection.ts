@@ -12,6 +12,7 @@ import {
   pkcs11CodeOf,
   toHsmError,
 } from './errors';
+import { CallWorkers } from './call-workers';
 import { InFlightLimit } from './in-flight';
 import { RFC5649_WRAP, chooseMechanism, keyWrapMechanism } from './mechanisms';
 import { TokenHealth } from './token-health';
@@ -24,9 +25,10 @@ import { TokenHealth } from './token-health';
  * logged-in token per (module, label). Adapters acquire and release references; the last
  * release logs out and finalizes.
  *
- * `withSession` runs synchronous work (lookups, C_*Init, management); `withSessionAsync` runs
- * work that awaits pkcs11js's asynchronous calls (C_SignAsync, C_EncryptAsync, ...), which run
- * on libuv's thread pool: at most `maxInFlight` of them per connection, each bounded by
+ * `withSession` runs synchronous work (first lookups of a key, management); `withSessionAsync`
+ * runs work that awaits pkcs11js's asynchronous calls (C_SignAsync, C_EncryptAsync, ...), which
+ * run on libuv's thread pool, and the calls pkcs11js makes only synchronously (C_*Init, ...) on
+ * `workers`: at most `maxInFlight` such operations per connection, each bounded by
  * `callTimeoutMs`. Either way a session serves one caller at a time (it is taken from the idle
  * list for the duration of the work), so operations never interleave on a session.
  *
@@ -50,6 +52,8 @@ export class TokenConnection {
   readonly health: TokenHealth;
   readonly limit: InFlightLimit;
   readonly callTimeoutMs: number;
+  /** Threads for the calls pkcs11js makes only synchronously (call-workers.ts). */
+  readonly workers: CallWorkers;
   #idle: Handle[] = [];
   #references = 1;
   #closed = false;
@@ -80,6 +84,7 @@ export class TokenConnection {
     this.health = new TokenHealth(options.onStateChange);
     this.limit = new InFlightLimit(options.maxInFlight);
     this.callTimeoutMs = options.callTimeoutMs;
+    this.workers = new CallWorkers(module.path, options.maxInFlight);
   }
 
   /** The pkcs11js binding (for the adapter's calls inside `withSession`). */
@@ -218,6 +223,7 @@ export class TokenConnection {
     this.#references -= 1;
     if (this.#references > 0) return;
     this.#closed = true;
+    this.workers.close();
     tokens.delete(tokenKey(this.module.path, this.tokenLabel));
     this.keyCache.clear();
     for (const session of this.#idle.splice(0)) this.#closeQuietly(session);

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
-import type { Handle, PKCS11 } from 'pkcs11js';
+import type { Handle, PKCS11, Template } from 'pkcs11js';
 import { kcvEquals } from '../check-value';
 import { HsmError } from '../key-custody.port';
 import type { ResolvedKeySpec, SecretAlgorithm } from '../key-spec';
 import { createBlob, findBlob, findInternalKey } from './blob-objects';
+import { type TokenCall, outputBuffer } from './call-workers';
 import { aesCbcPad } from './mechanisms';
 import {
   type SecretRole,
@@ -47,17 +48,22 @@ function checkRole(algorithm: SecretAlgorithm): SecretRole {
   return algorithm === 'DES' ? 'work-des' : algorithm === 'HMAC' ? 'vending-hmac' : 'internal-aes';
 }
 
+/** The template of a session object holding `storedValue` with `role`'s attributes. */
+export function sessionKeyTemplate(role: SecretRole, storedValue: Buffer): Template {
+  return [
+    ...secretKeyTemplate({ role, token: false }),
+    { type: pkcs11js.CKA_VALUE, value: storedValue },
+  ];
+}
+
 /** Creates a session object holding `value` with `role`'s attributes. */
-export function createSessionKey(
+function createSessionKey(
   pkcs11: PKCS11,
   session: Handle,
   role: SecretRole,
   storedValue: Buffer,
 ): Handle {
-  return pkcs11.C_CreateObject(session, [
-    ...secretKeyTemplate({ role, token: false }),
-    { type: pkcs11js.CKA_VALUE, value: storedValue },
-  ]);
+  return pkcs11.C_CreateObject(session, sessionKeyTemplate(role, storedValue));
 }
 
 /** Check value of a key value in process memory, computed by the token (session object). */
@@ -206,18 +212,15 @@ export function findShare(pkcs11: PKCS11, session: Handle, label: string): Share
 }
 
 /**
- * Decrypts the share in the token: the vending key's value, in process memory for the duration
- * of one DKGA02 call (ADR 0002). The caller zeroes it.
+ * The calls that decrypt the share in the token, for a worker sequence (call-workers.ts): the
+ * vending key's value comes back in process memory for the duration of one DKGA02 call
+ * (ADR 0002), in a 32-byte output the caller zeroes whole.
  */
-export function openShare(pkcs11: PKCS11, session: Handle, share: ShareRef): Buffer {
-  pkcs11.C_DecryptInit(session, aesCbcPad(share.blob.subarray(0, 16)), share.key);
-  const out = Buffer.alloc(32);
-  try {
-    const plain = pkcs11.C_Decrypt(session, share.blob.subarray(16), out);
-    return Buffer.from(plain);
-  } finally {
-    out.fill(0);
-  }
+export function openShareCalls(session: Handle, share: ShareRef): TokenCall[] {
+  return [
+    ['C_DecryptInit', session, aesCbcPad(share.blob.subarray(0, 16)), share.key],
+    ['C_Decrypt', session, share.blob.subarray(16), outputBuffer(32)],
+  ];
 }
 
 /** Best-effort destruction during cleanup (the original error matters more). */

@@ -18,6 +18,7 @@ import {
   type KeyInfo,
   type KeySpec,
   type SelfTestReport,
+  type TokenStateChange,
   type WrappedKey,
   type GeneratedComponents,
   type ReleasedComponent,
@@ -45,17 +46,18 @@ import {
 } from './ceremony-store';
 import { type Pkcs11Config, resolvePkcs11Config } from './config';
 import { type TokenConnection, acquireConnection } from './connection';
+import { type CallWorkers, type TokenCall, outputBuffer } from './call-workers';
 import { pkcs11CodeOf, toHsmError } from './errors';
 import { type CachedKey, FRESHNESS_MS } from './key-cache';
 import {
   type ShareRef,
   MIN_TOKEN_HMAC_BYTES,
   checkValueInToken,
-  createSessionKey,
   destroyQuietly,
   findShare,
-  openShare,
+  openShareCalls,
   persistVerifiedKey,
+  sessionKeyTemplate,
   storeKeyFromValue,
   tokenValue,
 } from './key-material';
@@ -516,9 +518,14 @@ export class Pkcs11KeyCustody implements KeyCustody {
   ): Promise<Uint8Array[]> {
     const list: unknown = inputs;
     if (!Array.isArray(list)) throw new HsmError('INVALID_INPUT', 'inputs: must be an array');
-    const algorithm = await this.#session('deriveDecoderKeys', (pkcs11, session) =>
-      this.#withFresh(pkcs11, session, [vendingKeyLabel], ([key]) => key.descriptor.algorithm),
-    );
+    // Only the split depends on the algorithm; each part checks the key's freshness itself.
+    const algorithm =
+      this.#open().keyCache.get(vendingKeyLabel)?.found.descriptor.algorithm ??
+      (await this.#sessionAsync('deriveDecoderKeys', (_pkcs11, session) =>
+        this.#withFreshAsync(session, [vendingKeyLabel], ([key]) =>
+          Promise.resolve(key.descriptor.algorithm),
+        ),
+      ));
     const parts = algorithm === 'HMAC' ? splitEvenly(inputs, this.#open().limit.max) : [inputs];
     const settled = await Promise.allSettled(
       parts.map((part) =>
@@ -541,19 +548,26 @@ export class Pkcs11KeyCustody implements KeyCustody {
     transportKeyLabel: string,
   ): Promise<WrappedKey> {
     return this.#sessionAsync('exportDecoderKey', async (pkcs11, session) => {
-      const transport = this.#withFresh(pkcs11, session, [transportKeyLabel], ([t]) => t);
+      const transport = await this.#withFreshAsync(session, [transportKeyLabel], ([t]) =>
+        Promise.resolve(t),
+      );
       if (transport.descriptor.usage !== 'WRAP') {
         throw new HsmError('NOT_PERMITTED', `key ${transportKeyLabel} may not be used to wrap`);
       }
       const [decoderKey] = await this.#derive(pkcs11, session, vendingKeyLabel, [input]);
       const carrierValue = Buffer.from(decoderKey);
+      const workers = this.#open().workers;
       let carrier: Handle | undefined;
       try {
-        carrier = createSessionKey(pkcs11, session, 'export-carrier', carrierValue);
+        carrier = await workers.run<Handle>(
+          'C_CreateObject',
+          session,
+          sessionKeyTemplate('export-carrier', carrierValue),
+        );
         const wrapped = await pkcs11.C_WrapKeyAsync(
           session,
           this.#open().keyWrap,
-          this.#working(pkcs11, session, transportKeyLabel),
+          await this.#workingAsync(session, transportKeyLabel),
           carrier,
           Buffer.alloc(decoderKey.length + 16),
         );
@@ -563,7 +577,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
       } finally {
         decoderKey.fill(0);
         carrierValue.fill(0);
-        if (carrier !== undefined) destroyQuietly(pkcs11, session, [carrier]);
+        if (carrier !== undefined) await destroyOnWorker(workers, session, carrier);
       }
     });
   }
@@ -596,50 +610,61 @@ export class Pkcs11KeyCustody implements KeyCustody {
   }
 
   encryptEa09(decoderKey: Uint8Array, blocks: readonly Uint8Array[]): Promise<Uint8Array[]> {
-    return this.#sessionAsync('encryptEa09', async (pkcs11, session) => {
+    return this.#sessionAsync('encryptEa09', async (_pkcs11, session) => {
       checkEa09(decoderKey, blocks);
       if (blocks.length === 0) return [];
       const stored = tokenValue('DES', decoderKey);
+      const workers = this.#open().workers;
       let handle: Handle | undefined;
       try {
-        handle = createSessionKey(pkcs11, session, 'work-des', stored);
-        pkcs11.C_EncryptInit(session, DES3_ECB, handle);
-        const out = await pkcs11.C_EncryptAsync(
+        handle = await workers.run<Handle>(
+          'C_CreateObject',
           session,
-          Buffer.concat(blocks),
-          Buffer.alloc(blocks.length * 8),
+          sessionKeyTemplate('work-des', stored),
         );
+        const [, encrypted] = await workers.sequence([
+          ['C_EncryptInit', session, DES3_ECB, handle],
+          ['C_Encrypt', session, Buffer.concat(blocks), outputBuffer(blocks.length * 8)],
+        ]);
+        const out = encrypted as Buffer;
         return blocks.map((_, i) => Uint8Array.from(out.subarray(i * 8, i * 8 + 8)));
       } finally {
         stored.fill(0);
-        if (handle !== undefined) destroyQuietly(pkcs11, session, [handle]);
+        if (handle !== undefined) await destroyOnWorker(workers, session, handle);
       }
     });
   }
 
   sign(label: string, data: Uint8Array): Promise<Uint8Array> {
-    return this.#sessionAsync('sign', (pkcs11, session) =>
-      this.#withFreshAsync(pkcs11, session, [label], async ([key]) => {
+    return this.#sessionAsync('sign', (_pkcs11, session) =>
+      this.#withFreshAsync(session, [label], async ([key]) => {
         assertSigningKey(key, label);
         const digest = sha256(data);
-        pkcs11.C_SignInit(session, ECDSA, key.handle);
-        return Uint8Array.from(await pkcs11.C_SignAsync(session, digest, Buffer.alloc(64)));
+        const [, signature] = await this.#open().workers.sequence([
+          ['C_SignInit', session, ECDSA, key.handle],
+          ['C_Sign', session, digest, outputBuffer(64)],
+        ]);
+        return Uint8Array.from(signature as Buffer);
       }),
     );
   }
 
   verify(label: string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
-    return this.#session('verify', (pkcs11, session) =>
-      this.#withFresh(pkcs11, session, [label], ([key]) => {
+    return this.#sessionAsync('verify', (pkcs11, session) =>
+      this.#withFreshAsync(session, [label], async ([key]) => {
         assertSigningKey(key, label);
         const digest = sha256(data);
         if (!(signature instanceof Uint8Array)) {
           throw new HsmError('INVALID_INPUT', 'signature: must be bytes');
         }
         if (signature.length !== 64) return false;
-        pkcs11.C_VerifyInit(session, ECDSA, this.#publicKey(pkcs11, session, label));
+        const publicKey = this.#publicKey(pkcs11, session, label);
         try {
-          return pkcs11.C_Verify(session, digest, Buffer.from(signature));
+          const [, valid] = await this.#open().workers.sequence([
+            ['C_VerifyInit', session, ECDSA, publicKey],
+            ['C_Verify', session, digest, Buffer.from(signature)],
+          ]);
+          return valid === true;
         } catch (error) {
           if (pkcs11CodeOf(error) === 'CKR_SIGNATURE_INVALID') return false;
           throw error;
@@ -672,6 +697,10 @@ export class Pkcs11KeyCustody implements KeyCustody {
       ...tokenCapabilities(pkcs11, this.#open().slot),
       dataObjectCapability(pkcs11, session),
     ]);
+  }
+
+  onStateChange(listener: (change: TokenStateChange) => void): () => void {
+    return this.#open().health.subscribe(listener);
   }
 
   status(): CustodyStatus {
@@ -722,20 +751,24 @@ export class Pkcs11KeyCustody implements KeyCustody {
 
   /** As {@link #withFresh} for work that awaits asynchronous token calls. */
   async #withFreshAsync<T>(
-    pkcs11: PKCS11,
     session: Handle,
     labels: readonly string[],
     work: (keys: FoundKey[]) => Promise<T>,
   ): Promise<T> {
     for (const label of labels) checkLabel(label);
     const cached = labels.every((label) => this.#open().keyCache.has(label));
+    const resolveAll = async (): Promise<FoundKey[]> => {
+      const keys: FoundKey[] = [];
+      for (const label of labels) keys.push((await this.#entryAsync(session, label)).found);
+      return keys;
+    };
     try {
-      return await work(labels.map((label) => this.#resolve(pkcs11, session, label)));
+      return await work(await resolveAll());
     } catch (error) {
       const code = pkcs11CodeOf(error);
       if (!cached || code === undefined || !STALE_HANDLE_CODES.has(code)) throw error;
       for (const label of labels) this.#forget(label);
-      return await work(labels.map((label) => this.#resolve(pkcs11, session, label)));
+      return await work(await resolveAll());
     }
   }
 
@@ -796,6 +829,37 @@ export class Pkcs11KeyCustody implements KeyCustody {
     return entry;
   }
 
+  /**
+   * As {@link #entry} without waiting on the event loop for a cached key: its freshness check
+   * runs on a worker thread. A key not yet cached on this connection is looked up synchronously
+   * (once per key and connection, docs/hsm.md).
+   */
+  async #entryAsync(session: Handle, label: string): Promise<CachedKey> {
+    const connection = this.#open();
+    const cached = connection.keyCache.get(label);
+    const now = Date.now();
+    if (cached !== undefined) {
+      if (now - cached.checkedAt < FRESHNESS_MS) return cached;
+      try {
+        const [id] = await connection.workers.run<pkcs11js.Attribute[]>(
+          'C_GetAttributeValue',
+          session,
+          cached.found.handle,
+          [{ type: pkcs11js.CKA_ID }],
+        );
+        if (parseDescriptor(id.value as Buffer)?.algorithm === cached.found.descriptor.algorithm) {
+          cached.checkedAt = now;
+          return cached;
+        }
+      } catch (error) {
+        const code = pkcs11CodeOf(error);
+        if (code === undefined || !STALE_HANDLE_CODES.has(code)) throw error;
+      }
+      if (connection.keyCache.get(label) === cached) this.#forget(label);
+    }
+    return this.#entry(connection.pkcs11, session, label);
+  }
+
   /** The key labelled `label` (cache, then token); NOT_FOUND if there is none. */
   #resolve(pkcs11: PKCS11, session: Handle, label: string): FoundKey {
     return this.#entry(pkcs11, session, label).found;
@@ -811,6 +875,12 @@ export class Pkcs11KeyCustody implements KeyCustody {
       entry.working = this.#open().copyToSession(entry.found.handle) ?? null;
     }
     return entry.working ?? entry.found.handle;
+  }
+
+  /** As {@link #working}, the cached key's freshness checked off the event loop. */
+  async #workingAsync(session: Handle, label: string): Promise<Handle> {
+    await this.#entryAsync(session, label);
+    return this.#working(this.#open().pkcs11, session, label);
   }
 
   #publicKey(pkcs11: PKCS11, session: Handle, label: string): Handle {
@@ -931,7 +1001,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
   ): Promise<Uint8Array[]> {
     const list: unknown = inputs;
     if (!Array.isArray(list)) throw new HsmError('INVALID_INPUT', 'inputs: must be an array');
-    return this.#withFreshAsync(pkcs11, session, [label], ([key]) => {
+    return this.#withFreshAsync(session, [label], ([key]) => {
       const info = { label, ...key.descriptor, kcv: '', sensitive: true, extractable: false };
       for (const input of inputs) checkDerivationKey(info, input);
       if (inputs.length === 0) return Promise.resolve([]);
@@ -940,7 +1010,7 @@ export class Pkcs11KeyCustody implements KeyCustody {
         const messages = inputs.map((input) => fromStsInput(() => dkga04Message(input)));
         const lengths = inputs.map((input) => derivedKeyBytes(input));
         return deriveDkga04(
-          pkcs11,
+          this.#open().workers,
           session,
           this.#working(pkcs11, session, label),
           messages,
@@ -948,65 +1018,83 @@ export class Pkcs11KeyCustody implements KeyCustody {
         );
       }
       const blocks = inputs.map((input) => fromStsInput(() => dkga02Input(input)));
-      return this.#deriveDkga02(
-        pkcs11,
-        session,
-        label,
-        this.#working(pkcs11, session, label),
-        blocks,
-      );
+      return this.#deriveDkga02(session, label, this.#working(pkcs11, session, label), blocks);
     });
   }
 
+  /**
+   * One message to a worker thread runs the whole batch in the token: the DES encryption of
+   * every block, then the share's decryption (openShareCalls).
+   */
   async #deriveDkga02(
-    pkcs11: PKCS11,
     session: Handle,
     label: string,
     handle: Handle,
     blocks: readonly Uint8Array[],
   ): Promise<Uint8Array[]> {
     const data = Buffer.concat(blocks);
-    let des: Buffer | undefined;
-    let vendingKey: Buffer | undefined;
+    const pkcs11 = this.#open().pkcs11;
+    let results: unknown[] | undefined;
     try {
-      pkcs11.C_EncryptInit(session, DES3_ECB, handle);
-      des = await pkcs11.C_EncryptAsync(session, data, Buffer.alloc(data.length));
-      vendingKey = openShare(pkcs11, session, this.#share(pkcs11, session, label));
-      // dkga02Combine allocates each result; nothing else holds a copy to zero.
-      return blocks.map((x, i) => dkga02Combine(des!.subarray(i * 8, i * 8 + 8), x, vendingKey!));
+      results = await this.#open().workers.sequence([
+        ['C_EncryptInit', session, DES3_ECB, handle],
+        ['C_Encrypt', session, data, outputBuffer(data.length)],
+        ...openShareCalls(session, this.#share(pkcs11, session, label)),
+      ]);
+      const des = results[1] as Buffer;
+      const vendingKey = results[3] as Buffer;
+      // dkga02Combine allocates each result; the outputs are zeroed below.
+      return blocks.map((x, i) => dkga02Combine(des.subarray(i * 8, i * 8 + 8), x, vendingKey));
     } finally {
-      vendingKey?.fill(0);
-      des?.fill(0);
+      if (results !== undefined) zeroOutputs(results);
       data.fill(0);
       for (const block of blocks) block.fill(0);
     }
   }
 }
 
-/** DKGA04 (STS-SPEC §12.3): the first 8 or 16 bytes of HMAC-SHA-256 computed by the token. */
+/**
+ * DKGA04 (STS-SPEC §12.3): the first 8 or 16 bytes of HMAC-SHA-256 computed by the token, every
+ * input of the part in one message to a worker thread.
+ */
 async function deriveDkga04(
-  pkcs11: PKCS11,
+  workers: CallWorkers,
   session: Handle,
   handle: Handle,
   messages: readonly Uint8Array[],
   lengths: readonly number[],
 ): Promise<Uint8Array[]> {
-  const keys: Uint8Array[] = [];
-  const mac = Buffer.alloc(32);
+  const calls: TokenCall[] = messages.flatMap((message): TokenCall[] => [
+    ['C_SignInit', session, SHA256_HMAC, handle],
+    ['C_Sign', session, message, outputBuffer(32)],
+  ]);
+  const results = await workers.sequence(calls);
   try {
-    for (let i = 0; i < messages.length; i++) {
-      const message = messages[i];
-      pkcs11.C_SignInit(session, SHA256_HMAC, handle);
-      const data = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-      const out = await pkcs11.C_SignAsync(session, data, mac);
-      keys.push(new Uint8Array(out.subarray(0, lengths[i])));
-    }
-    return keys;
-  } catch (error) {
-    for (const key of keys) key.fill(0);
-    throw error;
+    return lengths.map((length, i) =>
+      Uint8Array.from((results[2 * i + 1] as Buffer).subarray(0, length)),
+    );
   } finally {
-    mac.fill(0);
+    zeroOutputs(results);
+  }
+}
+
+/** Zeroes every byte array among a worker sequence's results (outputs come whole, by transfer). */
+function zeroOutputs(results: readonly unknown[]): void {
+  for (const result of results) {
+    if (result instanceof Uint8Array) new Uint8Array(result.buffer).fill(0);
+  }
+}
+
+/** Destroys a transient session object on a worker thread; a failure leaves it to the session. */
+async function destroyOnWorker(
+  workers: CallWorkers,
+  session: Handle,
+  handle: Handle,
+): Promise<void> {
+  try {
+    await workers.run('C_DestroyObject', session, handle);
+  } catch {
+    // Session objects go with their session; the operation's own outcome matters more.
   }
 }
 

@@ -37,6 +37,22 @@ describe('TokenHealth', () => {
     expect(health.state).toBe('unavailable');
   });
 
+  it('tells every subscriber, a throwing one included, until it unsubscribes', () => {
+    const first: string[] = [];
+    const second: string[] = [];
+    const health = new TokenHealth(undefined, clock);
+    const stopFirst = health.subscribe((c) => first.push(c.state));
+    health.subscribe(() => {
+      throw new Error('listener failed');
+    });
+    health.subscribe((c) => second.push(c.state));
+    health.fault('sign: CKR_DEVICE_ERROR');
+    stopFirst();
+    health.recovered();
+    expect(first).toEqual(['unavailable']);
+    expect(second).toEqual(['unavailable', 'available']);
+  });
+
   it('gives p50, p99 and max of the recent call durations, none before the first', () => {
     const health = new TokenHealth(undefined, clock);
     expect(health.latency()).toEqual({ samples: 0, p50Ms: null, p99Ms: null, maxMs: null });

@@ -5,8 +5,9 @@ const LATENCY_WINDOW = 512;
 
 /**
  * The state of one token connection as its calls see it: available until a call meets a device
- * fault, unavailable until a reconnection succeeds. Reports each transition once to `listener`
- * (with the outage's length on the way back), and keeps a sliding window of call durations.
+ * fault, unavailable until a reconnection succeeds. Reports each transition once to each
+ * listener (with the outage's length on the way back), and keeps a sliding window of call
+ * durations.
  */
 export class TokenHealth {
   #state: TokenState = 'available';
@@ -15,12 +16,23 @@ export class TokenHealth {
   #reconnections = 0;
   readonly #durations = new Float64Array(LATENCY_WINDOW);
   #recorded = 0;
+  readonly #listeners = new Set<(change: TokenStateChange) => void>();
 
   constructor(
-    private readonly listener: ((change: TokenStateChange) => void) | undefined,
+    listener: ((change: TokenStateChange) => void) | undefined,
     private readonly now: () => number = Date.now,
   ) {
     this.#since = now();
+    if (listener !== undefined) this.#listeners.add(listener);
+  }
+
+  /** Adds a listener of state changes; the returned function removes it. */
+  subscribe(listener: (change: TokenStateChange) => void): () => void {
+    const own = (change: TokenStateChange): void => listener(change);
+    this.#listeners.add(own);
+    return () => {
+      this.#listeners.delete(own);
+    };
   }
 
   get state(): TokenState {
@@ -75,10 +87,12 @@ export class TokenHealth {
   }
 
   #emit(change: TokenStateChange): void {
-    try {
-      this.listener?.(change);
-    } catch {
-      // A failing listener must not turn a token call into a failure.
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A failing listener must not turn a token call into a failure.
+      }
     }
   }
 }

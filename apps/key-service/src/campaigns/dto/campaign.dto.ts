@@ -121,6 +121,12 @@ export class CampaignMetersDto {
   badRows!: number;
   @ApiProperty({ nullable: true, type: String, description: 'SHA-256 of the normalised list' })
   sha256!: string | null;
+  @ApiProperty({
+    description:
+      'Listed meters the meter key registry placed on the target key when the list was ' +
+      'uploaded (moved at purchase or by the key-change route): the run leaves them alone',
+  })
+  movedAtUpload!: number;
 }
 
 export class CampaignStallDto {
@@ -137,6 +143,11 @@ export class CampaignStallDto {
 export class CampaignProgressDto {
   @ApiProperty() total!: number;
   @ApiProperty() issued!: number;
+  @ApiProperty({
+    description:
+      'Meters the run found on the target key already (moved at purchase): no set issued',
+  })
+  moved!: number;
   @ApiProperty({
     description: 'Bad rows, meters refused by a key rule, and the meters of chunks given up',
   })
@@ -200,7 +211,7 @@ export class CampaignDto {
 
   /** The campaign at `now`; `facts` (workers, recent commits) are read for a running campaign. */
   static from(c: Campaign, now: Date, facts?: ProgressFacts): CampaignDto {
-    const processed = c.issued + c.failed;
+    const processed = c.issued + c.moved + c.failed;
     const pending = Math.max(0, c.totalRows - processed);
     const motion = motionOf(c, now, facts);
     return {
@@ -230,10 +241,12 @@ export class CampaignDto {
         total: c.totalRows,
         badRows: c.badRows,
         sha256: c.metersSha256,
+        movedAtUpload: c.movedAtUpload,
       },
       progress: {
         total: c.totalRows,
         issued: c.issued,
+        moved: c.moved,
         failed: c.failed,
         pending,
         chunksDone: c.chunksDone,

@@ -161,6 +161,17 @@ export class ReasonDto {
   reason!: string;
 }
 
+export class IssueUntilDto extends ReasonDto {
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'The new end of issuing under the key: later than now and its activation, not after its expiry. ' +
+      'On a superseded revision it lets the key vend beside its successor until then.',
+  })
+  @IsISO8601({ strict: true })
+  issueUntil!: string;
+}
+
 export class VendingKeyQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: '600727' })
   @IsOptional()

@@ -114,6 +114,17 @@ export class CreditTokenRequestDto {
     message: 'amount must be a decimal number more than zero',
   })
   amount!: string;
+
+  @ApiPropertyOptional({
+    enum: ['auto'],
+    description:
+      'auto: the token is made under the key the meter key registry says the meter holds; when ' +
+      'a key change is due (its revision superseded, or a set it refused), the answer holds the ' +
+      'key-change set first and then this token under the new key (docs/meter-keys.md)',
+  })
+  @IsOmittable()
+  @IsIn(['auto'])
+  keyChange?: 'auto';
 }
 
 export class ManagementTokenRequestDto {
@@ -142,6 +153,17 @@ export class ManagementTokenRequestDto {
   @Min(0)
   @Max(18_201_624)
   value!: number;
+
+  @ApiPropertyOptional({
+    enum: ['auto'],
+    description:
+      'auto: the token is made under the key the meter key registry says the meter holds; when ' +
+      'a key change is due (its revision superseded, or a set it refused), the answer holds the ' +
+      'key-change set first and then this token under the new key (docs/meter-keys.md)',
+  })
+  @IsOmittable()
+  @IsIn(['auto'])
+  keyChange?: 'auto';
 }
 
 export class TestTokenRequestDto {

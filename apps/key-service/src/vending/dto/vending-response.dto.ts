@@ -1,3 +1,4 @@
+import { KeyChangeDueDto } from '../../meter-keys/dto/meter-key.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ISSUANCE_KINDS, type IssuanceKind } from '../issuance/issuance.entity';
 import { PageDto } from '../../common/paging';
@@ -78,6 +79,21 @@ export class KeyChangeDetailsDto {
   newTariffIndex!: string;
   @ApiProperty({ enum: ['07', '09', '11'] })
   newEa!: string;
+  @ApiPropertyOptional({
+    type: VendingKeyRefDto,
+    description: 'With a purchase: the key the meter held, under which the set is encrypted',
+  })
+  fromVendingKey?: VendingKeyRefDto;
+  @ApiPropertyOptional({
+    enum: ['superseded', 'refused-change'],
+    description: 'With a purchase: why the key change was due (docs/meter-keys.md)',
+  })
+  reason?: 'superseded' | 'refused-change';
+  @ApiPropertyOptional({
+    description:
+      'The earlier issuance whose set the meter refused: these are the same key-change tokens again',
+  })
+  reprintOf?: string;
 }
 
 /** Every token answer: the tokens, their TIDs and the vending key's check value. */
@@ -107,6 +123,12 @@ export class TokenIssuanceDto {
   vendingKey!: VendingKeyRefDto | null;
   @ApiPropertyOptional({ type: KeyChangeDetailsDto })
   keyChange?: KeyChangeDetailsDto;
+  @ApiPropertyOptional({
+    type: KeyChangeDueDto,
+    description:
+      "The token was made under a superseded revision: the key change the meter should receive (ask with keyChange 'auto')",
+  })
+  keyChangeDue?: KeyChangeDueDto;
 }
 
 /** Reprints found by Idempotency-Key or request id, newest first. */

@@ -64,8 +64,8 @@ interface ItemResult {
 
 /**
  * Executes issuance plans in group commit (docs/vending.md, "How an issuance is committed"): the
- * plans that arrive together share one transaction, which re-reads their vending keys, allocates
- * their TIDs, makes their `before` writes, assembles each issuance (`assembleIssuance`) and
+ * plans that arrive together share one transaction, which re-reads their vending keys, makes their
+ * `before` writes, allocates their TIDs, assembles each issuance (`assembleIssuance`) and
  * writes the records with the audit events. When any item fails, the committer runs the batch
  * again with a savepoint per item, through the same steps for one item at a time, so each
  * failure reaches its own caller only.
@@ -117,8 +117,8 @@ export class IssuancePipeline implements OnApplicationShutdown {
 
   /**
    * A batch's items (in lock order) in few statements: the key re-read and the TIDs of every
-   * token spec in one upsert per round (a TID row asked for twice takes a second round), the
-   * `before` writes, then each issuance assembled. With `keys` the keys were read already.
+   * token spec in one upsert per round (a TID row asked for twice takes a second round) after
+   * the `before` writes, then each issuance assembled. With `keys` the keys were read already.
    */
   private async execute(
     em: EntityManager,
@@ -147,6 +147,10 @@ export class IssuancePipeline implements OnApplicationShutdown {
       checkKeys(await readKeysById(em, keyIds));
     }
     keysRead ||= needs.length === 0;
+    for (const item of items) {
+      const before = item.plan?.before;
+      if (before) await this.inContext(item.context, () => before(em, at));
+    }
     const tids = items.map((item) => (item.plan?.tokens ?? []).map((): number | null => null));
     let remaining = needs;
     while (remaining.length > 0) {
@@ -183,8 +187,6 @@ export class IssuancePipeline implements OnApplicationShutdown {
         results.push({ body: null, audit: (item.event as BatchEvent).audit });
         continue;
       }
-      const before = plan.before;
-      if (before) await this.inContext(item.context, () => before(em, at));
       results.push(unwritten(assembleIssuance(plan, tids[i], at)));
     }
     return results;

@@ -43,6 +43,8 @@ export interface KeyCheck {
  * `before`.
  */
 export interface IssuancePlan {
+  /** The issuance id, when the plan's own writes name it (otherwise made at assembly). */
+  readonly id?: string;
   readonly client: AuthenticatedPrincipal;
   readonly kind: IssuanceKind;
   readonly idempotencyKey: string | undefined;
@@ -56,9 +58,14 @@ export interface IssuancePlan {
   /** The TID row the plan locks (vending key, meter), for the batch's lock order; '' for none. */
   readonly lockKey: string;
   readonly tokens: readonly TokenSpec[];
-  /** Writes inside the issuing transaction before the tokens (a key change carries the TIDs). */
+  /**
+   * Writes inside the issuing transaction before the TIDs are allocated (a key change carries the
+   * meter's TIDs over to the new key and moves the meter's registry row).
+   */
   readonly before?: (em: EntityManager, at: string) => Promise<void>;
   readonly keyChange?: TokenIssuanceDto['keyChange'];
+  /** The key change the meter should receive, when the tokens were made under a superseded key. */
+  readonly keyChangeDue?: TokenIssuanceDto['keyChangeDue'];
   /** The kind's own audit details. */
   readonly audit: Record<string, unknown>;
   /** Zeroes what the token builders hold (a cipher), whatever the outcome. */
@@ -107,7 +114,7 @@ export function assembleIssuance(
     if (tid !== null && spec.key) assertKenCoversTid(spec.key, tid);
     return spec.build(tid);
   });
-  const id = randomUUID();
+  const id = plan.id ?? randomUUID();
   const issuedTids = tokens.flatMap((t) => (t.tid === null ? [] : [t.tid]));
   const k = plan.vendingKey;
   const m = plan.meter;
@@ -121,6 +128,7 @@ export function assembleIssuance(
     vendingKeyKcv: k ? (k.kcv ?? '') : null,
     vendingKey: k ? keyRef(k) : null,
     ...(plan.keyChange ? { keyChange: plan.keyChange } : {}),
+    ...(plan.keyChangeDue ? { keyChangeDue: plan.keyChangeDue } : {}),
   };
   const row = {
     id,

@@ -14,6 +14,7 @@ import { ErrorCode } from '../../common/error-codes';
 import type { VendingKey } from '../../vending-keys/vending-key.entity';
 import { KT_OF } from '../rules/sts-rules';
 import type { MeterRef, TidAllocator } from '../tid-allocation/tid-allocator';
+import { DerivationBatcher } from './derivation-batcher';
 
 /** The parameters a decoder key is derived from, besides the vending key. */
 export interface MeterKeyParams extends MeterRef {
@@ -57,10 +58,16 @@ export interface KeyChangeSet {
  * Makes the key-change token set for one meter (STS-SPEC §5.4, §13): both decoder keys are derived
  * in the token and held in memory only while the sections are encrypted under the current key,
  * then zeroed. Shared by the vending route and rekey campaigns; the callers check the rules.
+ * Derivations asked for in the same event-loop turn (a campaign chunk's meters, concurrent
+ * requests) share one token call per vending key (DerivationBatcher).
  */
 @Injectable()
 export class KeyChangeIssuer {
-  constructor(@Inject(KEY_CUSTODY) private readonly custody: KeyCustody) {}
+  private readonly derivations: DerivationBatcher;
+
+  constructor(@Inject(KEY_CUSTODY) custody: KeyCustody) {
+    this.derivations = new DerivationBatcher(custody);
+  }
 
   async buildSet(
     from: VendingKey,
@@ -71,7 +78,7 @@ export class KeyChangeIssuer {
     const currentInput = derivationInput(from, current, 'meter');
     const newInput = derivationInput(to, target, 'target');
     const ro: 0 | 1 = from.baseDate === to.baseDate ? 0 : 1;
-    const currentKey = await this.custody.deriveDecoderKey(from.tokenLabel, currentInput);
+    const currentKey = await this.derivations.derive(from.tokenLabel, currentInput);
     let newKey: Uint8Array | undefined;
     const cipher = (() => {
       try {
@@ -81,7 +88,7 @@ export class KeyChangeIssuer {
       }
     })();
     try {
-      newKey = await this.custody.deriveDecoderKey(to.tokenLabel, newInput);
+      newKey = await this.derivations.derive(to.tokenLabel, newInput);
       const tokens = buildKeyChangeTokens(cipher, {
         newKey,
         keyType: KT_OF[to.keyType],

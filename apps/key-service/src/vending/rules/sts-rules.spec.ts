@@ -14,6 +14,7 @@ import {
 } from './sts-rules';
 
 const NOW = '2025-06-01T12:00:00.000Z';
+const BEFORE_NOW = '2025-06-01T11:00:00.000Z';
 
 const key = (over: Partial<KeyForRules> = {}): KeyForRules => ({
   id: 'k1',
@@ -80,6 +81,23 @@ describe('assertKeyUsable', () => {
     expect(codeOf(() => assertKeyUsable(key({ issueUntil: NOW }), 'key-change-from', NOW))).toBe(
       'none',
     );
+  });
+
+  it('lets a superseded key with an issue-until vend beside its successor until then', () => {
+    const until = '2025-06-01T12:00:00.001Z';
+    const old = key({ state: 'superseded', issueUntil: until });
+    expect(codeOf(() => assertKeyUsable(old, 'vend', NOW))).toBe('none');
+    expect(codeOf(() => assertKeyUsable(old, 'key-change-to', NOW))).toBe(
+      ErrorCode.STS_KEY_NOT_ACTIVE,
+    );
+    expect(codeOf(() => assertKeyUsable(old, 'vend', until))).toBe(
+      ErrorCode.STS_KEY_ISSUE_PERIOD_ENDED,
+    );
+    const due = key({ supersedeAt: BEFORE_NOW, issueUntil: until });
+    expect(codeOf(() => assertKeyUsable(due, 'vend', NOW))).toBe('none');
+    expect(
+      codeOf(() => assertKeyUsable(key({ state: 'suspended', issueUntil: until }), 'vend', NOW)),
+    ).toBe(ErrorCode.STS_KEY_NOT_ACTIVE);
   });
 
   it('keeps VDDK keys to key-change sections', () => {

@@ -54,16 +54,24 @@ export function effectiveKeyState(
   return key.state === 'active' && reached(now, key.supersedeAt) ? 'superseded' : key.state;
 }
 
+/** The states in which a key may serve `purpose`; a superseded key vends only up to its issue-until. */
+function statesFor(key: KeyForRules, purpose: KeyPurpose): readonly VendingKeyState[] {
+  if (purpose === 'key-change-from') return ['active', 'superseded'];
+  if (purpose === 'vend' && key.issueUntil !== null) return ['active', 'superseded'];
+  return ['active'];
+}
+
 /**
  * The vending key's state and times allow `purpose` at `now` (ISO-8601 UTC). Vending and the new
- * key of a key change need an active key inside its activation / issue-until / expiry window. The
- * current key of a key change may also be superseded (that is how meters leave an old revision),
- * but not suspended, expired or destroyed. A due scheduled supersession counts as superseded
- * ({@link effectiveKeyState}).
+ * key of a key change need an active key inside its activation / issue-until / expiry window. A
+ * superseded revision with an issue-until keeps vending until then, beside its successor, so
+ * meters can be moved with their next purchases; one without an issue-until stops at
+ * supersession. The current key of a key change may also be superseded (that is how meters leave
+ * an old revision), but not suspended, expired or destroyed. A due scheduled supersession counts
+ * as superseded ({@link effectiveKeyState}).
  */
 export function assertKeyUsable(key: KeyForRules, purpose: KeyPurpose, now: string): void {
-  const states: readonly VendingKeyState[] =
-    purpose === 'key-change-from' ? ['active', 'superseded'] : ['active'];
+  const states = statesFor(key, purpose);
   const state = effectiveKeyState(key, now);
   if (!states.includes(state)) {
     const scheduled = state !== key.state;
