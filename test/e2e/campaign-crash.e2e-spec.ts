@@ -61,7 +61,22 @@ forEachDatabase('Rekey campaign crash safety', (database) => {
     await killWorker(w1.child);
     const expected = parseResults(await results(svc, cast.officerA.key, reference.id));
 
-    // The same plan and list again, with a slow worker killed after some chunks committed.
+    // The same plan and list again, with a slow worker killed after some chunks committed. The
+    // reference run moved the meters in the meter key registry (a campaign leaves meters on its
+    // target alone), so an officer first states that they hold KRN 1 again.
+    expectStatus(
+      await svc.http
+        .post('/api/v1/meter-keys/import')
+        .set(...auth(cast.officerA.key))
+        .set('Content-Type', 'text/csv')
+        .send(
+          [
+            'iin,drn,sgc,krn,tariffIndex,ea',
+            ...meters.map((m) => `${m.iin},${m.drn},${SGC},1,01,07`),
+          ].join('\n'),
+        ),
+      200,
+    );
     const crashed = await planAndApprove(svc, cast, plan, csvOf(meters));
     await start(crashed.id);
     const w2 = startWorker(svc, 5);
