@@ -164,13 +164,16 @@ onPostgres('Campaign liveness under faults', () => {
     });
     expect(shared.progress.stalled).toBeNull();
 
-    // Kill worker 1 while it holds chunks it has not committed.
-    const victim = await until('worker 1 holds pending chunks', async () => {
+    // Kill worker 1 while it holds chunks it has not committed. Those it still holds once it is
+    // dead are the ones to take over (it may commit one between the look and the kill).
+    await until('worker 1 holds pending chunks', async () => {
       const chunks = await held(id, id1);
       return chunks.length > 0 ? chunks : undefined;
     });
     await killWorker(w1.child);
     const killedAt = Date.now();
+    const victim = await held(id, id1);
+    expect(victim.length).toBeGreaterThan(0);
     const lastBeat = (
       await db.query<{ heartbeat_at: string }[]>(
         'SELECT heartbeat_at FROM campaign_workers WHERE id = $1',
