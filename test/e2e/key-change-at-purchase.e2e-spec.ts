@@ -108,6 +108,20 @@ forEachDatabase('key change at the next purchase', (database) => {
       keyChangeDue: null,
     });
 
+    // One audit event per kind of token, both naming the issuance: the set, then the credit.
+    const events = expectStatus(
+      await svc.http
+        .get(`/api/v1/audit/events?subjectId=${res.body.issuanceId as string}`)
+        .set(...auth(cast.auditor.key)),
+      200,
+    ).body.items as { action: string; details: Record<string, unknown> }[];
+    expect(events.map((e) => [e.action, e.details.krn, e.details.tokens])).toEqual([
+      ['vending.token.key-change', 1, 2],
+      ['vending.token.credit', 2, 1],
+    ]);
+    expect(events[0].details).toMatchObject({ ro: 1, toKrn: 2, reason: 'superseded' });
+    expect(events[1].details).toMatchObject({ tids: [tokens[2].tid] });
+
     // Idempotent and reprintable as a whole.
     const counts = await vendingCounts(svc);
     const again = expectStatus(await buy(m, { keyChange: 'auto' }, 'sale-1'), 201);

@@ -426,7 +426,28 @@ export class VendingService {
       ...purchase,
       id,
       checkRef: target,
-      tokens: [{ key: from.key, build: () => sections }, ...purchase.tokens],
+      tokens: [
+        {
+          key: from.key,
+          build: () => sections,
+          event: {
+            action: 'vending.token.key-change',
+            details: {
+              ro: set.ro,
+              toSgc: to.key.sgc,
+              toKrn: to.key.krn,
+              toTariffIndex: target.tariffIndex,
+              toEa: target.ea,
+              newVendingKeyKcv: to.key.kcv,
+              sections: sections.length,
+              withPurchase: true,
+              reason: due.reason,
+              reprintOf: due.reprintOf,
+            },
+          },
+        },
+        ...purchase.tokens,
+      ],
       before: async (em, at) => {
         await this.keyChanges.carryTids(em, this.tids, moved, from.key, to.key, set.ro, at);
         await this.meterKeys.recordKeyChange(em, {
@@ -449,22 +470,7 @@ export class VendingService {
         reason: due.reason,
         ...(due.reprintOf ? { reprintOf: due.reprintOf } : {}),
       },
-      audit: {
-        ...purchase.audit,
-        keyChange: {
-          fromSgc: from.key.sgc,
-          fromKrn: from.key.krn,
-          fromTariffIndex: held.tariffIndex,
-          toSgc: to.key.sgc,
-          toKrn: to.key.krn,
-          toTariffIndex: target.tariffIndex,
-          ro: set.ro,
-          sections: sections.length,
-          reason: due.reason,
-          reprintOf: due.reprintOf,
-          newVendingKeyKcv: to.key.kcv,
-        },
-      },
+      audit: { ...purchase.audit, keyChange: { fromKrn: from.key.krn, toKrn: to.key.krn } },
     };
   }
 

@@ -55,10 +55,10 @@ interface Item {
   readonly event?: BatchEvent;
 }
 
-/** What an item comes to: its answer (none for an event) and audit event; its record unwritten. */
+/** What an item comes to: its answer (none for an event) and audit events; its record unwritten. */
 interface ItemResult {
   readonly body: TokenIssuanceDto | null;
-  readonly audit: AuditInput;
+  readonly audits: readonly AuditInput[];
   readonly unwritten?: IssuedRecord;
 }
 
@@ -184,7 +184,7 @@ export class IssuancePipeline implements OnApplicationShutdown {
     for (const [i, item] of items.entries()) {
       const plan = item.plan;
       if (!plan) {
-        results.push({ body: null, audit: (item.event as BatchEvent).audit });
+        results.push({ body: null, audits: [(item.event as BatchEvent).audit] });
         continue;
       }
       results.push(unwritten(assembleIssuance(plan, tids[i], at)));
@@ -201,7 +201,7 @@ export class IssuancePipeline implements OnApplicationShutdown {
     const [result] = await this.execute(em, [item], this.batchKeys.get(em) ?? new Map());
     if (!result.unwritten) return result;
     await insertIssuance(em, result.unwritten);
-    return { body: result.body, audit: result.audit };
+    return { body: result.body, audits: result.audits };
   }
 
   /** The isolated run's first step: one read of the vending keys its items used. */
@@ -224,10 +224,10 @@ export class IssuancePipeline implements OnApplicationShutdown {
     const rows = done.flatMap((d) => (d.value.unwritten ? [d.value.unwritten] : []));
     await this.audit.recordForRequests(
       em,
-      done.map((d) => ({
-        input: d.value.audit,
-        requestId: d.input.context?.requestId ?? currentRequestId(),
-      })),
+      done.flatMap((d) => {
+        const requestId = d.input.context?.requestId ?? currentRequestId();
+        return d.value.audits.map((input) => ({ input, requestId }));
+      }),
       rows.length > 0 ? issuanceRows(rows) : undefined,
     );
   }
@@ -238,5 +238,5 @@ export class IssuancePipeline implements OnApplicationShutdown {
 }
 
 function unwritten(a: Assembled): ItemResult {
-  return { body: a.body, audit: a.audit, unwritten: a.record };
+  return { body: a.body, audits: a.audits, unwritten: a.record };
 }

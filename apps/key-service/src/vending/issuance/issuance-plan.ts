@@ -29,6 +29,11 @@ export interface TokenSpec {
   /** Present when the token carries a TID. */
   readonly tid?: TidNeed;
   readonly build: (tid: number | null) => readonly IssuedTokenDto[];
+  /**
+   * When set, the spec's tokens have an audit event of their own (a key-change set that rides
+   * with a purchase); the issuance's event covers the other specs' tokens.
+   */
+  readonly event?: { readonly action: string; readonly details: Record<string, unknown> };
 }
 
 /** The key a plan was decided on, to be judged again against the row the batch reads. */
@@ -76,7 +81,8 @@ export interface IssuancePlan {
 export interface Assembled {
   readonly body: TokenIssuanceDto;
   readonly record: IssuedRecord;
-  readonly audit: AuditInput;
+  /** The events in entry order of their tokens: one per spec with its own, then the issuance's. */
+  readonly audits: readonly AuditInput[];
 }
 
 /** The TID row key a plan locks: `vendingKeyId|iin|drn`. */
@@ -108,12 +114,13 @@ export function assembleIssuance(
   tids: readonly (number | null)[],
   issuedAt: string,
 ): Assembled {
-  const tokens = plan.tokens.flatMap((spec, i) => {
+  const built = plan.tokens.map((spec, i) => {
     const tid = tids[i] ?? null;
     if (spec.tid && tid === null) throw new Error('token built without its TID');
     if (tid !== null && spec.key) assertKenCoversTid(spec.key, tid);
     return spec.build(tid);
   });
+  const tokens = built.flat();
   const id = plan.id ?? randomUUID();
   const issuedTids = tokens.flatMap((t) => (t.tid === null ? [] : [t.tid]));
   const k = plan.vendingKey;
@@ -145,6 +152,31 @@ export function assembleIssuance(
     requestId: plan.requestId,
     createdAt: issuedAt,
   };
+  const tidsOf = (list: readonly IssuedTokenDto[]) =>
+    list.flatMap((t) => (t.tid === null ? [] : [t.tid]));
+  const own = plan.tokens.flatMap((spec, i) => {
+    const event = spec.event;
+    if (!event) return [];
+    const key = spec.key;
+    const audit: AuditInput = {
+      actor: plan.client,
+      action: event.action,
+      subjectType: 'issuance',
+      subjectId: id,
+      details: {
+        iin: m.iin,
+        drn: m.drn,
+        sgc: key?.sgc ?? null,
+        krn: key?.krn ?? null,
+        tids: tidsOf(built[i]),
+        tokens: built[i].length,
+        vendingKeyKcv: key?.kcv ?? null,
+        ...event.details,
+      },
+    };
+    return [audit];
+  });
+  const rest = built.filter((_, i) => !plan.tokens[i].event).flat();
   const audit: AuditInput = {
     actor: plan.client,
     action: `vending.token.${plan.kind}`,
@@ -155,11 +187,11 @@ export function assembleIssuance(
       drn: m.drn,
       sgc: k?.sgc ?? null,
       krn: k?.krn ?? null,
-      tids: issuedTids,
-      tokens: tokens.length,
+      tids: tidsOf(rest),
+      tokens: rest.length,
       vendingKeyKcv: k?.kcv ?? null,
       ...plan.audit,
     },
   };
-  return { body, record: { row, tids: issuedTids }, audit };
+  return { body, record: { row, tids: issuedTids }, audits: [...own, audit] };
 }
