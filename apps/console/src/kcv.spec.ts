@@ -1,4 +1,4 @@
-import { secretKeyCheckValue } from '@sts/hsm';
+import { secretKeyCheckValue } from '../../../libs/hsm/src/check-value';
 import { DEV_COMPONENTS } from '../../../test/helpers/key-material';
 import { checkValueOf, hexBytes } from './kcv';
 

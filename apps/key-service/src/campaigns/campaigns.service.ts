@@ -10,7 +10,8 @@ import {
 import { type BaseDate, type Ea, StsError } from '@sts/core';
 import type { EntityManager } from 'typeorm';
 import type { Approval } from '../approvals/approval.entity';
-import { heldKey, MeterKeysService } from '../meter-keys/meter-keys.service';
+import { MeterKeyMoves } from '../meter-keys/meter-key-moves';
+import { heldKeyOf } from '../meter-keys/meter-key-transitions';
 import { ApprovalsService, toApprovalDto } from '../approvals/approvals.service';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -120,7 +121,7 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly tids: TidAllocator,
     private readonly gate: DatabaseGate,
     private readonly metrics: MetricsService,
-    private readonly meterKeys: MeterKeysService,
+    private readonly meterKeys: MeterKeyMoves,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.worker = config.campaignWorker;
@@ -726,8 +727,8 @@ export class CampaignsService implements OnModuleInit, OnApplicationBootstrap, O
         });
         await this.meterKeys.recordCampaignMoves(em, {
           meters: moved,
-          from: heldKey(fromKey, campaign.fromTi),
-          to: heldKey(toKey, campaign.toTi),
+          from: heldKeyOf(fromKey, campaign.fromTi),
+          to: heldKeyOf(toKey, campaign.toTi),
           campaignId: campaign.id,
           recordedBy: SYSTEM_ACTOR.id,
           at: now,

@@ -1,3 +1,5 @@
+import { KT_OF } from '../vending/rules/sts-rules';
+import type { VendingKey } from '../vending-keys/vending-key.entity';
 import type { KeyChangeState, MeterKeyRecord, MeterKeySource } from './meter-key.entity';
 
 /** A key a meter can hold: a vending key revision with the meter's tariff index. */
@@ -9,6 +11,18 @@ export interface HeldKey {
   readonly keyType: number;
   readonly baseDate: number;
   readonly tariffIndex: string;
+}
+
+/** The key `key` is for a meter on tariff index `tariffIndex`. */
+export function heldKeyOf(key: VendingKey, tariffIndex: string): HeldKey {
+  return {
+    vendingKeyId: key.id,
+    sgc: key.sgc,
+    krn: key.krn,
+    keyType: KT_OF[key.keyType],
+    baseDate: key.baseDate,
+    tariffIndex,
+  };
 }
 
 /** The fields of a registry row that say which key the meter holds and since when. */

@@ -4,12 +4,11 @@
  */
 import { forEachDatabase, scratchDatabase } from '../../../../test/helpers/databases';
 import type { DatabaseKind } from '../../../../test/helpers/key-service-app';
-import type { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MeterKeyRecord } from './meter-key.entity';
 import type { HeldKey } from './meter-key-transitions';
-import { MeterKeysService } from './meter-keys.service';
+import { MeterKeyMoves } from './meter-key-moves';
 
 jest.setTimeout(60_000);
 
@@ -33,10 +32,10 @@ const KRN2: HeldKey = {
 
 forEachDatabase('meter key registry SQL', (kind: DatabaseKind) => {
   const db = scratchDatabase(kind, 'meter-keys-sql', { migrate: true });
-  let service: MeterKeysService;
+  let service: MeterKeyMoves;
 
   beforeAll(() => {
-    service = new MeterKeysService(new TransactionRunner(db.ds), {} as AuditService, new Clock());
+    service = new MeterKeyMoves(new TransactionRunner(db.ds), new Clock());
   });
 
   it('moves many meters in one upsert and finds those on the target', async () => {

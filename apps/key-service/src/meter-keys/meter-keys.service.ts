@@ -9,9 +9,8 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { ErrorCode } from '../common/error-codes';
 import { type PageOrder, readPage } from '../common/paging';
-import { type BulkColumn, dialectOf } from '../database/dialect';
 import { TransactionRunner } from '../database/transaction-runner';
-import { assertEaAllowed, assertKeyParameters, KT_OF } from '../vending/rules/sts-rules';
+import { assertEaAllowed, assertKeyParameters } from '../vending/rules/sts-rules';
 import { VendingKey, type VendingKeyState } from '../vending-keys/vending-key.entity';
 import {
   type KeyChangeRefusedDto,
@@ -25,62 +24,15 @@ import {
 import { dueKeyChange, type DueKeyChange } from './key-change-due';
 import { readMeterKeyRows, type MeterKeyRow } from './meter-key-csv';
 import { MeterKeyRecord } from './meter-key.entity';
-import { MeterKeyReads } from './meter-key-reads';
-import {
-  changeRefused,
-  type HeldKey,
-  keyChangeIssued,
-  type MeterKeyFields,
-  registered,
-} from './meter-key-transitions';
-import { effectiveKeyState } from '../vending/rules/sts-rules';
-
-const METER_COLUMNS: readonly BulkColumn[] = [
-  { name: 'iin', type: 'text' },
-  { name: 'drn', type: 'text' },
-];
-
-/** Every column of a registry row, with the entity property it holds. */
-const RECORD_COLUMNS: readonly (BulkColumn & { readonly property: string })[] = [
-  { name: 'iin', type: 'text', property: 'iin' },
-  { name: 'drn', type: 'text', property: 'drn' },
-  { name: 'sgc', type: 'text', property: 'sgc' },
-  { name: 'krn', type: 'integer', property: 'krn' },
-  { name: 'tariff_index', type: 'text', property: 'tariffIndex' },
-  { name: 'key_type', type: 'integer', property: 'keyType' },
-  { name: 'ea', type: 'text', property: 'ea' },
-  { name: 'base_date', type: 'integer', property: 'baseDate' },
-  { name: 'vending_key_id', type: 'text', property: 'vendingKeyId' },
-  { name: 'source', type: 'text', property: 'source' },
-  { name: 'source_id', type: 'text', property: 'sourceId' },
-  { name: 'recorded_by', type: 'text', property: 'recordedBy' },
-  { name: 'updated_at', type: 'text', property: 'updatedAt' },
-  { name: 'change_id', type: 'text', property: 'changeId' },
-  { name: 'change_state', type: 'text', property: 'changeState' },
-  { name: 'change_from_key_id', type: 'text', property: 'changeFromKeyId' },
-  { name: 'change_from_ti', type: 'text', property: 'changeFromTi' },
-  { name: 'change_to_key_id', type: 'text', property: 'changeToKeyId' },
-  { name: 'change_to_ti', type: 'text', property: 'changeToTi' },
-];
-
-/** What a purchase needs of a meter's registry row besides its key. */
-export type PurchaseRow = Pick<
-  MeterKeyRecord,
-  'vendingKeyId' | 'changeId' | 'changeState' | 'changeToKeyId' | 'changeToTi'
->;
-
-/** A meter and the key it holds, as vending requests state it. */
-export interface HeldMeterKey {
-  readonly iin: string;
-  readonly drn: string;
-  readonly sgc: string;
-  readonly krn: number;
-  readonly tariffIndex: string;
-  readonly ea: '07' | '09' | '11';
-}
+import { changeRefused, heldKeyOf, type MeterKeyFields, registered } from './meter-key-transitions';
 
 /** Revisions a meter can be registered on: loaded and not destroyed. */
-const HOLDABLE: readonly VendingKeyState[] = ['active', 'suspended', 'superseded', 'expired'];
+export const HOLDABLE: readonly VendingKeyState[] = [
+  'active',
+  'suspended',
+  'superseded',
+  'expired',
+];
 
 /** Rows written per statement (and per transaction and audit event) by a bulk import. */
 export const IMPORT_BATCH = 500;
@@ -93,17 +45,6 @@ const ORDER: PageOrder<MeterKeyRecord> = {
   ],
   direction: 'ASC',
 };
-
-export function heldKey(key: VendingKey, tariffIndex: string): HeldKey {
-  return {
-    vendingKeyId: key.id,
-    sgc: key.sgc,
-    krn: key.krn,
-    keyType: KT_OF[key.keyType],
-    baseDate: key.baseDate,
-    tariffIndex,
-  };
-}
 
 function meterId(iin: string, drn: string): { iin: string; drn: string } {
   try {
@@ -128,16 +69,11 @@ function fields(row: MeterKeyRecord): MeterKeyFields {
  */
 @Injectable()
 export class MeterKeysService {
-  /** Registry reads of purchases, batched. */
-  private readonly reads: MeterKeyReads;
-
   constructor(
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-  ) {
-    this.reads = new MeterKeyReads((work) => this.tx.read(work));
-  }
+  ) {}
 
   /** A meter's row with the key change due at its next purchase; 404 when unknown or out of scope. */
   async get(actor: AuthenticatedPrincipal, iin: string, drn: string): Promise<MeterKeyRecordDto> {
@@ -219,7 +155,7 @@ export class MeterKeysService {
       assertEaAllowed(key, dto.ea, 'ea');
       const existing = await em.findOneBy(MeterKeyRecord, id);
       if (existing) assertInScope(actor, existing.sgc);
-      const next = registered(existing ? fields(existing) : null, heldKey(key, dto.tariffIndex), {
+      const next = registered(existing ? fields(existing) : null, heldKeyOf(key, dto.tariffIndex), {
         ea: dto.ea,
         recordedBy: actor.id,
         at: this.clock.nowIso(),
@@ -284,11 +220,15 @@ export class MeterKeysService {
       }
       const from = await em.findOneBy(VendingKey, { id: row.changeFromKeyId ?? '' });
       if (!from) throw DomainError.notFound('vendingKey', row.changeFromKeyId ?? '');
-      const next = changeRefused(fields(row), heldKey(from, row.changeFromTi ?? row.tariffIndex), {
-        ea: row.ea,
-        recordedBy: actor.id,
-        at: this.clock.nowIso(),
-      });
+      const next = changeRefused(
+        fields(row),
+        heldKeyOf(from, row.changeFromTi ?? row.tariffIndex),
+        {
+          ea: row.ea,
+          recordedBy: actor.id,
+          at: this.clock.nowIso(),
+        },
+      );
       const updated = em.create(MeterKeyRecord, { ...id, ...next });
       await em.save(updated);
       await this.audit.record(em, {
@@ -394,7 +334,7 @@ export class MeterKeysService {
         return {
           iin: row.iin,
           drn: row.drn,
-          ...registered(old ? fields(old) : null, heldKey(key, row.tariffIndex), {
+          ...registered(old ? fields(old) : null, heldKeyOf(key, row.tariffIndex), {
             ea: row.ea,
             recordedBy: actor.id,
             at,
@@ -431,173 +371,6 @@ export class MeterKeysService {
       });
     });
     return latest.size;
-  }
-
-  /**
-   * The key a purchase is made under with `keyChange: "auto"`: the registry's row for the meter
-   * when it has one (the meter's IIN and DRN as stated), else the key the request states. The
-   * rows of purchases that arrive together are read in one statement.
-   */
-  async heldKey(stated: HeldMeterKey): Promise<{ held: HeldMeterKey; row: PurchaseRow | null }> {
-    const r = await this.reads.row(stated.iin, stated.drn);
-    if (!r) return { held: stated, row: null };
-    return {
-      held: {
-        iin: stated.iin,
-        drn: stated.drn,
-        sgc: r.sgc,
-        krn: Number(r.krn),
-        tariffIndex: r.tariff_index,
-        ea: r.ea as HeldMeterKey['ea'],
-      },
-      row: {
-        vendingKeyId: r.vending_key_id,
-        changeId: r.change_id,
-        changeState: r.change_state,
-        changeToKeyId: r.change_to_key_id,
-        changeToTi: r.change_to_ti,
-      },
-    };
-  }
-
-  /**
-   * The key change due for a meter on `key` (with its registry row, if any) at a purchase. Only a
-   * superseded key or a refused set can make one due, so for every other purchase nothing more
-   * is read.
-   */
-  async dueAtPurchase(
-    key: VendingKey,
-    held: HeldMeterKey,
-    row: PurchaseRow | null,
-  ): Promise<DueKeyChange | null> {
-    const now = this.clock.nowIso();
-    const refused = row?.changeState === 'refused' && row.vendingKeyId === key.id ? row : null;
-    if (effectiveKeyState(key, now) !== 'superseded' && !refused) return null;
-    const revisions = await this.tx.read((em) =>
-      em.findBy(VendingKey, { supplyGroupId: key.supplyGroupId, state: In([...HOLDABLE]) }),
-    );
-    const refusedTo = refused
-      ? (revisions.find((r) => r.id === refused.changeToKeyId) ??
-        (await this.tx.read((em) => em.findOneBy(VendingKey, { id: refused.changeToKeyId ?? '' }))))
-      : null;
-    return dueKeyChange(
-      {
-        key,
-        tariffIndex: held.tariffIndex,
-        ea: held.ea,
-        refusedChange:
-          refused && refusedTo && refused.changeId
-            ? {
-                changeId: refused.changeId,
-                to: refusedTo,
-                tariffIndex: refused.changeToTi ?? held.tariffIndex,
-              }
-            : null,
-      },
-      revisions,
-      now,
-    );
-  }
-
-  /**
-   * Inside the transaction that issues a key-change set (`changeId`: the issuance or campaign
-   * holding it): the meter's row moves to the new key, the set open until the meter is seen on
-   * either key.
-   */
-  async recordKeyChange(
-    em: EntityManager,
-    change: {
-      readonly meter: { readonly iin: string; readonly drn: string };
-      readonly from: HeldKey;
-      readonly to: HeldKey;
-      readonly ea: string;
-      readonly changeId: string;
-      readonly source: 'key-change' | 'campaign';
-      readonly recordedBy: string;
-      readonly at: string;
-    },
-  ): Promise<void> {
-    const next = keyChangeIssued(change.from, change.to, {
-      ea: change.ea,
-      source: change.source,
-      sourceId: change.changeId,
-      recordedBy: change.recordedBy,
-      at: change.at,
-    });
-    await em.save(em.create(MeterKeyRecord, { ...change.meter, ...next }));
-  }
-
-  /**
-   * Of `meters`, those the registry places on `to` with tariff index `ti` already (moved by a
-   * purchase, the key-change route or an earlier run): a campaign does not move them again.
-   */
-  async onKey(
-    em: EntityManager,
-    meters: readonly { readonly iin: string; readonly drn: string }[],
-    to: string,
-    ti: string,
-  ): Promise<Set<string>> {
-    if (meters.length === 0) return new Set();
-    const d = dialectOf(em);
-    const source = d.rowSource(
-      METER_COLUMNS,
-      meters.map((m) => [m.iin, m.drn]),
-      3,
-    );
-    const rows = await em.query<{ iin: string; drn: string }[]>(
-      `SELECT iin, drn FROM meter_keys WHERE vending_key_id = ${d.param(1)} ` +
-        `AND tariff_index = ${d.param(2)} AND (iin, drn) IN (${source.sql})`,
-      [to, ti, ...source.params],
-    );
-    return new Set(rows.map((r) => `${r.iin}|${r.drn}`));
-  }
-
-  /**
-   * Inside the transaction that commits a campaign's sets for `meters`: their rows move to the
-   * new key, each set open (`issued`) under the campaign's id, in one statement per database
-   * limit.
-   */
-  async recordCampaignMoves(
-    em: EntityManager,
-    change: {
-      readonly meters: readonly {
-        readonly iin: string;
-        readonly drn: string;
-        readonly ea: string;
-      }[];
-      readonly from: HeldKey;
-      readonly to: HeldKey;
-      readonly campaignId: string;
-      readonly recordedBy: string;
-      readonly at: string;
-    },
-  ): Promise<void> {
-    const d = dialectOf(em);
-    const rows = change.meters.map((m) => {
-      const f = keyChangeIssued(change.from, change.to, {
-        ea: m.ea,
-        source: 'campaign',
-        sourceId: change.campaignId,
-        recordedBy: change.recordedBy,
-        at: change.at,
-      });
-      return [
-        m.iin,
-        m.drn,
-        ...RECORD_COLUMNS.slice(2).map((c) => f[c.property as keyof MeterKeyFields]),
-      ];
-    });
-    const step = d.rowsPerStatement(RECORD_COLUMNS);
-    for (let i = 0; i < rows.length; i += step) {
-      const source = d.rowSource(RECORD_COLUMNS, rows.slice(i, i + step));
-      await em.query(
-        `INSERT INTO meter_keys (${RECORD_COLUMNS.map((c) => c.name).join(', ')}) ${source.sql} ` +
-          `ON CONFLICT (iin, drn) DO UPDATE SET ${RECORD_COLUMNS.slice(2)
-            .map((c) => `${c.name} = excluded.${c.name}`)
-            .join(', ')}`,
-        source.params,
-      );
-    }
   }
 
   /** The due key change of a row, from the revisions of its supply group. */

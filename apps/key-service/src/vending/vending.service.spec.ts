@@ -29,7 +29,7 @@ import { IssuancePipeline } from './issuance/issuance-pipeline';
 import { KeyChangeIssuer } from './issuance/key-change-issuer';
 import { KEY_CACHE_MS, KeyLookup } from './keys/key-lookup';
 import { TidAllocator } from './tid-allocation/tid-allocator';
-import { MeterKeysService } from '../meter-keys/meter-keys.service';
+import { MeterKeyMoves } from '../meter-keys/meter-key-moves';
 import { VendingService } from './vending.service';
 
 /** A clock the test moves forward without sleeping. */
@@ -152,7 +152,7 @@ describe('VendingService issuance', () => {
         VendingService,
         IssuancePipeline,
         KeyLookup,
-        MeterKeysService,
+        MeterKeyMoves,
         { provide: TransactionRunner, useValue: tx },
         { provide: RecoveryState, useValue: recovery },
         { provide: Clock, useValue: clock },

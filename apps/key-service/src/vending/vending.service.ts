@@ -11,7 +11,8 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { RecoveryState } from '../recovery/recovery-state';
 import { KeyChangeDueDto } from '../meter-keys/dto/meter-key.dto';
 import type { DueKeyChange } from '../meter-keys/key-change-due';
-import { heldKey, MeterKeysService } from '../meter-keys/meter-keys.service';
+import { MeterKeyMoves } from '../meter-keys/meter-key-moves';
+import { heldKeyOf } from '../meter-keys/meter-key-transitions';
 import { SupplyGroup } from '../supply-groups/supply-group.entity';
 import type { VendingKey } from '../vending-keys/vending-key.entity';
 import { type ClientProfile, VendingClientsService } from './clients/vending-clients.service';
@@ -110,7 +111,7 @@ export class VendingService {
     private readonly tids: TidAllocator,
     @Inject(KEY_CUSTODY) private readonly custody: KeyCustody,
     private readonly recovery: RecoveryState,
-    private readonly meterKeys: MeterKeysService,
+    private readonly meterKeys: MeterKeyMoves,
   ) {
     this.derivations = new DerivationBatcher(custody);
   }
@@ -296,8 +297,8 @@ export class VendingService {
           await this.keyChanges.carryTids(em, this.tids, m, from.key, to.key, set.ro, at);
           await this.meterKeys.recordKeyChange(em, {
             meter: { iin: m.iin, drn: m.drn },
-            from: heldKey(from.key, m.tariffIndex),
-            to: heldKey(to.key, target.tariffIndex),
+            from: heldKeyOf(from.key, m.tariffIndex),
+            to: heldKeyOf(to.key, target.tariffIndex),
             ea: target.ea,
             changeId: id,
             source: 'key-change',
@@ -367,7 +368,9 @@ export class VendingService {
     order: (profile: ClientProfile) => TokenOrder,
   ): Promise<IssuanceResult> {
     const { held, row } =
-      keyChange === 'auto' ? await this.meterKeys.heldKey(stated) : { held: stated, row: null };
+      keyChange === 'auto'
+        ? await this.meterKeys.keyForPurchase(stated)
+        : { held: stated, row: null };
     const client = request.client;
     const auto = keyChange === 'auto';
     const decide = async (profile: ClientProfile, live: LiveKey | null): Promise<Decision> => {
@@ -452,8 +455,8 @@ export class VendingService {
         await this.keyChanges.carryTids(em, this.tids, moved, from.key, to.key, set.ro, at);
         await this.meterKeys.recordKeyChange(em, {
           meter: moved,
-          from: heldKey(from.key, held.tariffIndex),
-          to: heldKey(to.key, target.tariffIndex),
+          from: heldKeyOf(from.key, held.tariffIndex),
+          to: heldKeyOf(to.key, target.tariffIndex),
           ea: held.ea,
           changeId: id,
           source: 'key-change',
