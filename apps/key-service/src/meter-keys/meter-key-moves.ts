@@ -39,6 +39,14 @@ const RECORD_COLUMNS: readonly (BulkColumn & { readonly property: string })[] = 
   { name: 'change_to_ti', type: 'text', property: 'changeToTi' },
 ];
 
+/** The columns that differ between the rows a campaign's chunk moves. */
+const PER_METER = new Set(['iin', 'drn', 'ea']);
+const MOVED_METER_COLUMNS: readonly BulkColumn[] = [
+  { name: 'iin', type: 'text' },
+  { name: 'drn', type: 'text' },
+  { name: 'ea', type: 'text' },
+];
+
 /** What a purchase needs of a meter's registry row besides its key. */
 export type PurchaseRow = Pick<
   MeterKeyRecord,
@@ -212,30 +220,39 @@ export class MeterKeyMoves {
       readonly at: string;
     },
   ): Promise<void> {
+    if (change.meters.length === 0) return;
     const d = dialectOf(em);
-    const rows = change.meters.map((m) => {
-      const f = keyChangeIssued(change.from, change.to, {
-        ea: m.ea,
-        source: 'campaign',
-        sourceId: change.campaignId,
-        recordedBy: change.recordedBy,
-        at: change.at,
-      });
-      return [
-        m.iin,
-        m.drn,
-        ...RECORD_COLUMNS.slice(2).map((c) => f[c.property as keyof MeterKeyFields]),
-      ];
+    // Every row of a campaign's chunk is the same but for the meter and its EA: those travel as
+    // rows, the rest once as parameters.
+    const same = keyChangeIssued(change.from, change.to, {
+      ea: '',
+      source: 'campaign',
+      sourceId: change.campaignId,
+      recordedBy: change.recordedBy,
+      at: change.at,
     });
+    const shared = RECORD_COLUMNS.filter((c) => !PER_METER.has(c.name));
+    // As many rows as whole registry rows would fit: the shared parameters never push it over.
     const step = d.rowsPerStatement(RECORD_COLUMNS);
-    for (let i = 0; i < rows.length; i += step) {
-      const source = d.rowSource(RECORD_COLUMNS, rows.slice(i, i + step));
+    for (let i = 0; i < change.meters.length; i += step) {
+      const source = d.rowSource(
+        MOVED_METER_COLUMNS,
+        change.meters.slice(i, i + step).map((m) => [m.iin, m.drn, m.ea]),
+      );
+      const first = d.name === 'postgres' ? MOVED_METER_COLUMNS.length + 1 : 1;
+      const values = RECORD_COLUMNS.map((c) =>
+        PER_METER.has(c.name) ? `m.${c.name}` : d.param(first + shared.indexOf(c), c.type),
+      );
       await em.query(
-        `INSERT INTO meter_keys (${RECORD_COLUMNS.map((c) => c.name).join(', ')}) ${source.sql} ` +
-          `ON CONFLICT (iin, drn) DO UPDATE SET ${RECORD_COLUMNS.slice(2)
+        `WITH m (iin, drn, ea) AS (${source.sql}) ` +
+          `INSERT INTO meter_keys (${RECORD_COLUMNS.map((c) => c.name).join(', ')}) ` +
+          `SELECT ${values.join(', ')} FROM m WHERE true ` +
+          `ON CONFLICT (iin, drn) DO UPDATE SET ${RECORD_COLUMNS.filter(
+            (c) => c.name !== 'iin' && c.name !== 'drn',
+          )
             .map((c) => `${c.name} = excluded.${c.name}`)
             .join(', ')}`,
-        source.params,
+        [...source.params, ...shared.map((c) => same[c.property as keyof MeterKeyFields])],
       );
     }
   }
