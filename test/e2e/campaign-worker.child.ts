@@ -7,7 +7,8 @@ import type { AppConfig } from '../../apps/key-service/src/config/app-config';
 /**
  * A campaign worker process for the crash suite: the key service's application context on the
  * suite's database and SoftHSM token, working campaign chunks until it is killed. With
- * STS_CHILD_DERIVE_DELAY_MS it derives slowly, so that the parent can kill it mid-run.
+ * STS_CHILD_DERIVE_DELAY_MS it derives slowly (that many ms per derivation, batched or not), so
+ * that the parent can kill it mid-run.
  */
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.STS_CHILD_CONFIG ?? '') as AppConfig;
@@ -24,9 +25,11 @@ async function main(): Promise<void> {
             const value: unknown = Reflect.get(target, prop, receiver);
             if (typeof value !== 'function') return value;
             const fn = (value as (...a: unknown[]) => unknown).bind(target);
-            if (prop !== 'deriveDecoderKey') return fn;
+            // Each derivation is slow, whether asked for alone or in a batch (one per input).
+            if (prop !== 'deriveDecoderKey' && prop !== 'deriveDecoderKeys') return fn;
             return async (...args: unknown[]) => {
-              await new Promise((r) => setTimeout(r, delay));
+              const count = prop === 'deriveDecoderKeys' ? (args[1] as unknown[]).length : 1;
+              await new Promise((r) => setTimeout(r, delay * count));
               return fn(...args);
             };
           },
