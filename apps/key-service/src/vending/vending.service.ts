@@ -293,19 +293,7 @@ export class VendingService {
         vendingKey: from.key,
         lockKey: tidLockKey(to.key.id, m),
         tokens: [{ key: from.key, build: () => tokens }],
-        before: async (em, at) => {
-          await this.keyChanges.carryTids(em, this.tids, m, from.key, to.key, set.ro, at);
-          await this.meterKeys.recordKeyChange(em, {
-            meter: { iin: m.iin, drn: m.drn },
-            from: heldKeyOf(from.key, m.tariffIndex),
-            to: heldKeyOf(to.key, target.tariffIndex),
-            ea: target.ea,
-            changeId: id,
-            source: 'key-change',
-            recordedBy: client.id,
-            at,
-          });
-        },
+        before: this.keyChangeWrites(client, id, from.key, m, to.key, target, set.ro),
         keyChange: {
           ro: set.ro,
           newVendingKey: keyRef(to.key),
@@ -424,7 +412,6 @@ export class VendingService {
     const sections = keyChangeTokens(set);
     const purchase = await this.underMeterKey(newKey, target, tokenUnder(newKey));
     const id = randomUUID();
-    const moved = { iin: held.iin, drn: held.drn };
     return {
       ...purchase,
       id,
@@ -451,19 +438,7 @@ export class VendingService {
         },
         ...purchase.tokens,
       ],
-      before: async (em, at) => {
-        await this.keyChanges.carryTids(em, this.tids, moved, from.key, to.key, set.ro, at);
-        await this.meterKeys.recordKeyChange(em, {
-          meter: moved,
-          from: heldKeyOf(from.key, held.tariffIndex),
-          to: heldKeyOf(to.key, target.tariffIndex),
-          ea: held.ea,
-          changeId: id,
-          source: 'key-change',
-          recordedBy: client.id,
-          at,
-        });
-      },
+      before: this.keyChangeWrites(client, id, from.key, held, to.key, target, set.ro),
       keyChange: {
         ro: set.ro,
         newVendingKey: keyRef(to.key),
@@ -474,6 +449,35 @@ export class VendingService {
         ...(due.reprintOf ? { reprintOf: due.reprintOf } : {}),
       },
       audit: { ...purchase.audit, keyChange: { fromKrn: from.key.krn, toKrn: to.key.krn } },
+    };
+  }
+
+  /**
+   * The writes of a key-change set in the transaction that issues it: the meter's TIDs carried
+   * over to the new key when the base date stays, and its registry row moved to the new key.
+   */
+  private keyChangeWrites(
+    client: AuthenticatedPrincipal,
+    changeId: string,
+    from: VendingKey,
+    current: MeterKeyParams,
+    to: VendingKey,
+    target: MeterKeyParams,
+    ro: 0 | 1,
+  ): IssuancePlan['before'] {
+    return async (em, at) => {
+      const meter = { iin: current.iin, drn: current.drn };
+      await this.keyChanges.carryTids(em, this.tids, meter, from, to, ro, at);
+      await this.meterKeys.recordKeyChange(em, {
+        meter,
+        from: heldKeyOf(from, current.tariffIndex),
+        to: heldKeyOf(to, target.tariffIndex),
+        ea: target.ea,
+        changeId,
+        source: 'key-change',
+        recordedBy: client.id,
+        at,
+      });
     };
   }
 
